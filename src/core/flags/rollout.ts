@@ -1,0 +1,44 @@
+import { bucketOf } from '../bucketing';
+import type { ActiveRollout } from '../schema/flag';
+import type { CompiledFlag, ResultTable } from './compile-flag';
+
+/** Rollout percentages are bucketed in basis points, so 0.01 % steps are exact. */
+const BASIS_POINTS = 10000;
+
+/** The bucketing key of a user in a rollout; salted with the rollout id so cohorts of successive rollouts are independent. */
+export function rolloutBucketKey(rolloutId: string, targetingKey: string): string {
+  return `${rolloutId}${targetingKey}`;
+}
+
+/** True when the user with `targetingKey` is in the rollout's treatment cohort at `percent`. */
+export function inRolloutCohort(rolloutId: string, targetingKey: string, percent: number): boolean {
+  return bucketOf(rolloutBucketKey(rolloutId, targetingKey), BASIS_POINTS) < Math.round(percent * 100);
+}
+
+/**
+ * Lays an active rollout over a flag: a targeting match keeps its result, everyone else is
+ * split by targetingKey between the rollout variant (the low buckets, so a user who is in at
+ * 5 % stays in at every higher percentage) and the baseline variant. Reason SPLIT.
+ */
+export function applyRollout(
+  base: CompiledFlag,
+  rollout: ActiveRollout,
+  results: ResultTable,
+  defaultVariant: string | undefined,
+): CompiledFlag {
+  const treatment = results.get(rollout.variant, 'SPLIT');
+  const baselineVariant = rollout.baselineVariant ?? defaultVariant;
+  const baseline = baselineVariant === undefined ? results.forDefault(undefined, 'DEFAULT') : results.get(baselineVariant, 'SPLIT');
+  const keyless = baselineVariant === undefined ? baseline : results.get(baselineVariant, 'DEFAULT');
+  const threshold = Math.round(rollout.percent * 100);
+  return {
+    key: base.key,
+    evaluate(context, timestamp) {
+      const own = base.evaluate(context, timestamp);
+      if (own.reason === 'TARGETING_MATCH' || own.reason === 'ERROR') return own;
+      const targetingKey = context['targetingKey'];
+      if (typeof targetingKey !== 'string' || targetingKey === '') return threshold >= BASIS_POINTS ? treatment : keyless;
+      return bucketOf(rolloutBucketKey(rollout.id, targetingKey), BASIS_POINTS) < threshold ? treatment : baseline;
+    },
+  };
+}
