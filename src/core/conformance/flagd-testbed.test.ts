@@ -19,7 +19,7 @@ const NOW = Date.UTC(2026, 10, 27);
 
 const flagSet = compileFlagSet(zFlagdDocument.parse(JSON.parse(readFileSync(join(TESTBED, 'flags/testkit-flags.json'), 'utf8'))));
 
-function loadPickles(file: string): Pickle[] {
+function loadPickles(file: string): readonly Pickle[] {
   const newId = IdGenerator.uuid();
   const parser = new Parser(new AstBuilder(newId), new GherkinClassicTokenMatcher());
   const doc = parser.parse(readFileSync(file, 'utf8'));

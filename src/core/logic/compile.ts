@@ -75,7 +75,7 @@ type ConstantFn = Compiled & { [CONSTANT]: unknown };
 
 /** A closure that always returns `value`, marked so that callers can fold it. */
 export function constant(value: unknown): Compiled {
-  const fn = (() => value) as ConstantFn;
+  const fn = (() => value) as unknown as ConstantFn;
   fn[CONSTANT] = value;
   return fn;
 }

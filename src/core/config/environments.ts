@@ -1,0 +1,19 @@
+import { DEFAULT_ENVIRONMENTS, type HealthCheck, type RollgateConfig } from '../schema/config';
+
+/** An environment with its settings resolved. */
+export interface Environment {
+  name: string;
+  /** Writes to a protected environment need an explicit confirmation. */
+  protected: boolean;
+  healthChecks: HealthCheck[];
+}
+
+/** The environments a config describes; production is protected unless it says otherwise. */
+export function environmentsOf(config: Pick<RollgateConfig, 'environments'>): Environment[] {
+  const specs = config.environments ?? DEFAULT_ENVIRONMENTS;
+  return specs.map((spec) =>
+    typeof spec === 'string'
+      ? { name: spec, protected: spec === 'production', healthChecks: [] }
+      : { name: spec.name, protected: spec.protected ?? spec.name === 'production', healthChecks: spec.healthChecks ?? [] },
+  );
+}

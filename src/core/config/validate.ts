@@ -1,0 +1,170 @@
+import { compileLogic } from '../logic/compile';
+import { LogicCompileError } from '../logic/types';
+import type { JsonValue } from '../json';
+import { type FlagOverlay, zRollgateConfig, type RollgateConfig } from '../schema/config';
+import type { FlagdFlag } from '../schema/flag';
+import { environmentsOf } from './environments';
+import { type ConfigIssue, fromZod, pointer } from './issues';
+import { resolveFlag } from './resolve-environment';
+
+/** The outcome of validating a config document: every error and warning, each with its JSON path. */
+export type ValidationResult =
+  | { ok: true; config: RollgateConfig; errors: []; warnings: ConfigIssue[] }
+  | { ok: false; config?: undefined; errors: ConfigIssue[]; warnings: ConfigIssue[] };
+
+/**
+ * Validates a config document: the schema first, then the semantic rules (default variants
+ * exist, variants share a type, targeting and `$ref`s compile, overlays name known environments),
+ * checked for the base flag and for every environment's resolved flag.
+ */
+export function validateConfig(input: unknown): ValidationResult {
+  const parsed = zRollgateConfig.safeParse(input);
+  if (!parsed.success) return { ok: false, errors: fromZod(parsed.error), warnings: [] };
+  const config = parsed.data;
+  const errors: ConfigIssue[] = [];
+  const warnings: ConfigIssue[] = [];
+  const environments = environmentsOf(config);
+  const envNames = new Set<string>();
+  environments.forEach((env, i) => {
+    if (envNames.has(env.name)) errors.push({ path: pointer('environments', i), message: `duplicate environment "${env.name}"` });
+    envNames.add(env.name);
+  });
+
+  const evaluators = config.$evaluators ?? {};
+  for (const [name, rule] of Object.entries(evaluators)) {
+    compileInto(errors, rule, evaluators, pointer('$evaluators', name));
+  }
+
+  for (const [key, flag] of Object.entries(config.flags)) {
+    const base = pointer('flags', key);
+    const baseErrors: ConfigIssue[] = [];
+    const baseWarnings: ConfigIssue[] = [];
+    checkFlag(baseErrors, baseWarnings, key, resolveFlag(flag, ''), evaluators, base, base);
+    errors.push(...baseErrors);
+    warnings.push(...baseWarnings);
+    for (const [env, overlay] of Object.entries(flag.environments ?? {})) {
+      const at = pointer('flags', key, 'environments', env);
+      if (!envNames.has(env)) {
+        errors.push({ path: at, message: `unknown environment "${env}"; known: ${[...envNames].join(', ')}` });
+        continue;
+      }
+      const envErrors: ConfigIssue[] = [];
+      const envWarnings: ConfigIssue[] = [];
+      checkFlag(envErrors, envWarnings, key, resolveFlag(flag, env), evaluators, base, at);
+      errors.push(...inOverlay(envErrors, baseErrors, overlay, base, at));
+      warnings.push(...inOverlay(envWarnings, baseWarnings, overlay, base, at));
+    }
+  }
+  const unique = (list: ConfigIssue[]) => [...new Map(list.map((i) => [`${i.path}\u0000${i.message}`, i])).values()];
+  if (errors.length > 0) return { ok: false, errors: unique(errors), warnings: unique(warnings) };
+  return { ok: true, config, errors: [], warnings: unique(warnings) };
+}
+
+function checkFlag(
+  errors: ConfigIssue[],
+  warnings: ConfigIssue[],
+  key: string,
+  flag: FlagdFlag,
+  evaluators: Readonly<Record<string, unknown>>,
+  basePath: string,
+  at: string,
+): void {
+  const variants = Object.keys(flag.variants);
+  const dv = flag.defaultVariant;
+  if (dv !== undefined && dv !== null && !Object.hasOwn(flag.variants, dv)) {
+    errors.push({ path: `${at}/defaultVariant`, message: `default variant "${dv}" is not one of: ${variants.join(', ')}` });
+  }
+  const types = new Set(variants.map((v) => kindOf(flag.variants[v]!)));
+  if (types.size > 1) {
+    errors.push({ path: `${at}/variants`, message: `variants must share one type, found ${[...types].sort().join(' and ')}` });
+  }
+  if (flag.targeting && Object.keys(flag.targeting).length > 0) {
+    compileInto(errors, flag.targeting, evaluators, `${at}/targeting`, key);
+    for (const name of literalVariantNames(flag.targeting)) {
+      if (!Object.hasOwn(flag.variants, name)) {
+        warnings.push({ path: `${at}/targeting`, message: `targeting can return "${name}", which is not a variant (evaluates to an error)` });
+      }
+    }
+  }
+  const category = flag.metadata?.['category'];
+  if (category !== undefined && category !== 'critical' && category !== 'experimental') {
+    errors.push({ path: `${basePath}/metadata/category`, message: `category must be "critical" or "experimental"` });
+  }
+  if (dv && flag.state === 'ENABLED') {
+    const value = flag.variants[dv];
+    if (category === 'experimental' && isTruthyValue(value)) {
+      warnings.push({ path: `${at}/defaultVariant`, message: `experimental flag defaults to a truthy variant "${dv}"` });
+    }
+    if (category === 'critical' && !isTruthyValue(value)) {
+      warnings.push({ path: `${at}/defaultVariant`, message: `critical flag defaults to a falsy variant "${dv}"` });
+    }
+  }
+}
+
+/**
+ * Locates the issues of an environment's resolved flag in the document. An issue about a field
+ * the overlay sets stays under the overlay. One about a field it inherits is dropped when the base
+ * flag has the same issue (already reported where it is written), else it is reported at the
+ * overlay itself, since the overlay's own field does not exist.
+ */
+function inOverlay(issues: ConfigIssue[], baseIssues: ConfigIssue[], overlay: FlagOverlay, base: string, at: string): ConfigIssue[] {
+  const out: ConfigIssue[] = [];
+  for (const issue of issues) {
+    if (!issue.path.startsWith(`${at}/`)) {
+      out.push(issue);
+      continue;
+    }
+    const rest = issue.path.slice(at.length);
+    const field = rest.split('/')[1] as keyof FlagOverlay;
+    if (overlay[field] !== undefined) out.push(issue);
+    else if (!baseIssues.some((b) => b.path === `${base}${rest}` && b.message === issue.message)) {
+      out.push({ path: at, message: issue.message });
+    }
+  }
+  return out;
+}
+
+function compileInto(
+  errors: ConfigIssue[],
+  rule: unknown,
+  evaluators: Readonly<Record<string, unknown>>,
+  at: string,
+  flagKey?: string,
+): void {
+  try {
+    compileLogic(rule, { evaluators, ...(flagKey === undefined ? {} : { flagKey }) });
+  } catch (err) {
+    if (!(err instanceof LogicCompileError)) throw err;
+    const path = err.path.startsWith('/$evaluators/') ? err.path : `${at}${err.path}`;
+    errors.push({ path, message: err.message });
+  }
+}
+
+function kindOf(v: JsonValue): string {
+  if (v === null) return 'null';
+  if (Array.isArray(v)) return 'array';
+  return typeof v;
+}
+
+function isTruthyValue(v: JsonValue | undefined): boolean {
+  if (v === undefined || v === null || v === false || v === 0 || v === '') return false;
+  if (typeof v === 'object') return Object.keys(v).length > 0;
+  return true;
+}
+
+/** String results an `if` can return directly; a cheap static check for typos in variant names. */
+function literalVariantNames(rule: unknown): string[] {
+  const out: string[] = [];
+  const visit = (node: unknown): void => {
+    if (typeof node !== 'object' || node === null || Array.isArray(node)) return;
+    const args = (node as Record<string, unknown>)['if'] ?? (node as Record<string, unknown>)['?:'];
+    if (!Array.isArray(args)) return;
+    args.forEach((arg, i) => {
+      const isResult = i % 2 === 1 || i === args.length - 1;
+      if (isResult && typeof arg === 'string') out.push(arg);
+      else visit(arg);
+    });
+  };
+  visit(rule);
+  return out;
+}

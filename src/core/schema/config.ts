@@ -1,0 +1,57 @@
+import { z } from 'zod';
+import { zFlagdFlag, zMetadata } from './flag';
+import { zJson } from './json';
+
+/** Environment names are used in KV keys, URLs and client keys: keep them plain. */
+export const zEnvironmentName = z
+  .string()
+  .regex(/^[a-z][a-z0-9-]{0,31}$/, 'environment names are 1-32 characters: a-z, 0-9 and -, starting with a letter');
+
+/** A health-check probe an environment's cron tick calls. */
+export const zHealthCheck = z.object({
+  name: z.string().min(1),
+  url: z.url(),
+  expectStatus: z.number().int().min(100).max(599).optional(),
+  timeoutMs: z.number().int().positive().max(30000).optional(),
+});
+export type HealthCheck = z.infer<typeof zHealthCheck>;
+
+/** An environment, as a bare name or with its settings. */
+export const zEnvironmentSpec = z.union([
+  zEnvironmentName,
+  z.strictObject({
+    name: zEnvironmentName,
+    protected: z.boolean().optional(),
+    healthChecks: z.array(zHealthCheck).optional(),
+  }),
+]);
+export type EnvironmentSpec = z.infer<typeof zEnvironmentSpec>;
+
+/** Per-environment changes to a flag; `variants` merge key by key, the rest replace. */
+export const zFlagOverlay = z.strictObject({
+  state: zFlagdFlag.shape.state.optional(),
+  defaultVariant: z.string().nullable().optional(),
+  targeting: zFlagdFlag.shape.targeting,
+  variants: z.record(z.string(), zJson).optional(),
+});
+export type FlagOverlay = z.infer<typeof zFlagOverlay>;
+
+/** A flag in a Rollgate config file: flagd's flag plus per-environment overlays. */
+export const zConfigFlag = z.strictObject({
+  ...zFlagdFlag.shape,
+  environments: z.record(z.string(), zFlagOverlay).optional(),
+});
+export type ConfigFlag = z.infer<typeof zConfigFlag>;
+
+/** A Rollgate config file: a flagd flag-definition document with Rollgate's optional extensions. */
+export const zRollgateConfig = z.strictObject({
+  $schema: z.string().optional(),
+  environments: z.array(zEnvironmentSpec).min(1).optional(),
+  flags: z.record(z.string().min(1), zConfigFlag),
+  $evaluators: z.record(z.string(), zJson).optional(),
+  metadata: zMetadata.optional(),
+});
+export type RollgateConfig = z.infer<typeof zRollgateConfig>;
+
+/** Environments a config describes when it does not list any. */
+export const DEFAULT_ENVIRONMENTS = ['development', 'staging', 'production'] as const;

@@ -1,0 +1,50 @@
+import { Hono } from 'hono';
+import { cors } from 'hono/cors';
+import { RollgateError } from './errors';
+import { healthRoutes } from './health';
+import { logEvent } from './log';
+import { ofrepRoutes } from './ofrep/routes';
+import { runtimeFor } from './runtime';
+import type { AppEnv } from './types';
+
+/** Options for building the app; tests pass their own clock. */
+export interface AppOptions {
+  now?: () => number;
+}
+
+/** The Worker's HTTP surface: OFREP, health, and (later) metrics and admin. */
+export function createApp(options: AppOptions = {}): Hono<AppEnv> {
+  const now = options.now ?? Date.now;
+  const app = new Hono<AppEnv>();
+
+  app.use('*', async (c, next) => {
+    c.set('now', now());
+    c.set('runtime', runtimeFor(c.env));
+    await next();
+  });
+
+  app.use(
+    '/ofrep/*',
+    cors({
+      origin: '*',
+      allowMethods: ['POST', 'OPTIONS'],
+      allowHeaders: ['Content-Type', 'Authorization', 'X-API-Key', 'If-None-Match'],
+      exposeHeaders: ['ETag', 'Retry-After'],
+      maxAge: 86400,
+    }),
+  );
+
+  app.route('/ofrep/v1', ofrepRoutes);
+  app.route('/health', healthRoutes);
+
+  app.notFound((c) => c.json({ errorDetails: `no route for ${c.req.method} ${new URL(c.req.url).pathname}` }, 404));
+  app.onError((err, c) => {
+    if (err instanceof RollgateError) {
+      if (err.status === 401 || err.status === 403) return c.body(null, err.status);
+      return c.json({ errorDetails: err.publicMessage }, err.status);
+    }
+    logEvent({ event: 'unhandled_error', path: new URL(c.req.url).pathname, name: (err as Error).name, message: (err as Error).message });
+    return c.json({ errorDetails: 'internal error' }, 500);
+  });
+  return app;
+}

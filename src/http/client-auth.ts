@@ -1,0 +1,46 @@
+import type { LoadedSnapshot } from '../store/loaded-snapshot';
+
+/** Reads the client key from `Authorization: Bearer <key>` or `X-API-Key: <key>`. */
+export function clientKeyOf(headers: Headers): string | undefined {
+  const auth = headers.get('authorization');
+  if (auth) {
+    const m = /^Bearer\s+(\S+)\s*$/i.exec(auth);
+    return m ? m[1] : undefined;
+  }
+  return headers.get('x-api-key')?.trim() || undefined;
+}
+
+/** SHA-256 of a secret, lowercase hex. */
+export async function sha256Hex(secret: string): Promise<string> {
+  const digest = await crypto.subtle.digest('SHA-256', new TextEncoder().encode(secret));
+  return toHex(new Uint8Array(digest));
+}
+
+function toHex(bytes: Uint8Array): string {
+  let out = '';
+  for (const b of bytes) out += b.toString(16).padStart(2, '0');
+  return out;
+}
+
+/** Compares two equal-length hex strings without an early exit. */
+function equalHex(a: string, b: string): boolean {
+  if (a.length !== b.length) return false;
+  let diff = 0;
+  for (let i = 0; i < a.length; i++) diff |= a.charCodeAt(i) ^ b.charCodeAt(i);
+  return diff === 0;
+}
+
+/**
+ * The snapshot whose environment accepts the key's hash, or undefined. Every stored hash of every
+ * environment is compared, so the time taken does not depend on which key matched or where.
+ */
+export function environmentForKey(hash: string, snapshots: readonly (LoadedSnapshot | undefined)[]): LoadedSnapshot | undefined {
+  let found: LoadedSnapshot | undefined;
+  for (const snap of snapshots) {
+    if (!snap) continue;
+    for (const stored of snap.keyHashes) {
+      if (equalHex(stored, hash) && !found) found = snap;
+    }
+  }
+  return found;
+}

@@ -1,0 +1,34 @@
+import { Hono } from 'hono';
+import type { AppEnv } from './types';
+
+/** Liveness and readiness: per-environment snapshot version, age and source. */
+export const healthRoutes = new Hono<AppEnv>();
+
+/** A trivial route: the floor the HTTP benchmark compares evaluation against. */
+healthRoutes.get('/live', (c) => c.text('ok'));
+
+healthRoutes.get('/', async (c) => {
+  const now = c.get('now');
+  const { store, environments } = c.get('runtime');
+  await Promise.all(environments.map((env) => store.get(c.env.FLAGS, env, now)));
+  const statuses = environments.map((env) => store.status(env));
+  const kvReachable = statuses.every((s) => !s.lastError?.startsWith('KV read failed'));
+  const ready = statuses.every((s) => s.source === 'kv');
+  const body = {
+    status: ready ? 'ok' : 'degraded',
+    kv: { reachable: kvReachable },
+    environments: Object.fromEntries(
+      statuses.map((s) => [
+        s.environment,
+        {
+          version: s.version,
+          source: s.source,
+          publishedAt: s.publishedAt === null ? null : new Date(s.publishedAt).toISOString(),
+          ageSeconds: s.publishedAt === null ? null : Math.max(0, Math.round((now - s.publishedAt) / 1000)),
+          ...(s.lastError ? { lastError: s.lastError } : {}),
+        },
+      ]),
+    ),
+  };
+  return c.json(body, ready ? 200 : 503, { 'cache-control': 'no-store' });
+});

@@ -1,0 +1,74 @@
+import { Hono } from 'hono';
+import { evaluateAll, evaluateFlag } from '../../core/flags/flag-set';
+import type { LoadedSnapshot } from '../../store/loaded-snapshot';
+import { clientKeyOf, environmentForKey, sha256Hex } from '../client-auth';
+import { RollgateError } from '../errors';
+import { readJsonBody } from '../read-json-body';
+import type { AppEnv } from '../types';
+import { etagOf, matchesIfNoneMatch } from './etag';
+import { contextOf } from './evaluation-request';
+import { resolutionJson, statusOf } from './serialize';
+
+const JSON_TYPE = { 'content-type': 'application/json' };
+
+/** OFREP: single and bulk evaluation, authenticated by client key. */
+export const ofrepRoutes = new Hono<AppEnv>();
+
+ofrepRoutes.post('/evaluate/flags/:key', async (c) => {
+  const key = c.req.param('key');
+  const now = c.get('now');
+  try {
+    const snapshot = await authenticate(c.req.raw.headers, c.get('runtime'), c.env.FLAGS, now);
+    const context = contextOf(await readJsonBody(c.req.raw, c.get('runtime').settings.maxBodyBytes));
+    const result = evaluateFlag(snapshot.flags, key, context, now);
+    return new Response(resolutionJson(result), { status: statusOf(result), headers: JSON_TYPE });
+  } catch (err) {
+    return failure(err, { key });
+  }
+});
+
+ofrepRoutes.post('/evaluate/flags', async (c) => {
+  const now = c.get('now');
+  try {
+    const snapshot = await authenticate(c.req.raw.headers, c.get('runtime'), c.env.FLAGS, now);
+    const context = contextOf(await readJsonBody(c.req.raw, c.get('runtime').settings.maxBodyBytes));
+    const results = evaluateAll(snapshot.flags, context, now);
+    let body = '{"flags":[';
+    for (let i = 0; i < results.length; i++) body += (i ? ',' : '') + resolutionJson(results[i]!);
+    body += `],"metadata":${JSON.stringify(snapshot.flags.metadata)}}`;
+    const etag = await etagOf(body);
+    if (matchesIfNoneMatch(c.req.header('if-none-match') ?? null, etag)) {
+      return new Response(null, { status: 304, headers: { etag } });
+    }
+    return new Response(body, { status: 200, headers: { ...JSON_TYPE, etag } });
+  } catch (err) {
+    return failure(err, {});
+  }
+});
+
+async function authenticate(
+  headers: Headers,
+  runtime: AppEnv['Variables']['runtime'],
+  kv: KVNamespace,
+  now: number,
+): Promise<LoadedSnapshot> {
+  const key = clientKeyOf(headers);
+  if (!key) throw new RollgateError(401, 'missing client key');
+  const [hash, snapshots] = await Promise.all([
+    sha256Hex(key),
+    Promise.all(runtime.environments.map((env) => runtime.store.get(kv, env, now))),
+  ]);
+  const snapshot = environmentForKey(hash, snapshots);
+  if (!snapshot) throw new RollgateError(401, 'unknown client key');
+  return snapshot;
+}
+
+/** OFREP failure bodies; 401/403 carry none, so nothing hints at which keys exist. */
+function failure(err: unknown, base: { key?: string }): Response {
+  if (!(err instanceof RollgateError)) throw err;
+  if (err.status === 401 || err.status === 403) {
+    return new Response(null, { status: err.status, headers: { 'www-authenticate': 'Bearer' } });
+  }
+  const body = { ...base, errorCode: err.errorCode ?? 'GENERAL', errorDetails: err.publicMessage };
+  return new Response(JSON.stringify(body), { status: err.status, headers: JSON_TYPE });
+}

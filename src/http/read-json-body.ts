@@ -1,0 +1,48 @@
+import { RollgateError } from './errors';
+
+/**
+ * Reads a JSON request body within `maxBytes`: 415 for another content type, 413 when too large
+ * (by Content-Length or while streaming), 400 INVALID_CONTEXT when it is not JSON.
+ */
+export async function readJsonBody(request: Request, maxBytes: number): Promise<unknown> {
+  const type = request.headers.get('content-type');
+  if (type !== null && !/^application\/([a-z0-9.+-]*\+)?json\s*(;|$)/i.test(type)) {
+    throw new RollgateError(415, 'Content-Type must be application/json', 'INVALID_CONTEXT');
+  }
+  const declared = request.headers.get('content-length');
+  if (declared !== null && Number(declared) > maxBytes) {
+    throw new RollgateError(413, `request body is larger than ${maxBytes} bytes`, 'INVALID_CONTEXT');
+  }
+  const text = await readLimited(request, maxBytes);
+  if (text.trim() === '') throw new RollgateError(400, 'request body is empty; expected {"context": {...}}', 'INVALID_CONTEXT');
+  try {
+    return JSON.parse(text);
+  } catch {
+    throw new RollgateError(400, 'request body is not valid JSON', 'INVALID_CONTEXT');
+  }
+}
+
+async function readLimited(request: Request, maxBytes: number): Promise<string> {
+  if (!request.body) return '';
+  const reader = request.body.getReader();
+  const chunks: Uint8Array[] = [];
+  let size = 0;
+  for (;;) {
+    const { done, value } = await reader.read();
+    if (done) break;
+    size += value.byteLength;
+    if (size > maxBytes) {
+      await reader.cancel();
+      throw new RollgateError(413, `request body is larger than ${maxBytes} bytes`, 'INVALID_CONTEXT');
+    }
+    chunks.push(value);
+  }
+  if (chunks.length === 1) return new TextDecoder().decode(chunks[0]);
+  const all = new Uint8Array(size);
+  let at = 0;
+  for (const c of chunks) {
+    all.set(c, at);
+    at += c.byteLength;
+  }
+  return new TextDecoder().decode(all);
+}

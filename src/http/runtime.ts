@@ -1,0 +1,37 @@
+import { bundledEnvironments, fallbackSnapshot } from '../store/fallback';
+import { type Settings, type SettingsVars, settingsOf } from '../store/settings';
+import { SnapshotStore } from '../store/snapshot-store';
+import { logEvent } from './log';
+
+/** What the routes share within an isolate: settings parsed once and the snapshot memo. */
+export interface Runtime {
+  settings: Settings;
+  store: SnapshotStore;
+  /** The environments this Worker serves, in the bundled config's order. */
+  environments: readonly string[];
+}
+
+let current: Runtime | undefined;
+
+/** The isolate's runtime for these variables; rebuilt only when the variables change. */
+export function runtimeFor(vars: SettingsVars): Runtime {
+  const settings = settingsOf(vars);
+  if (current?.settings === settings) return current;
+  for (const problem of settings.problems) logEvent({ event: 'bad_setting', problem });
+  current = {
+    settings,
+    environments: bundledEnvironments(),
+    store: new SnapshotStore({
+      refreshMs: settings.refreshMs,
+      overrides: (env) => settings.overrides[env] ?? {},
+      fallback: (env) => fallbackSnapshot(env, settings.fallbackKeys[env] ?? []),
+      log: logEvent,
+    }),
+  };
+  return current;
+}
+
+/** Forgets the isolate's runtime, so tests start from a cold isolate. */
+export function resetRuntime(): void {
+  current = undefined;
+}

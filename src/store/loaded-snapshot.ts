@@ -1,0 +1,44 @@
+import { applyOverrides, type FlagOverrides } from '../core/flags/overrides';
+import { type CompiledFlagSet, compileFlagSet } from '../core/flags/flag-set';
+import type { Snapshot } from '../core/schema/snapshot';
+
+/** Where the snapshot being served came from. */
+export type SnapshotSource = 'kv' | 'fallback';
+
+/** A snapshot compiled and ready to serve, with what health reporting needs. */
+export interface LoadedSnapshot {
+  environment: string;
+  version: number;
+  /** Milliseconds since the epoch. */
+  publishedAt: number;
+  source: SnapshotSource;
+  flags: CompiledFlagSet;
+  /** SHA-256 hex of every client key allowed in this environment. */
+  keyHashes: readonly string[];
+  /** The raw KV text it was parsed from, to skip re-parsing an unchanged value. */
+  raw: string | undefined;
+}
+
+/** Compiles a validated snapshot, laying break-glass overrides on top. */
+export function loadSnapshot(
+  snapshot: Snapshot,
+  source: SnapshotSource,
+  overrides: FlagOverrides,
+  raw?: string,
+): { loaded: LoadedSnapshot; ignoredOverrides: { flag: string; reason: string }[] } {
+  const { $rollgate: envelope, ...set } = snapshot;
+  const { set: effective, ignored } = applyOverrides(set, overrides);
+  const flags = compileFlagSet(effective, { flagSetVersion: envelope.version });
+  return {
+    loaded: {
+      environment: envelope.environment,
+      version: envelope.version,
+      publishedAt: Date.parse(envelope.publishedAt),
+      source,
+      flags,
+      keyHashes: envelope.clientKeys.map((k) => k.sha256),
+      raw,
+    },
+    ignoredOverrides: ignored,
+  };
+}

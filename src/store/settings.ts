@@ -1,0 +1,79 @@
+import { z } from 'zod';
+import { zEnvironmentName } from '../core/schema/config';
+
+/** FLAG_OVERRIDES: `{ "<env>": { "<flag>": "<variant>" } }`. */
+export const zFlagOverridesVar = z.record(zEnvironmentName, z.record(z.string(), z.string()));
+export type FlagOverridesVar = z.infer<typeof zFlagOverridesVar>;
+
+/** FALLBACK_CLIENT_KEYS: `{ "<env>": ["<sha256 hex>", …] }`. */
+export const zFallbackKeysVar = z.record(zEnvironmentName, z.array(z.string().regex(/^[0-9a-f]{64}$/)));
+export type FallbackKeysVar = z.infer<typeof zFallbackKeysVar>;
+
+/** The Worker's settings, parsed once per isolate from its variables. */
+export interface Settings {
+  refreshMs: number;
+  maxBodyBytes: number;
+  overrides: FlagOverridesVar;
+  fallbackKeys: FallbackKeysVar;
+  /** Problems found in the variables, logged once; a bad variable falls back to its default. */
+  problems: string[];
+}
+
+/** The variables settings are read from. */
+export interface SettingsVars {
+  SNAPSHOT_REFRESH_MS?: string;
+  MAX_BODY_BYTES?: string;
+  /** A JSON string, or an object when set as a table in wrangler.toml. */
+  FLAG_OVERRIDES?: unknown;
+  FALLBACK_CLIENT_KEYS?: unknown;
+}
+
+const DEFAULT_REFRESH_MS = 5000;
+const DEFAULT_MAX_BODY_BYTES = 64 * 1024;
+
+let memo: { key: string; settings: Settings } | undefined;
+
+/** Parses the settings, memoized on the variables' raw values. */
+export function settingsOf(vars: SettingsVars): Settings {
+  const key = JSON.stringify([vars.SNAPSHOT_REFRESH_MS, vars.MAX_BODY_BYTES, vars.FLAG_OVERRIDES, vars.FALLBACK_CLIENT_KEYS]);
+  if (memo?.key === key) return memo.settings;
+  const problems: string[] = [];
+  const settings: Settings = {
+    refreshMs: intVar('SNAPSHOT_REFRESH_MS', vars.SNAPSHOT_REFRESH_MS, DEFAULT_REFRESH_MS, problems),
+    maxBodyBytes: intVar('MAX_BODY_BYTES', vars.MAX_BODY_BYTES, DEFAULT_MAX_BODY_BYTES, problems),
+    overrides: jsonVar('FLAG_OVERRIDES', vars.FLAG_OVERRIDES, zFlagOverridesVar, problems),
+    fallbackKeys: jsonVar('FALLBACK_CLIENT_KEYS', vars.FALLBACK_CLIENT_KEYS, zFallbackKeysVar, problems),
+    problems,
+  };
+  memo = { key, settings };
+  return settings;
+}
+
+function intVar(name: string, raw: string | undefined, fallback: number, problems: string[]): number {
+  if (raw === undefined || raw === '') return fallback;
+  const n = Number(raw);
+  if (!Number.isInteger(n) || n < 0) {
+    problems.push(`${name} must be a non-negative integer; using ${fallback}`);
+    return fallback;
+  }
+  return n;
+}
+
+function jsonVar<T extends Record<string, unknown>>(name: string, raw: unknown, schema: z.ZodType<T>, problems: string[]): T {
+  if (raw === undefined || raw === null || (typeof raw === 'string' && raw.trim() === '')) return {} as T;
+  let json: unknown = raw;
+  if (typeof raw === 'string') {
+    try {
+      json = JSON.parse(raw);
+    } catch {
+      problems.push(`${name} is not valid JSON; ignored`);
+      return {} as T;
+    }
+  }
+  const parsed = schema.safeParse(json);
+  if (!parsed.success) {
+    problems.push(`${name} is invalid (${parsed.error.issues[0]?.message ?? 'bad shape'}); ignored`);
+    return {} as T;
+  }
+  return parsed.data;
+}
