@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { zEnvironmentName } from '../core/schema/config';
 
 /** FLAG_OVERRIDES: `{ "<env>": { "<flag>": "<variant>" } }`. */

@@ -51,7 +51,7 @@ function compileNode(node: unknown, scope: CompileScope, path: string, refStack:
     if (refStack.includes(raw)) {
       throw new LogicCompileError(`"$ref" cycle: ${[...refStack, raw].join(' -> ')}`, path);
     }
-    return compileNode(scope.evaluators[raw], scope, `/$evaluators/${raw}`, [...refStack, raw]);
+    return compileNode(scope.evaluators[raw], scope, `/$evaluators/${escapePointer(raw)}`, [...refStack, raw]);
   }
 
   const compiler = Object.hasOwn(operators, op) ? operators[op] : undefined;
@@ -64,7 +64,7 @@ function compileNode(node: unknown, scope: CompileScope, path: string, refStack:
     args,
     path: opPath,
     flagKey: scope.flagKey,
-    compile: (child, index) => compileNode(child, scope, `${opPath}/${index}`, refStack),
+    compile: (child, index) => compileNode(child, scope, Array.isArray(raw) ? `${opPath}/${index}` : opPath, refStack),
     compileArgs: () => args.map((a, i) => compileNode(a, scope, Array.isArray(raw) ? `${opPath}/${i}` : opPath, refStack)),
   };
   return compiler(input);

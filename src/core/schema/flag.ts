@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { zJson } from './json';
 
 /** Flat metadata, as flagd and OFREP allow: string, number or boolean values. */

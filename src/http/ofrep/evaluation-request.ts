@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { RollgateError } from '../errors';
 
 /** An OFREP evaluation request body (single and bulk). */
