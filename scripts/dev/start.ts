@@ -1,13 +1,14 @@
-// `npm start`: validates config/flags.json, seeds every environment's snapshot into local KV,
-// then runs `wrangler dev` on 127.0.0.1:8787 (PORT overrides) with the cron testable.
-import { spawn, spawnSync } from 'node:child_process';
-import { copyFileSync, existsSync, mkdirSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
+// `npm start`: validates config/flags.json, runs `wrangler dev` on 127.0.0.1:8787 (PORT overrides)
+// with local KV and Durable Objects and the cron testable, then seeds every environment through
+// the admin API, so that the coordinator is the only writer of KV here too.
+import { spawn } from 'node:child_process';
+import { copyFileSync, existsSync } from 'node:fs';
 import { formatIssues, validateConfigFile } from '../lib/config-file';
-import { localSeedEntries } from '../lib/local-seed';
+import { seedLocal } from '../lib/seed-local';
 
 const CONFIG = 'config/flags.json';
 const port = process.env['PORT'] ?? '8787';
+const baseUrl = `http://127.0.0.1:${port}`;
 const offline = { ...process.env, WRANGLER_SEND_METRICS: 'false', CLOUDFLARE_CF_FETCH_ENABLED: 'false' };
 
 if (!existsSync('.dev.vars')) {
@@ -22,25 +23,6 @@ if (!result.ok) {
   process.exit(1);
 }
 
-const tmp = join('.wrangler', 'rollgate');
-mkdirSync(tmp, { recursive: true });
-const entries = localSeedEntries(result.config, tmp, Date.now());
-const bulkFile = join(tmp, 'seed.json');
-writeFileSync(bulkFile, JSON.stringify(entries));
-const seeded = spawnSync('wrangler', ['kv', 'bulk', 'put', bulkFile, '--binding', 'FLAGS', '--local'], {
-  stdio: ['ignore', 'pipe', 'pipe'],
-  env: offline,
-  encoding: 'utf8',
-});
-if (seeded.status !== 0) {
-  console.error(`rollgate: seeding local KV failed:\n${seeded.stdout}${seeded.stderr}`);
-  process.exit(1);
-}
-for (const e of entries) {
-  const { $rollgate } = JSON.parse(e.value) as { $rollgate: { environment: string; version: number } };
-  console.log(`rollgate: seeded ${$rollgate.environment} at version ${$rollgate.version} (client key dev-client-${$rollgate.environment})`);
-}
-
 const dev = spawn(
   'wrangler',
   ['dev', '--ip', '127.0.0.1', '--port', port, '--test-scheduled', '--show-interactive-dev-session=false'],
@@ -48,3 +30,25 @@ const dev = spawn(
 );
 for (const signal of ['SIGINT', 'SIGTERM'] as const) process.on(signal, () => dev.kill(signal));
 dev.on('exit', (code) => process.exit(code ?? 0));
+
+async function waitForWorker(deadline: number): Promise<void> {
+  while (Date.now() < deadline) {
+    try {
+      if ((await fetch(`${baseUrl}/health/live`)).ok) return;
+    } catch {
+      // not listening yet
+    }
+    await new Promise((r) => setTimeout(r, 200));
+  }
+  throw new Error(`wrangler dev did not answer on ${baseUrl} within 60 s`);
+}
+
+try {
+  await waitForWorker(Date.now() + 60_000);
+  for (const line of await seedLocal(baseUrl, result.config)) console.log(`rollgate: seeded ${line}`);
+  console.log(`rollgate: ready on ${baseUrl} (admin token dev-admin-token)`);
+} catch (err) {
+  console.error(`rollgate: ${(err as Error).message}`);
+  dev.kill('SIGTERM');
+  process.exitCode = 1;
+}

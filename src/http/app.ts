@@ -1,6 +1,7 @@
 import { Hono } from 'hono';
 import { cors } from 'hono/cors';
 import { RollgateError } from './errors';
+import { adminRoutes } from './admin/routes';
 import { healthRoutes } from './health';
 import { logEvent } from './log';
 import { ofrepRoutes } from './ofrep/routes';
@@ -12,7 +13,7 @@ export interface AppOptions {
   now?: () => number;
 }
 
-/** The Worker's HTTP surface: OFREP, health, and (later) metrics and admin. */
+/** The Worker's HTTP surface: OFREP, health and the admin API. */
 export function createApp(options: AppOptions = {}): Hono<AppEnv> {
   const now = options.now ?? Date.now;
   const app = new Hono<AppEnv>();
@@ -36,10 +37,12 @@ export function createApp(options: AppOptions = {}): Hono<AppEnv> {
 
   app.route('/ofrep/v1', ofrepRoutes);
   app.route('/health', healthRoutes);
+  app.route('/admin/v1', adminRoutes);
 
   app.notFound((c) => c.json({ errorDetails: `no route for ${c.req.method} ${new URL(c.req.url).pathname}` }, 404));
   app.onError((err, c) => {
     if (err instanceof RollgateError) {
+      if (c.req.path.startsWith('/admin/')) return c.json({ error: err.publicMessage }, err.status);
       if (err.status === 401 || err.status === 403) return c.body(null, err.status);
       return c.json({ errorDetails: err.publicMessage }, err.status);
     }

@@ -10,20 +10,8 @@ export function clientKeyOf(headers: Headers): string | undefined {
   return headers.get('x-api-key')?.trim() || undefined;
 }
 
-/** SHA-256 of a secret, lowercase hex. */
-export async function sha256Hex(secret: string): Promise<string> {
-  const digest = await crypto.subtle.digest('SHA-256', new TextEncoder().encode(secret));
-  return toHex(new Uint8Array(digest));
-}
-
-function toHex(bytes: Uint8Array): string {
-  let out = '';
-  for (const b of bytes) out += b.toString(16).padStart(2, '0');
-  return out;
-}
-
-/** Compares two equal-length hex strings without an early exit. */
-function equalHex(a: string, b: string): boolean {
+/** Compares two equal-length strings without an early exit. */
+export function equalHex(a: string, b: string): boolean {
   if (a.length !== b.length) return false;
   let diff = 0;
   for (let i = 0; i < a.length; i++) diff |= a.charCodeAt(i) ^ b.charCodeAt(i);

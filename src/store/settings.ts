@@ -9,12 +9,25 @@ export type FlagOverridesVar = z.infer<typeof zFlagOverridesVar>;
 export const zFallbackKeysVar = z.record(zEnvironmentName, z.array(z.string().regex(/^[0-9a-f]{64}$/)));
 export type FallbackKeysVar = z.infer<typeof zFallbackKeysVar>;
 
+/** One admin token: who it is (recorded as the actor), its SHA-256, where and what it may do. */
+export const zAdminToken = z.object({
+  name: z.string().min(1),
+  sha256: z.string().regex(/^[0-9a-f]{64}$/),
+  environments: z.union([z.literal('*'), z.array(zEnvironmentName)]),
+  role: z.enum(['viewer', 'editor', 'operator']),
+});
+export type AdminToken = z.infer<typeof zAdminToken>;
+
+/** ADMIN_TOKENS: a JSON list of admin tokens. */
+export const zAdminTokensVar = z.array(zAdminToken);
+
 /** The Worker's settings, parsed once per isolate from its variables. */
 export interface Settings {
   refreshMs: number;
   maxBodyBytes: number;
   overrides: FlagOverridesVar;
   fallbackKeys: FallbackKeysVar;
+  adminTokens: AdminToken[];
   /** Problems found in the variables, logged once; a bad variable falls back to its default. */
   problems: string[];
 }
@@ -26,6 +39,7 @@ export interface SettingsVars {
   /** A JSON string, or an object when set as a table in wrangler.toml. */
   FLAG_OVERRIDES?: unknown;
   FALLBACK_CLIENT_KEYS?: unknown;
+  ADMIN_TOKENS?: unknown;
 }
 
 const DEFAULT_REFRESH_MS = 5000;
@@ -35,7 +49,7 @@ let memo: { key: string; settings: Settings } | undefined;
 
 /** Parses the settings, memoized on the variables' raw values. */
 export function settingsOf(vars: SettingsVars): Settings {
-  const key = JSON.stringify([vars.SNAPSHOT_REFRESH_MS, vars.MAX_BODY_BYTES, vars.FLAG_OVERRIDES, vars.FALLBACK_CLIENT_KEYS]);
+  const key = JSON.stringify([vars.SNAPSHOT_REFRESH_MS, vars.MAX_BODY_BYTES, vars.FLAG_OVERRIDES, vars.FALLBACK_CLIENT_KEYS, vars.ADMIN_TOKENS]);
   if (memo?.key === key) return memo.settings;
   const problems: string[] = [];
   const settings: Settings = {
@@ -43,6 +57,7 @@ export function settingsOf(vars: SettingsVars): Settings {
     maxBodyBytes: intVar('MAX_BODY_BYTES', vars.MAX_BODY_BYTES, DEFAULT_MAX_BODY_BYTES, problems),
     overrides: jsonVar('FLAG_OVERRIDES', vars.FLAG_OVERRIDES, zFlagOverridesVar, problems),
     fallbackKeys: jsonVar('FALLBACK_CLIENT_KEYS', vars.FALLBACK_CLIENT_KEYS, zFallbackKeysVar, problems),
+    adminTokens: jsonVar('ADMIN_TOKENS', vars.ADMIN_TOKENS, zAdminTokensVar, problems, []),
     problems,
   };
   memo = { key, settings };
@@ -59,21 +74,21 @@ function intVar(name: string, raw: string | undefined, fallback: number, problem
   return n;
 }
 
-function jsonVar<T extends Record<string, unknown>>(name: string, raw: unknown, schema: z.ZodType<T>, problems: string[]): T {
-  if (raw === undefined || raw === null || (typeof raw === 'string' && raw.trim() === '')) return {} as T;
+function jsonVar<T>(name: string, raw: unknown, schema: z.ZodType<T>, problems: string[], empty: T = {} as T): T {
+  if (raw === undefined || raw === null || (typeof raw === 'string' && raw.trim() === '')) return empty;
   let json: unknown = raw;
   if (typeof raw === 'string') {
     try {
       json = JSON.parse(raw);
     } catch {
       problems.push(`${name} is not valid JSON; ignored`);
-      return {} as T;
+      return empty;
     }
   }
   const parsed = schema.safeParse(json);
   if (!parsed.success) {
     problems.push(`${name} is invalid (${parsed.error.issues[0]?.message ?? 'bad shape'}); ignored`);
-    return {} as T;
+    return empty;
   }
   return parsed.data;
 }

@@ -2,7 +2,7 @@ import { buildSnapshot } from '../../src/core/config/build-snapshot';
 import type { RollgateConfig } from '../../src/core/schema/config';
 import type { ActiveRollout } from '../../src/core/schema/flag';
 import type { Snapshot } from '../../src/core/schema/snapshot';
-import { sha256Hex } from '../../src/http/client-auth';
+import { sha256Hex } from '../../src/core/sha256';
 
 /** A small config with one flag of each kind the routes must handle. */
 export const testConfig: RollgateConfig = {

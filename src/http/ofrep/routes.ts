@@ -1,7 +1,8 @@
 import { Hono } from 'hono';
 import { evaluateAll, evaluateFlag } from '../../core/flags/flag-set';
 import type { LoadedSnapshot } from '../../store/loaded-snapshot';
-import { clientKeyOf, environmentForKey, sha256Hex } from '../client-auth';
+import { sha256Hex } from '../../core/sha256';
+import { clientKeyOf, environmentForKey } from '../client-auth';
 import { RollgateError } from '../errors';
 import { readJsonBody } from '../read-json-body';
 import type { AppEnv } from '../types';

@@ -1,0 +1,91 @@
+import * as z from 'zod';
+
+/** One audit entry as the admin API returns it. */
+export const zAuditEntry = z.object({
+  id: z.number(),
+  at: z.string(),
+  actor: z.string(),
+  environment: z.string(),
+  action: z.string(),
+  target: z.string(),
+  reason: z.string().nullable(),
+  diff: z.unknown(),
+});
+export type AuditEntry = z.infer<typeof zAuditEntry>;
+
+/** What a caller records; the log adds id and time. */
+export interface AuditRecord {
+  actor: string;
+  action: string;
+  target: string;
+  /** Flags the entry concerns, for filtering by flag. */
+  flags: readonly string[];
+  reason?: string | null | undefined;
+  diff: unknown;
+}
+
+/** A page of the log, newest first. */
+export interface AuditPage {
+  entries: AuditEntry[];
+  /** Pass back as `cursor` for the next (older) page; null at the end. */
+  nextCursor: string | null;
+}
+
+/** The audit log table: append-only, paged newest first by id. */
+export class AuditLog {
+  constructor(
+    private readonly sql: SqlStorage,
+    private readonly environment: () => string,
+  ) {}
+
+  /** Appends an entry; call inside the transaction of the change it records. */
+  append(at: number, r: AuditRecord): void {
+    this.sql.exec(
+      'INSERT INTO audit_log (at, actor, action, target, flags, reason, diff) VALUES (?, ?, ?, ?, ?, ?, ?)',
+      at,
+      r.actor,
+      r.action,
+      r.target,
+      `,${r.flags.join(',')},`,
+      r.reason ?? null,
+      JSON.stringify(r.diff ?? null),
+    );
+  }
+
+  /** A page of entries older than `cursor`, optionally only for one flag or action. */
+  page(options: { cursor?: string | undefined; limit: number; flag?: string | undefined; action?: string | undefined }): AuditPage {
+    const where: string[] = [];
+    const args: (string | number)[] = [];
+    if (options.cursor) {
+      where.push('id < ?');
+      args.push(Number(options.cursor));
+    }
+    if (options.flag) {
+      where.push('instr(flags, ?) > 0');
+      args.push(`,${options.flag},`);
+    }
+    if (options.action) {
+      where.push('action = ?');
+      args.push(options.action);
+    }
+    const rows = this.sql
+      .exec<{ id: number; at: number; actor: string; action: string; target: string; reason: string | null; diff: string }>(
+        `SELECT id, at, actor, action, target, reason, diff FROM audit_log ${where.length ? `WHERE ${where.join(' AND ')}` : ''} ORDER BY id DESC LIMIT ?`,
+        ...args,
+        options.limit + 1,
+      )
+      .toArray();
+    const more = rows.length > options.limit;
+    const entries = rows.slice(0, options.limit).map((r) => ({
+      id: r.id,
+      at: new Date(r.at).toISOString(),
+      actor: r.actor,
+      environment: this.environment(),
+      action: r.action,
+      target: r.target,
+      reason: r.reason,
+      diff: JSON.parse(r.diff) as unknown,
+    }));
+    return { entries, nextCursor: more ? String(entries[entries.length - 1]!.id) : null };
+  }
+}

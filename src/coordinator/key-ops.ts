@@ -1,0 +1,59 @@
+import * as z from 'zod';
+import { fromZod } from '../core/config/issues';
+import { sha256Hex } from '../core/sha256';
+import { fail, ok, type Outcome } from './outcome';
+import { commit, type CoordinatorState } from './state';
+
+/** The body of "issue a key". `secret` imports an existing key (e.g. the local dev keys) instead of minting one. */
+export const zIssueKey = z.strictObject({
+  name: z.string().regex(/^[A-Za-z0-9._-]{1,64}$/, 'names are 1-64 characters: letters, digits, . _ -'),
+  secret: z.string().min(16, 'an imported secret needs at least 16 characters').max(256).optional(),
+});
+export type IssueKey = z.infer<typeof zIssueKey>;
+
+/** An issued key; `key` is shown once and never stored. */
+export interface IssuedKey {
+  name: string;
+  key: string;
+  changed: boolean;
+}
+
+/** Issues (or imports) a key; the same name with the same imported secret is a no-op. */
+export async function issueKey(s: CoordinatorState, body: unknown, actor: string, now: number): Promise<Outcome<IssuedKey>> {
+  const parsed = zIssueKey.safeParse(body);
+  if (!parsed.success) return fail(422, 'the key request is invalid', { errors: fromZod(parsed.error) });
+  const { name } = parsed.data;
+  const secret = parsed.data.secret ?? mintSecret(s.environment());
+  const hash = await sha256Hex(secret);
+  // The hash is computed before the transaction: nothing may await between check and commit.
+  const existing = s.keys.hashOf(name);
+  if (existing !== null) {
+    if (parsed.data.secret !== undefined && existing === hash) return ok({ name, key: secret, changed: false });
+    return fail(409, `a key named "${name}" already exists; revoke it first`);
+  }
+  commit(s, now, () => {
+    s.keys.add(name, hash, now, actor);
+    s.audit.append(now, { actor, action: 'key.issue', target: name, flags: [], reason: null, diff: { after: { name, imported: parsed.data.secret !== undefined } } });
+    return { result: undefined, dirty: true };
+  });
+  return ok({ name, key: secret, changed: true });
+}
+
+/** Revokes a key; it stops working at the edge with the next snapshot. */
+export function revokeKey(s: CoordinatorState, name: string, actor: string, now: number): Outcome<{ name: string }> {
+  if (s.keys.hashOf(name) === null) return fail(404, `no key named "${name}" in ${s.environment()}`);
+  commit(s, now, () => {
+    s.keys.remove(name);
+    s.audit.append(now, { actor, action: 'key.revoke', target: name, flags: [], reason: null, diff: { before: { name } } });
+    return { result: undefined, dirty: true };
+  });
+  return ok({ name });
+}
+
+/** 256 random bits, prefixed so that a leaked key is recognisable and names its environment. */
+function mintSecret(environment: string): string {
+  const bytes = crypto.getRandomValues(new Uint8Array(32));
+  let b64 = btoa(String.fromCharCode(...bytes));
+  b64 = b64.replace(/\+/g, '-').replace(/\//g, '_').replace(/=+$/, '');
+  return `rg_${environment}_${b64}`;
+}

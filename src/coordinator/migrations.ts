@@ -1,0 +1,71 @@
+/**
+ * The coordinator's SQLite schema, as numbered migrations. A migration never changes once
+ * released; a change is a new migration. docs/storage-schema.md describes every table.
+ */
+export const MIGRATIONS: readonly { version: number; sql: string }[] = [
+  {
+    version: 1,
+    sql: `
+      CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+      CREATE TABLE config_versions (
+        version INTEGER PRIMARY KEY,
+        document TEXT NOT NULL,
+        created_at INTEGER NOT NULL,
+        actor TEXT NOT NULL,
+        reason TEXT
+      );
+      CREATE TABLE rollouts (
+        id TEXT PRIMARY KEY,
+        flag TEXT NOT NULL,
+        status TEXT NOT NULL,
+        data TEXT NOT NULL,
+        updated_at INTEGER NOT NULL
+      );
+      CREATE INDEX rollouts_by_status ON rollouts (status, flag);
+      CREATE TABLE rollout_transitions (
+        id INTEGER PRIMARY KEY AUTOINCREMENT,
+        rollout_id TEXT NOT NULL,
+        at INTEGER NOT NULL,
+        actor TEXT NOT NULL,
+        event TEXT NOT NULL,
+        from_status TEXT NOT NULL,
+        to_status TEXT NOT NULL,
+        from_percent REAL NOT NULL,
+        to_percent REAL NOT NULL,
+        details TEXT NOT NULL
+      );
+      CREATE INDEX transitions_by_rollout ON rollout_transitions (rollout_id, id);
+      CREATE TABLE audit_log (
+        id INTEGER PRIMARY KEY AUTOINCREMENT,
+        at INTEGER NOT NULL,
+        actor TEXT NOT NULL,
+        action TEXT NOT NULL,
+        target TEXT NOT NULL,
+        flags TEXT NOT NULL,
+        reason TEXT,
+        diff TEXT NOT NULL
+      );
+      CREATE TABLE client_keys (
+        name TEXT PRIMARY KEY,
+        sha256 TEXT NOT NULL,
+        created_at INTEGER NOT NULL,
+        created_by TEXT NOT NULL
+      );
+      CREATE TABLE processed_ticks (scheduled_time INTEGER PRIMARY KEY, processed_at INTEGER NOT NULL);
+    `,
+  },
+];
+
+/** Applies the migrations not yet applied, in order, each in its own transaction. */
+export function migrate(storage: DurableObjectStorage): void {
+  const sql = storage.sql;
+  sql.exec('CREATE TABLE IF NOT EXISTS schema_migrations (version INTEGER PRIMARY KEY, applied_at INTEGER NOT NULL)');
+  const applied = new Set(sql.exec<{ version: number }>('SELECT version FROM schema_migrations').toArray().map((r) => r.version));
+  for (const m of MIGRATIONS) {
+    if (applied.has(m.version)) continue;
+    storage.transactionSync(() => {
+      sql.exec(m.sql);
+      sql.exec('INSERT INTO schema_migrations (version, applied_at) VALUES (?, ?)', m.version, Date.now());
+    });
+  }
+}

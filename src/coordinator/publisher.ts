@@ -1,0 +1,91 @@
+import type { Snapshot } from '../core/schema/snapshot';
+import { snapshotKey } from '../store/keys';
+import type { Meta } from './meta';
+
+/** KV allows one write per second per key; bursts of changes coalesce into one publish. */
+export const MIN_PUBLISH_INTERVAL_MS = 1000;
+const MAX_BACKOFF_MS = 60_000;
+
+/** What a publish attempt did. */
+export type PublishResult =
+  | { status: 'published'; version: number }
+  | { status: 'up-to-date'; version: number }
+  | { status: 'deferred'; until: number }
+  | { status: 'failed'; error: string; retryAt: number };
+
+/** Where and how the publisher writes; tests swap `kv` to inject failures. */
+export interface PublisherDeps {
+  storage: DurableObjectStorage;
+  meta: Meta;
+  kv: () => Pick<KVNamespace, 'put'>;
+  environment: () => string;
+  /** Builds the snapshot of the current committed state at `version`. */
+  build: (version: number, now: number) => Snapshot;
+  clock: () => number;
+}
+
+/**
+ * Publishes the environment's snapshot to KV after committed changes. SQLite holds the truth:
+ * `markDirty` bumps the snapshot sequence inside the change's transaction and an alarm is armed
+ * before any await, so a publish lost to eviction or a KV error is redone by the alarm.
+ */
+export class Publisher {
+  private chain: Promise<unknown> = Promise.resolve();
+
+  constructor(private readonly deps: PublisherDeps) {}
+
+  /** Bumps the snapshot sequence; call inside the transaction that changed published state. */
+  markDirty(): number {
+    const seq = this.deps.meta.num('snapshot_seq') + 1;
+    this.deps.meta.set('snapshot_seq', seq);
+    return seq;
+  }
+
+  /** Arms the alarm that guarantees a pending publish happens; call right after the commit. */
+  armAlarm(now: number): void {
+    const last = this.deps.meta.num('last_publish_at', Number.NEGATIVE_INFINITY);
+    void this.deps.storage.setAlarm(Math.max(now, last + MIN_PUBLISH_INTERVAL_MS));
+  }
+
+  /** The sequence committed and the one in KV. */
+  versions(): { committed: number; published: number } {
+    return { committed: this.deps.meta.num('snapshot_seq'), published: this.deps.meta.num('published_version') };
+  }
+
+  /** Publishes the latest state if it is not in KV yet; one KV write at a time, in order. */
+  publish(now: number): Promise<PublishResult> {
+    const run = this.chain.then(() => this.publishOnce(now));
+    this.chain = run.catch(() => undefined);
+    return run;
+  }
+
+  private async publishOnce(now: number): Promise<PublishResult> {
+    const { meta } = this.deps;
+    const { committed, published } = this.versions();
+    if (published >= committed) return { status: 'up-to-date', version: published };
+    const last = meta.num('last_publish_at', Number.NEGATIVE_INFINITY);
+    if (now - last < MIN_PUBLISH_INTERVAL_MS) {
+      const until = last + MIN_PUBLISH_INTERVAL_MS;
+      await this.deps.storage.setAlarm(until);
+      return { status: 'deferred', until };
+    }
+    const snapshot = this.deps.build(committed, now);
+    meta.set('last_publish_at', now);
+    try {
+      await this.deps.kv().put(snapshotKey(this.deps.environment()), JSON.stringify(snapshot));
+    } catch (err) {
+      const attempts = meta.num('publish_attempts') + 1;
+      const error = (err as Error).message || 'KV put failed';
+      meta.set('publish_attempts', attempts);
+      meta.set('publish_error', error);
+      const retryAt = this.deps.clock() + Math.min(MAX_BACKOFF_MS, MIN_PUBLISH_INTERVAL_MS * 2 ** (attempts - 1));
+      await this.deps.storage.setAlarm(retryAt);
+      return { status: 'failed', error, retryAt };
+    }
+    meta.set('published_version', Math.max(committed, meta.num('published_version')));
+    meta.set('publish_attempts', 0);
+    meta.set('publish_error', '');
+    if (meta.num('snapshot_seq') > committed) this.armAlarm(this.deps.clock());
+    return { status: 'published', version: committed };
+  }
+}

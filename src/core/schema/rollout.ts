@@ -1,0 +1,111 @@
+import * as z from 'zod';
+
+/** One stage of a rollout: the percentage of traffic, reached this long after the start. */
+export const zStage = z.object({
+  percent: z.number().gt(0).max(100),
+  afterSeconds: z.number().int().min(0),
+});
+export type Stage = z.infer<typeof zStage>;
+
+/** Health limits of a rollout; defaults are DESIGN §5's. */
+export const zHealthThresholds = z.object({
+  /** Roll back when the error rate is above this (fraction, 0.01 = 1 %) … */
+  maxErrorRate: z.number().min(0).max(1).default(0.01),
+  maxP95Ms: z.number().positive().default(500),
+  maxP99Ms: z.number().positive().default(1000),
+  /** … in each of this many consecutive 1-minute buckets. */
+  sustainedMinutes: z.number().int().min(1).max(60).default(5),
+  /** Reports a bucket (or the last window) needs before it counts. */
+  minSamples: z.number().int().min(1).default(100),
+  /** Consecutive failed health-check probes that trip a rollback. */
+  maxProbeFailures: z.number().int().min(1).default(5),
+  /** Success criteria over the bake. */
+  bakeMaxErrorRate: z.number().min(0).max(1).default(0.001),
+  bakeMaxP95Ms: z.number().positive().default(200),
+});
+export type HealthThresholds = z.infer<typeof zHealthThresholds>;
+
+export const zStrategy = z.enum(['safe', 'fast', 'instant']);
+export type Strategy = z.infer<typeof zStrategy>;
+
+/** The body of "start a rollout". `stages` and `bakeSeconds` override the strategy's. */
+export const zStartRollout = z.strictObject({
+  flag: z.string().min(1),
+  variant: z.string().min(1),
+  baselineVariant: z.string().min(1).optional(),
+  strategy: zStrategy,
+  stages: z.array(zStage).min(1).optional(),
+  bakeSeconds: z.number().int().min(0).optional(),
+  health: zHealthThresholds.partial().optional(),
+  reason: z.string().max(1000).optional(),
+});
+export type StartRollout = z.infer<typeof zStartRollout>;
+
+/** A resolved plan: the stages to walk, the bake, the health limits. */
+export const zRolloutPlan = z.object({
+  strategy: zStrategy,
+  stages: z.array(zStage).min(1),
+  bakeSeconds: z.number().int().min(0),
+  health: zHealthThresholds,
+});
+export type RolloutPlan = z.infer<typeof zRolloutPlan>;
+
+export const zRolloutStatus = z.enum(['running', 'paused', 'completed', 'rolled_back', 'aborted']);
+export type RolloutStatus = z.infer<typeof zRolloutStatus>;
+
+/** The numbers a health verdict is based on, recorded with every decision. */
+export const zHealthNumbers = z.object({
+  samples: z.number().optional(),
+  errorRate: z.number().optional(),
+  p95Ms: z.number().optional(),
+  p99Ms: z.number().optional(),
+  probeFailures: z.number().optional(),
+  /** The baseline cohort's numbers beside the treatment's, for operators. */
+  baseline: z.object({ samples: z.number().optional(), errorRate: z.number().optional(), p95Ms: z.number().optional(), p99Ms: z.number().optional() }).optional(),
+});
+export type HealthNumbers = z.infer<typeof zHealthNumbers>;
+
+export const zTrigger = z.enum(['error_rate', 'p95', 'p99', 'probes']);
+export type Trigger = z.infer<typeof zTrigger>;
+
+/** A health verdict about the treatment cohort. No data is never a pass. */
+export const zVerdict = z.discriminatedUnion('kind', [
+  z.object({ kind: z.literal('healthy'), numbers: zHealthNumbers }),
+  z.object({ kind: z.literal('breached'), trigger: zTrigger, numbers: zHealthNumbers }),
+  z.object({ kind: z.literal('insufficient-data'), samples: z.number(), required: z.number(), numbers: zHealthNumbers.optional() }),
+]);
+export type Verdict = z.infer<typeof zVerdict>;
+
+/** What a tick knows about a rollout's health: the last window, and the whole bake when baking. */
+export const zHealthInput = z.object({ window: zVerdict, bake: zVerdict.optional() });
+export type HealthInput = z.infer<typeof zHealthInput>;
+
+/** A rollout as the coordinator stores it (one DO row, JSON columns parsed). */
+export const zRollout = z.object({
+  id: z.string(),
+  flag: z.string(),
+  variant: z.string(),
+  baselineVariant: z.string().nullable(),
+  plan: zRolloutPlan,
+  status: zRolloutStatus,
+  stageIndex: z.number().int().min(0),
+  percent: z.number().min(0).max(100),
+  startedAt: z.number(),
+  /** Time spent paused so far; stage times shift by it. */
+  pausedTotalMs: z.number().min(0),
+  pausedAt: z.number().nullable(),
+  bakeStartedAt: z.number().nullable(),
+  endedAt: z.number().nullable(),
+  lastVerdict: zVerdict.nullable(),
+  /** The last decision in words, e.g. "waiting: insufficient data (12 of 100 samples)". */
+  lastDecision: z.string().nullable(),
+  lastTickAt: z.number().nullable(),
+});
+export type Rollout = z.infer<typeof zRollout>;
+
+/** An operator action on a rollout. `fromStage` makes a repeated promote a no-op. */
+export const zRolloutAction = z.strictObject({
+  reason: z.string().min(1, 'a reason is required').max(1000),
+  fromStage: z.number().int().min(0).optional(),
+});
+export type RolloutAction = z.infer<typeof zRolloutAction>;

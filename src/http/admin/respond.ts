@@ -1,0 +1,62 @@
+import type { Context } from 'hono';
+import type { Outcome } from '../../coordinator/outcome';
+import type { RolloutCoordinator } from '../../coordinator/rollout-coordinator';
+import { RollgateError } from '../errors';
+import { readJsonBody } from '../read-json-body';
+import type { AppEnv } from '../types';
+
+/** Admin request bodies may hold a whole config document. */
+export const ADMIN_MAX_BODY_BYTES = 1024 * 1024;
+
+/** Answers an Outcome: the value as JSON, or the failure's status with `{ error, ...details }`. */
+export function respond<T>(c: Context<AppEnv>, out: Outcome<T>, status: 200 | 201 = 200, headers: Record<string, string> = {}): Response {
+  if (out.ok) return c.json(out.value as object, status, headers);
+  const details = typeof out.details === 'object' && out.details !== null ? out.details : out.details === undefined ? {} : { details: out.details };
+  return c.json({ error: out.error, ...details }, out.status);
+}
+
+/** Reads an admin JSON body (1 MiB at most). */
+export async function adminBody(c: Context<AppEnv>): Promise<unknown> {
+  return readJsonBody(c.req.raw, ADMIN_MAX_BODY_BYTES);
+}
+
+/** The environment of the path, 404 when this Worker does not serve it. */
+export function environmentParam(c: Context<AppEnv>): string {
+  const env = c.req.param('env') ?? '';
+  if (!c.get('runtime').environments.includes(env)) throw new RollgateError(404, `unknown environment "${env}"`);
+  return env;
+}
+
+/** The coordinator's RPC methods, typed as the class declares them. */
+export type CoordinatorApi = Pick<
+  RolloutCoordinator,
+  | 'summary'
+  | 'getConfig'
+  | 'putConfig'
+  | 'validateConfig'
+  | 'revertConfig'
+  | 'listRollouts'
+  | 'getRollout'
+  | 'startRollout'
+  | 'rolloutAction'
+  | 'tick'
+  | 'auditPage'
+  | 'issueKey'
+  | 'revokeKey'
+>;
+
+/**
+ * The coordinator of an environment. The stub is viewed through the class's own method types:
+ * the RPC layer returns the same structured data, and its mapped types overflow the checker on
+ * the recursive JSON of a config document.
+ */
+export function coordinator(c: Context<AppEnv>, env: string): CoordinatorApi {
+  return c.env.COORDINATOR.getByName(env) as unknown as CoordinatorApi;
+}
+
+/** Parses If-Match: `"3"`, `W/"3"` or `3` → 3; `*` or absent → null (no check); garbage → -1 (never matches). */
+export function ifMatchVersion(header: string | undefined): number | null {
+  if (header === undefined || header.trim() === '*') return null;
+  const m = /^(?:W\/)?"?(\d+)"?$/.exec(header.trim());
+  return m ? Number(m[1]) : -1;
+}

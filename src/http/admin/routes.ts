@@ -1,0 +1,38 @@
+import { Hono } from 'hono';
+import { RollgateError } from '../errors';
+import type { AppEnv } from '../types';
+import { authorizeAdmin, inScope } from './admin-auth';
+import { configRoutes } from './config-routes';
+import { keyRoutes } from './key-routes';
+import { coordinator, environmentParam } from './respond';
+import { rolloutRoutes } from './rollout-routes';
+
+/** The admin API, mounted at /admin/v1 (DESIGN §4). */
+export const adminRoutes = new Hono<AppEnv>();
+
+adminRoutes.get('/environments', async (c) => {
+  const token = await authorizeAdmin(c.req.raw.headers, c.get('runtime').settings.adminTokens, null, 'viewer');
+  const envs = c.get('runtime').environments.filter((e) => inScope(token, e));
+  const summaries = await Promise.all(envs.map((env) => coordinator(c, env).summary(env)));
+  return c.json({ environments: summaries });
+});
+
+adminRoutes.get('/environments/:env/audit', async (c) => {
+  const env = environmentParam(c);
+  await authorizeAdmin(c.req.raw.headers, c.get('runtime').settings.adminTokens, env, 'viewer');
+  const limit = Number(c.req.query('limit') ?? '50');
+  if (!Number.isInteger(limit) || limit < 1 || limit > 500) throw new RollgateError(400, 'limit must be an integer from 1 to 500');
+  const cursor = c.req.query('cursor');
+  if (cursor !== undefined && !/^\d+$/.test(cursor)) throw new RollgateError(400, 'cursor must be a value returned as nextCursor');
+  const query: { limit: number; cursor?: string; flag?: string; action?: string } = { limit };
+  if (cursor) query.cursor = cursor;
+  const flag = c.req.query('flag');
+  if (flag) query.flag = flag;
+  const action = c.req.query('action');
+  if (action) query.action = action;
+  return c.json(await coordinator(c, env).auditPage(env, query));
+});
+
+adminRoutes.route('/environments/:env/flags', configRoutes);
+adminRoutes.route('/environments/:env/rollouts', rolloutRoutes);
+adminRoutes.route('/environments/:env/keys', keyRoutes);
