@@ -1,8 +1,10 @@
+import type { Migration } from '../store/migrate-sqlite';
+
 /**
  * The coordinator's SQLite schema, as numbered migrations. A migration never changes once
  * released; a change is a new migration. docs/storage-schema.md describes every table.
  */
-export const MIGRATIONS: readonly { version: number; sql: string }[] = [
+export const MIGRATIONS: readonly Migration[] = [
   {
     version: 1,
     sql: `
@@ -54,18 +56,17 @@ export const MIGRATIONS: readonly { version: number; sql: string }[] = [
       CREATE TABLE processed_ticks (scheduled_time INTEGER PRIMARY KEY, processed_at INTEGER NOT NULL);
     `,
   },
+  {
+    version: 2,
+    sql: `
+      CREATE TABLE probe_state (
+        name TEXT PRIMARY KEY,
+        url TEXT NOT NULL,
+        consecutive_failures INTEGER NOT NULL,
+        last_status INTEGER,
+        last_error TEXT,
+        last_checked_at INTEGER NOT NULL
+      );
+    `,
+  },
 ];
-
-/** Applies the migrations not yet applied, in order, each in its own transaction. */
-export function migrate(storage: DurableObjectStorage): void {
-  const sql = storage.sql;
-  sql.exec('CREATE TABLE IF NOT EXISTS schema_migrations (version INTEGER PRIMARY KEY, applied_at INTEGER NOT NULL)');
-  const applied = new Set(sql.exec<{ version: number }>('SELECT version FROM schema_migrations').toArray().map((r) => r.version));
-  for (const m of MIGRATIONS) {
-    if (applied.has(m.version)) continue;
-    storage.transactionSync(() => {
-      sql.exec(m.sql);
-      sql.exec('INSERT INTO schema_migrations (version, applied_at) VALUES (?, ?)', m.version, Date.now());
-    });
-  }
-}

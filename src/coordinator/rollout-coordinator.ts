@@ -4,9 +4,12 @@ import { zHealthInput, type HealthInput } from '../core/schema/rollout';
 import type { AuditPage } from './audit-log';
 import { type ConfigWrite, type ConfigWriteResult, dryRun, writeConfig } from './config-ops';
 import { type IssuedKey, issueKey, revokeKey } from './key-ops';
-import { migrate } from './migrations';
+import { migrateSqlite } from '../store/migrate-sqlite';
+import { MIGRATIONS } from './migrations';
 import { fail, ok, type Outcome } from './outcome';
 import type { PublishResult } from './publisher';
+import { type Gathered, gatherHealth } from './gather-health';
+import type { ProbeState } from './probes';
 import { act, type RolloutActionName, type RolloutView, start, tickAll, viewOf } from './rollout-ops';
 import { type CoordinatorState, createState } from './state';
 
@@ -18,6 +21,7 @@ export interface EnvironmentSummary {
   publishedVersion: number;
   lastPublishError: string | null;
   activeRollouts: RolloutView[];
+  probes: ProbeState[];
 }
 
 /** What a tick did. */
@@ -39,11 +43,13 @@ export class RolloutCoordinator extends DurableObject<Env> {
   private readonly s: CoordinatorState;
   /** Test seam: where snapshots are written instead of env.FLAGS. */
   publishTarget: Pick<KVNamespace, 'put'> | undefined;
+  /** Test seam: how health-check probes fetch instead of the global fetch. */
+  probeFetch: typeof fetch | undefined;
 
   constructor(ctx: DurableObjectState, env: Env) {
     super(ctx, env);
     this.s = createState(ctx.storage, () => this.publishTarget ?? env.FLAGS);
-    void ctx.blockConcurrencyWhile(async () => migrate(ctx.storage));
+    void ctx.blockConcurrencyWhile(async () => migrateSqlite(ctx.storage, MIGRATIONS, Date.now()));
   }
 
   /** Records the environment name on first use; an object serves exactly one environment. */
@@ -68,6 +74,7 @@ export class RolloutCoordinator extends DurableObject<Env> {
       publishedVersion: v.published,
       lastPublishError: this.s.meta.get('publish_error', '') || null,
       activeRollouts: this.s.rollouts.active().map((r) => viewOf(r)),
+      probes: this.s.probes.all(),
     };
   }
 
@@ -125,25 +132,40 @@ export class RolloutCoordinator extends DurableObject<Env> {
   }
 
   /**
-   * Applies health verdicts to every active rollout at `now` (the cron's scheduledTime). The same
-   * scheduledTime twice changes nothing the second time; rollbacks publish at once.
+   * The cron's tick at `now` (its scheduledTime): probes health checks, gathers each active
+   * rollout's verdict from its metrics shard (unless `health` gives verdicts, as tests do), then
+   * applies the rollout plans in one transaction. The same scheduledTime twice changes nothing the
+   * second time, even when two ticks overlap; rollbacks publish at once.
    */
-  async tick(environment: string, now: number, health: Record<string, unknown> = {}): Promise<TickResult> {
+  async tick(environment: string, now: number, health?: Record<string, unknown>): Promise<TickResult> {
     this.bind(environment);
-    const inputs: Record<string, HealthInput> = {};
-    for (const [id, h] of Object.entries(health)) {
-      const parsed = zHealthInput.safeParse(h);
-      if (parsed.success) inputs[id] = parsed.data;
+    const duplicate: TickResult = { scheduledTime: now, duplicate: true, changed: [], publish: null };
+    if (this.tickSeen(now)) return duplicate;
+    let gathered: Gathered;
+    if (health) {
+      const inputs: Record<string, HealthInput> = {};
+      for (const [id, h] of Object.entries(health)) {
+        const parsed = zHealthInput.safeParse(h);
+        if (parsed.success) inputs[id] = parsed.data;
+      }
+      gathered = { health: inputs, probes: [], probeCounts: new Map() };
+    } else {
+      gathered = await gatherHealth(this.s, this.env.METRICS, this.probeFetch ?? fetch, now);
     }
-    const seen = this.s.storage.sql.exec('SELECT 1 FROM processed_ticks WHERE scheduled_time = ?', now).toArray().length > 0;
-    if (seen) return { scheduledTime: now, duplicate: true, changed: [], publish: null };
+    // Another tick for the same time may have committed while this one awaited the shards.
+    if (this.tickSeen(now)) return duplicate;
     this.s.storage.transactionSync(() => {
       this.s.storage.sql.exec('INSERT INTO processed_ticks (scheduled_time, processed_at) VALUES (?, ?)', now, now);
       this.s.storage.sql.exec('DELETE FROM processed_ticks WHERE scheduled_time < ?', now - TICK_RETENTION_MS);
+      if (!health) this.s.probes.record(gathered.probes, gathered.probeCounts, now);
     });
-    const changed = tickAll(this.s, now, inputs);
+    const changed = tickAll(this.s, now, gathered.health);
     const publish = changed.length > 0 ? await this.publishAfterChange(now) : null;
     return { scheduledTime: now, duplicate: false, changed: changed.map((r) => r.id), publish };
+  }
+
+  private tickSeen(now: number): boolean {
+    return this.s.storage.sql.exec('SELECT 1 FROM processed_ticks WHERE scheduled_time = ?', now).toArray().length > 0;
   }
 
   async auditPage(environment: string, query: { cursor?: string; limit: number; flag?: string; action?: string }): Promise<AuditPage> {

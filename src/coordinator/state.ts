@@ -4,6 +4,7 @@ import { AuditLog } from './audit-log';
 import { ClientKeys } from './client-keys';
 import { ConfigVersions } from './config-versions';
 import { Meta } from './meta';
+import { ProbeTable } from './probes';
 import { Publisher } from './publisher';
 import { RolloutRows } from './rollout-rows';
 
@@ -15,6 +16,7 @@ export interface CoordinatorState {
   rollouts: RolloutRows;
   audit: AuditLog;
   keys: ClientKeys;
+  probes: ProbeTable;
   publisher: Publisher;
   environment: () => string;
 }
@@ -46,6 +48,7 @@ export function createState(storage: DurableObjectStorage, kv: () => Pick<KVName
     configs,
     rollouts,
     keys,
+    probes: new ProbeTable(sql),
     environment,
     audit: new AuditLog(sql, environment),
     publisher: new Publisher({ storage, meta, kv, environment, build, clock: () => Date.now() }),

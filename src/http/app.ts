@@ -3,6 +3,7 @@ import { cors } from 'hono/cors';
 import { RollgateError } from './errors';
 import { adminRoutes } from './admin/routes';
 import { healthRoutes } from './health';
+import { metricsRoutes } from './metrics/routes';
 import { logEvent } from './log';
 import { ofrepRoutes } from './ofrep/routes';
 import { runtimeFor } from './runtime';
@@ -13,7 +14,7 @@ export interface AppOptions {
   now?: () => number;
 }
 
-/** The Worker's HTTP surface: OFREP, health and the admin API. */
+/** The Worker's HTTP surface: OFREP, metric reports, health and the admin API. */
 export function createApp(options: AppOptions = {}): Hono<AppEnv> {
   const now = options.now ?? Date.now;
   const app = new Hono<AppEnv>();
@@ -38,11 +39,12 @@ export function createApp(options: AppOptions = {}): Hono<AppEnv> {
   app.route('/ofrep/v1', ofrepRoutes);
   app.route('/health', healthRoutes);
   app.route('/admin/v1', adminRoutes);
+  app.route('/v1/metrics', metricsRoutes);
 
   app.notFound((c) => c.json({ errorDetails: `no route for ${c.req.method} ${new URL(c.req.url).pathname}` }, 404));
   app.onError((err, c) => {
     if (err instanceof RollgateError) {
-      if (c.req.path.startsWith('/admin/')) return c.json({ error: err.publicMessage }, err.status);
+      if (c.req.path.startsWith('/admin/') || c.req.path.startsWith('/v1/')) return c.json({ error: err.publicMessage }, err.status);
       if (err.status === 401 || err.status === 403) return c.body(null, err.status);
       return c.json({ errorDetails: err.publicMessage }, err.status);
     }

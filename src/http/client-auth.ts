@@ -1,4 +1,7 @@
+import { sha256Hex } from '../core/sha256';
 import type { LoadedSnapshot } from '../store/loaded-snapshot';
+import { RollgateError } from './errors';
+import type { Runtime } from './runtime';
 
 /** Reads the client key from `Authorization: Bearer <key>` or `X-API-Key: <key>`. */
 export function clientKeyOf(headers: Headers): string | undefined {
@@ -31,4 +34,17 @@ export function environmentForKey(hash: string, snapshots: readonly (LoadedSnaps
     }
   }
   return found;
+}
+
+/** The snapshot of the environment whose client key the request carries; 401 otherwise. */
+export async function authenticateClient(headers: Headers, runtime: Runtime, kv: KVNamespace, now: number): Promise<LoadedSnapshot> {
+  const key = clientKeyOf(headers);
+  if (!key) throw new RollgateError(401, 'missing client key');
+  const [hash, snapshots] = await Promise.all([
+    sha256Hex(key),
+    Promise.all(runtime.environments.map((env) => runtime.store.get(kv, env, now))),
+  ]);
+  const snapshot = environmentForKey(hash, snapshots);
+  if (!snapshot) throw new RollgateError(401, 'unknown client key');
+  return snapshot;
 }

@@ -2,7 +2,7 @@ import bundledConfig from '../../config/flags.json';
 import { buildSnapshot } from '../core/config/build-snapshot';
 import { environmentsOf } from '../core/config/environments';
 import { validateConfig } from '../core/config/validate';
-import type { RollgateConfig } from '../core/schema/config';
+import { type RollgateConfig, zRollgateConfig } from '../core/schema/config';
 import type { Snapshot } from '../core/schema/snapshot';
 
 let validated: RollgateConfig | null | undefined;
@@ -16,10 +16,18 @@ export function bundledConfigOf(): RollgateConfig | null {
   return validated;
 }
 
-/** Environment names of the bundled config: the environments this Worker serves. */
+let names: string[] | undefined;
+
+/**
+ * Environment names of the bundled config: the environments this Worker serves. Read from the
+ * `environments` list alone, so a flag problem in the bundled file cannot take every environment away.
+ */
 export function bundledEnvironments(): string[] {
-  const config = bundledConfigOf();
-  return config ? environmentsOf(config).map((e) => e.name) : [];
+  if (!names) {
+    const parsed = zRollgateConfig.shape.environments.safeParse((bundledConfig as { environments?: unknown }).environments);
+    names = environmentsOf({ environments: parsed.success ? parsed.data : undefined }).map((e) => e.name);
+  }
+  return names;
 }
 
 /**

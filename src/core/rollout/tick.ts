@@ -1,6 +1,6 @@
 import type { HealthInput, Rollout, Verdict } from '../schema/rollout';
 import type { RolloutEvent } from './events';
-import { describeBakeBreach, formatPercent, iso } from './format';
+import { describeBakeBreach, describeTrigger, formatPercent, iso } from './format';
 import { bakeEndsAt, isAtLastStage, isTerminal, stageDueAt } from './schedule';
 import { promoteOne, rollBack, type Transition } from './transitions';
 
@@ -33,7 +33,9 @@ function tickStage(rollout: Rollout, now: number, window: Exclude<Verdict, { kin
   const due = stageDueAt(rollout, nextIndex)!;
   if (now < due) return decide(rollout, `waiting: next stage ${formatPercent(next.percent)} at ${iso(due)}`);
   if (window.kind === 'healthy') return promoteOne(rollout, now, false);
-  return wait(rollout, window);
+  if (window.kind === 'insufficient-data') return wait(rollout, window);
+  const reason = `${describeTrigger(window.trigger, window.numbers, rollout.plan.health)} (not sustained yet); holding at ${formatPercent(rollout.percent)}`;
+  return { rollout: { ...rollout, lastDecision: `waiting: ${reason}` }, events: [{ type: 'waiting', reason }] };
 }
 
 /** At the last stage: complete once the bake has run its time and the bake verdict passes. */

@@ -68,10 +68,15 @@ export type HealthNumbers = z.infer<typeof zHealthNumbers>;
 export const zTrigger = z.enum(['error_rate', 'p95', 'p99', 'probes']);
 export type Trigger = z.infer<typeof zTrigger>;
 
-/** A health verdict about the treatment cohort. No data is never a pass. */
+/**
+ * A health verdict about the treatment cohort. No data is never a pass. `breached` means a limit
+ * was exceeded as long as the policy requires (roll back); `degraded` means a limit is exceeded
+ * but not yet for long enough (hold, do not promote).
+ */
 export const zVerdict = z.discriminatedUnion('kind', [
   z.object({ kind: z.literal('healthy'), numbers: zHealthNumbers }),
   z.object({ kind: z.literal('breached'), trigger: zTrigger, numbers: zHealthNumbers }),
+  z.object({ kind: z.literal('degraded'), trigger: zTrigger, numbers: zHealthNumbers }),
   z.object({ kind: z.literal('insufficient-data'), samples: z.number(), required: z.number(), numbers: zHealthNumbers.optional() }),
 ]);
 export type Verdict = z.infer<typeof zVerdict>;

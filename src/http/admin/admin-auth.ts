@@ -13,6 +13,18 @@ export type Role = keyof typeof RANK;
  * is known but its environments or role do not allow the request.
  */
 export async function authorizeAdmin(headers: Headers, tokens: readonly AdminToken[], environment: string | null, needed: Role): Promise<AdminToken> {
+  const found = await authenticateAdmin(headers, tokens);
+  if (environment !== null && !inScope(found, environment)) {
+    throw new RollgateError(403, `token "${found.name}" may not access environment "${environment}"`);
+  }
+  if (RANK[found.role] < RANK[needed]) {
+    throw new RollgateError(403, `token "${found.name}" is a ${found.role}; this needs ${needed}`);
+  }
+  return found;
+}
+
+/** The configured token presented in `Authorization: Bearer`; 401 (naming nothing configured) when missing or unknown. */
+export async function authenticateAdmin(headers: Headers, tokens: readonly AdminToken[]): Promise<AdminToken> {
   const m = /^Bearer\s+(\S+)\s*$/i.exec(headers.get('authorization') ?? '');
   if (!m) throw new RollgateError(401, 'an admin token is required: Authorization: Bearer <token>');
   const hash = await sha256Hex(m[1]!);
@@ -21,12 +33,6 @@ export async function authorizeAdmin(headers: Headers, tokens: readonly AdminTok
     if (equalHex(t.sha256, hash) && !found) found = t;
   }
   if (!found) throw new RollgateError(401, 'the admin token is not valid');
-  if (environment !== null && !inScope(found, environment)) {
-    throw new RollgateError(403, `token "${found.name}" may not access environment "${environment}"`);
-  }
-  if (RANK[found.role] < RANK[needed]) {
-    throw new RollgateError(403, `token "${found.name}" is a ${found.role}; this needs ${needed}`);
-  }
   return found;
 }
 

@@ -1,7 +1,7 @@
 import { Hono } from 'hono';
 import { RollgateError } from '../errors';
 import type { AppEnv } from '../types';
-import { authorizeAdmin, inScope } from './admin-auth';
+import { authenticateAdmin, authorizeAdmin, inScope } from './admin-auth';
 import { configRoutes } from './config-routes';
 import { keyRoutes } from './key-routes';
 import { coordinator, environmentParam } from './respond';
@@ -9,6 +9,13 @@ import { rolloutRoutes } from './rollout-routes';
 
 /** The admin API, mounted at /admin/v1 (DESIGN §4). */
 export const adminRoutes = new Hono<AppEnv>();
+
+// Authentication comes before anything else: without a valid token every admin request is 401,
+// so unknown environments, rollout actions and routes cannot be told apart from known ones.
+adminRoutes.use('*', async (c, next) => {
+  await authenticateAdmin(c.req.raw.headers, c.get('runtime').settings.adminTokens);
+  await next();
+});
 
 adminRoutes.get('/environments', async (c) => {
   const token = await authorizeAdmin(c.req.raw.headers, c.get('runtime').settings.adminTokens, null, 'viewer');

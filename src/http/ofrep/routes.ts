@@ -1,8 +1,6 @@
 import { Hono } from 'hono';
 import { evaluateAll, evaluateFlag } from '../../core/flags/flag-set';
-import type { LoadedSnapshot } from '../../store/loaded-snapshot';
-import { sha256Hex } from '../../core/sha256';
-import { clientKeyOf, environmentForKey } from '../client-auth';
+import { authenticateClient } from '../client-auth';
 import { RollgateError } from '../errors';
 import { readJsonBody } from '../read-json-body';
 import type { AppEnv } from '../types';
@@ -19,7 +17,7 @@ ofrepRoutes.post('/evaluate/flags/:key', async (c) => {
   const key = c.req.param('key');
   const now = c.get('now');
   try {
-    const snapshot = await authenticate(c.req.raw.headers, c.get('runtime'), c.env.FLAGS, now);
+    const snapshot = await authenticateClient(c.req.raw.headers, c.get('runtime'), c.env.FLAGS, now);
     const context = contextOf(await readJsonBody(c.req.raw, c.get('runtime').settings.maxBodyBytes));
     const result = evaluateFlag(snapshot.flags, key, context, now);
     return new Response(resolutionJson(result), { status: statusOf(result), headers: JSON_TYPE });
@@ -31,7 +29,7 @@ ofrepRoutes.post('/evaluate/flags/:key', async (c) => {
 ofrepRoutes.post('/evaluate/flags', async (c) => {
   const now = c.get('now');
   try {
-    const snapshot = await authenticate(c.req.raw.headers, c.get('runtime'), c.env.FLAGS, now);
+    const snapshot = await authenticateClient(c.req.raw.headers, c.get('runtime'), c.env.FLAGS, now);
     const context = contextOf(await readJsonBody(c.req.raw, c.get('runtime').settings.maxBodyBytes));
     const results = evaluateAll(snapshot.flags, context, now);
     let body = '{"flags":[';
@@ -46,23 +44,6 @@ ofrepRoutes.post('/evaluate/flags', async (c) => {
     return failure(err, {});
   }
 });
-
-async function authenticate(
-  headers: Headers,
-  runtime: AppEnv['Variables']['runtime'],
-  kv: KVNamespace,
-  now: number,
-): Promise<LoadedSnapshot> {
-  const key = clientKeyOf(headers);
-  if (!key) throw new RollgateError(401, 'missing client key');
-  const [hash, snapshots] = await Promise.all([
-    sha256Hex(key),
-    Promise.all(runtime.environments.map((env) => runtime.store.get(kv, env, now))),
-  ]);
-  const snapshot = environmentForKey(hash, snapshots);
-  if (!snapshot) throw new RollgateError(401, 'unknown client key');
-  return snapshot;
-}
 
 /** OFREP failure bodies; 401/403 carry none, so nothing hints at which keys exist. */
 function failure(err: unknown, base: { key?: string }): Response {

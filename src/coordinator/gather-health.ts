@@ -1,0 +1,47 @@
+import { environmentsOf } from '../core/config/environments';
+import { resolveFlag } from '../core/config/resolve-environment';
+import { healthVerdict } from '../core/health/policy';
+import type { HealthInput } from '../core/schema/rollout';
+import { type ProbeResult, runProbes } from './probes';
+import type { CoordinatorState } from './state';
+
+/** What a tick learned before committing: verdicts per rollout and the probes' results. */
+export interface Gathered {
+  health: Record<string, HealthInput>;
+  probes: ProbeResult[];
+  probeCounts: Map<string, number>;
+}
+
+/**
+ * Probes the environment's health checks and asks each active rollout's metrics shard for its
+ * signals, then applies the health policy. Only reads: the tick commits the outcome afterwards.
+ */
+export async function gatherHealth(
+  s: CoordinatorState,
+  metrics: DurableObjectNamespace<import('../metrics/metrics-shard').MetricsShard>,
+  fetcher: typeof fetch,
+  now: number,
+): Promise<Gathered> {
+  const env = s.environment();
+  const config = s.configs.latest()?.config;
+  const checks = config ? (environmentsOf(config).find((e) => e.name === env)?.healthChecks ?? []) : [];
+  const probes = checks.length > 0 ? await runProbes(checks, fetcher) : [];
+  const probeCounts = s.probes.next(probes);
+  const probeFailures = Math.max(0, ...probeCounts.values());
+  const health: Record<string, HealthInput> = {};
+  await Promise.all(
+    s.rollouts.active().map(async (r) => {
+      const flag = config?.flags[r.flag];
+      const baseline = r.baselineVariant ?? (flag ? (resolveFlag(flag, env).defaultVariant ?? null) : null);
+      const signals = await metrics.getByName(`${env}/${r.flag}`).signals({
+        treatment: r.variant,
+        baseline,
+        now,
+        minutes: r.plan.health.sustainedMinutes,
+        bakeFrom: r.bakeStartedAt,
+      });
+      health[r.id] = healthVerdict({ ...signals, probeFailures }, r.plan.health);
+    }),
+  );
+  return { health, probes, probeCounts };
+}

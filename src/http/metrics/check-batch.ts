@@ -1,0 +1,61 @@
+import { fromZod } from '../../core/config/issues';
+import { toSketch } from '../../core/metrics/sketch';
+import { MAX_RAW_SAMPLES, MAX_REPORTS_PER_BATCH, zMetricReport, zMetricsBatch } from '../../core/schema/metrics';
+import type { BucketDelta } from '../../metrics/bucket-table';
+import { RollgateError } from '../errors';
+
+/** Reports older than this, or further ahead than the skew allowance, are refused (DESIGN §6). */
+export const MAX_AGE_MS = 15 * 60_000;
+export const MAX_SKEW_AHEAD_MS = 2 * 60_000;
+
+/** One refused report. */
+export interface ReportProblem {
+  index: number;
+  path: string;
+  message: string;
+}
+
+/**
+ * Validates a whole batch before anything is stored: 413 past the limits, 422 listing every bad
+ * report (schema, errors > count, unknown flag, timestamp outside the window). Returns the
+ * reports as bucket deltas grouped by flag.
+ */
+export function checkBatch(body: unknown, flagExists: (flag: string) => boolean, now: number): Map<string, BucketDelta[]> {
+  const batch = zMetricsBatch.safeParse(body);
+  if (!batch.success) throw new RollgateError(422, `expected {"reports": [...]}: ${fromZod(batch.error).map((i) => `${i.path} ${i.message}`).join('; ')}`);
+  const reports = batch.data.reports;
+  if (reports.length > MAX_REPORTS_PER_BATCH) throw new RollgateError(413, `a batch holds at most ${MAX_REPORTS_PER_BATCH} reports; this one has ${reports.length}`);
+  reports.forEach((r, index) => {
+    const samples = (r as { latencyMs?: unknown } | null)?.latencyMs;
+    if (Array.isArray(samples) && samples.length > MAX_RAW_SAMPLES) {
+      throw new RollgateError(413, `report ${index} has ${samples.length} raw latency samples; at most ${MAX_RAW_SAMPLES} (send a sketch instead)`);
+    }
+  });
+  const problems: ReportProblem[] = [];
+  const byFlag = new Map<string, BucketDelta[]>();
+  reports.forEach((raw, index) => {
+    const parsed = zMetricReport.safeParse(raw);
+    if (!parsed.success) {
+      for (const i of fromZod(parsed.error)) problems.push({ index, path: `/reports/${index}${i.path === '/' ? '' : i.path}`, message: i.message });
+      return;
+    }
+    const r = parsed.data;
+    if (!flagExists(r.flag)) problems.push({ index, path: `/reports/${index}/flag`, message: `unknown flag "${r.flag}"` });
+    const at = r.timestamp === undefined ? now : typeof r.timestamp === 'number' ? r.timestamp : Date.parse(r.timestamp);
+    if (at < now - MAX_AGE_MS) problems.push({ index, path: `/reports/${index}/timestamp`, message: 'older than 15 minutes' });
+    if (at > now + MAX_SKEW_AHEAD_MS) problems.push({ index, path: `/reports/${index}/timestamp`, message: 'more than 2 minutes ahead of the server clock' });
+    const list = byFlag.get(r.flag) ?? [];
+    list.push({ variant: r.variant, at, count: r.count, errors: r.errors, bins: toSketch(r.latencyMs).bins });
+    byFlag.set(r.flag, list);
+  });
+  if (problems.length > 0) throw new BatchRejected(problems);
+  return byFlag;
+}
+
+/** A batch with bad reports: nothing from it is stored. */
+export class BatchRejected extends Error {
+  constructor(readonly problems: ReportProblem[]) {
+    super(`${problems.length} bad reports`);
+    this.name = 'BatchRejected';
+  }
+}

@@ -1,0 +1,62 @@
+import { mergeInto } from '../core/metrics/sketch';
+import type { MinuteBucket } from '../core/metrics/window-stats';
+
+/** A report reduced to what a bucket stores. */
+export interface BucketDelta {
+  variant: string;
+  at: number;
+  count: number;
+  errors: number;
+  bins: Record<string, number>;
+}
+
+type Row = { variant: string; start: number; count: number; errors: number; bins: string };
+
+/** A table of per-variant buckets of one width (minute or hour), merged exactly. */
+export class BucketTable {
+  constructor(
+    private readonly sql: SqlStorage,
+    private readonly table: 'minute_buckets' | 'hour_buckets',
+    private readonly startOf: (t: number) => number,
+  ) {}
+
+  /** Adds deltas, one upsert per (variant, bucket) after merging in memory. */
+  add(deltas: readonly BucketDelta[]): void {
+    const merged = new Map<string, BucketDelta>();
+    for (const d of deltas) {
+      const start = this.startOf(d.at);
+      const key = `${d.variant}\u0000${start}`;
+      const m = merged.get(key);
+      if (m) {
+        m.count += d.count;
+        m.errors += d.errors;
+        mergeInto(m.bins, d.bins);
+      } else {
+        merged.set(key, { variant: d.variant, at: start, count: d.count, errors: d.errors, bins: { ...d.bins } });
+      }
+    }
+    for (const m of merged.values()) {
+      const row = this.sql.exec<Row>(`SELECT * FROM ${this.table} WHERE variant = ? AND start = ?`, m.variant, m.at).toArray()[0];
+      if (row) {
+        const bins = JSON.parse(row.bins) as Record<string, number>;
+        mergeInto(bins, m.bins);
+        this.sql.exec(`UPDATE ${this.table} SET count = ?, errors = ?, bins = ? WHERE variant = ? AND start = ?`, row.count + m.count, row.errors + m.errors, JSON.stringify(bins), m.variant, m.at);
+      } else {
+        this.sql.exec(`INSERT INTO ${this.table} (variant, start, count, errors, bins) VALUES (?, ?, ?, ?, ?)`, m.variant, m.at, m.count, m.errors, JSON.stringify(m.bins));
+      }
+    }
+  }
+
+  /** Buckets of a variant starting in [from, to), oldest first. */
+  range(variant: string, from: number, to: number): MinuteBucket[] {
+    return this.sql
+      .exec<Row>(`SELECT * FROM ${this.table} WHERE variant = ? AND start >= ? AND start < ? ORDER BY start`, variant, from, to)
+      .toArray()
+      .map((r) => ({ minute: r.start, count: r.count, errors: r.errors, bins: JSON.parse(r.bins) as Record<string, number> }));
+  }
+
+  /** Deletes buckets that start before `before`; returns how many. */
+  prune(before: number): number {
+    return this.sql.exec(`DELETE FROM ${this.table} WHERE start < ?`, before).rowsWritten;
+  }
+}

@@ -1,0 +1,98 @@
+import { DurableObject } from 'cloudflare:workers';
+import { HOUR_MS, hourStart, lastCompleteMinutes, MINUTE_MS, minuteStart } from '../core/metrics/minutes';
+import { minuteStatsOf, type MinuteStats, statsOf, type WindowStats } from '../core/metrics/window-stats';
+import { migrateSqlite } from '../store/migrate-sqlite';
+import { type BucketDelta, BucketTable } from './bucket-table';
+import { SHARD_MIGRATIONS } from './shard-migrations';
+
+/** Minute buckets are kept this long (≥ 2 h), hourly roll-ups this long (≥ the 8-day safe bake). */
+export const MINUTE_RETENTION_MS = 3 * HOUR_MS;
+export const HOUR_RETENTION_MS = 9 * 24 * HOUR_MS;
+const PRUNE_EVERY_MS = 10 * MINUTE_MS;
+
+/** What the coordinator asks a shard for at a tick. */
+export interface SignalsQuery {
+  treatment: string;
+  baseline: string | null;
+  now: number;
+  minutes: number;
+  /** Start of the bake, when the rollout is at its last stage. */
+  bakeFrom: number | null;
+}
+
+/** The shard's answer: the treatment's last complete minutes, their aggregate, the baseline's, the bake's. */
+export interface Signals {
+  minutes: MinuteStats[];
+  window: WindowStats;
+  baseline?: WindowStats;
+  bake?: WindowStats;
+}
+
+/**
+ * One per (environment, flag): merges metric reports into 1-minute buckets per variant (and
+ * hourly roll-ups for long bakes), answers window queries, and prunes old buckets by alarm.
+ */
+export class MetricsShard extends DurableObject<Env> {
+  private readonly minutes: BucketTable;
+  private readonly hours: BucketTable;
+
+  constructor(ctx: DurableObjectState, env: Env) {
+    super(ctx, env);
+    this.minutes = new BucketTable(ctx.storage.sql, 'minute_buckets', minuteStart);
+    this.hours = new BucketTable(ctx.storage.sql, 'hour_buckets', hourStart);
+    void ctx.blockConcurrencyWhile(async () => migrateSqlite(ctx.storage, SHARD_MIGRATIONS, Date.now()));
+  }
+
+  /** Merges validated reports; all of them or none. */
+  async ingest(deltas: BucketDelta[], now: number): Promise<{ accepted: number }> {
+    this.ctx.storage.transactionSync(() => {
+      this.minutes.add(deltas);
+      this.hours.add(deltas);
+    });
+    if ((await this.ctx.storage.getAlarm()) === null) await this.ctx.storage.setAlarm(now + PRUNE_EVERY_MS);
+    return { accepted: deltas.length };
+  }
+
+  /** Stats of one variant over [from, to), from minute buckets (or hourly roll-ups when coarse). */
+  async window(variant: string, from: number, to: number, coarse = false): Promise<WindowStats> {
+    return statsOf((coarse ? this.hours : this.minutes).range(variant, from, to));
+  }
+
+  /** Per-minute stats of one variant: the `n` complete minutes before `now`, empty ones included. */
+  async perMinute(variant: string, now: number, n: number): Promise<MinuteStats[]> {
+    const to = minuteStart(now);
+    return lastCompleteMinutes(this.minutes.range(variant, to - n * MINUTE_MS, to), now, n).map(minuteStatsOf);
+  }
+
+  /** Everything a tick needs about one rollout, in one call: the last complete minutes before `now`. */
+  async signals(q: SignalsQuery): Promise<Signals> {
+    const to = minuteStart(q.now);
+    const from = to - q.minutes * MINUTE_MS;
+    const minutes = await this.perMinute(q.treatment, q.now, q.minutes);
+    const out: Signals = { minutes, window: statsOf(this.minutes.range(q.treatment, from, to)) };
+    if (q.baseline !== null) out.baseline = statsOf(this.minutes.range(q.baseline, from, to));
+    if (q.bakeFrom !== null) out.bake = this.bakeStats(q.treatment, q.bakeFrom, to);
+    return out;
+  }
+
+  /**
+   * The bake so far. Minute buckets cover recent bakes exactly; longer ones use hourly roll-ups
+   * from the hour the bake started in (up to 59 minutes before it count too), plus this hour's minutes.
+   */
+  private bakeStats(variant: string, from: number, to: number): WindowStats {
+    if (from >= to - MINUTE_RETENTION_MS + HOUR_MS) return statsOf(this.minutes.range(variant, from, to));
+    const thisHour = hourStart(to);
+    return statsOf([...this.hours.range(variant, hourStart(from), thisHour), ...this.minutes.range(variant, thisHour, to)]);
+  }
+
+  /** Prunes buckets past retention; re-arms while data remains. */
+  override async alarm(): Promise<void> {
+    const now = Date.now();
+    this.ctx.storage.transactionSync(() => {
+      this.minutes.prune(now - MINUTE_RETENTION_MS);
+      this.hours.prune(now - HOUR_RETENTION_MS);
+    });
+    const left = this.ctx.storage.sql.exec<{ n: number }>('SELECT (SELECT COUNT(*) FROM minute_buckets) + (SELECT COUNT(*) FROM hour_buckets) AS n').one().n;
+    if (left > 0) await this.ctx.storage.setAlarm(now + PRUNE_EVERY_MS);
+  }
+}
