@@ -42,7 +42,8 @@ export function start(s: CoordinatorState, body: unknown, actor: string, now: nu
   if (active) return fail(409, `flag "${input.flag}" already has an active rollout (${active.id})`, { rolloutId: active.id });
   const planned = planFor(input);
   if (!planned.ok) return fail(422, 'the rollout plan is invalid', { errors: planned.errors });
-  const rollout = startRollout(id, input, planned.plan, now);
+  // The baseline is fixed at start, so a later config change cannot silently move it.
+  const rollout = startRollout(id, { ...input, baselineVariant: input.baselineVariant ?? resolved.defaultVariant! }, planned.plan, now);
   commit(s, now, () => {
     s.rollouts.save(rollout, now);
     s.audit.append(now, {

@@ -35,3 +35,6 @@ export function admin(
   }
   return h.fetch(`/admin/v1${path}`, { method, headers, ...(body !== undefined ? { body } : {}) });
 }
+
+/** Admin-test token names, as they must appear as actors (and never in a 401 body). */
+export const TOKEN_NAMES = ['alice-operator', 'erin-editor', 'victor-viewer', 'sam-staging'] as const;
