@@ -1,0 +1,100 @@
+import type { ActionResponse, RolloutView } from '../lib/api';
+import { expectPositionals, requiredOption } from '../lib/args';
+import { EXIT } from '../lib/errors';
+import { currentConfig, protectedWrite } from '../lib/protection';
+import { activeRollout, describeRollout, latestRollout } from '../lib/rollouts';
+import type { CommandDef, Ctx } from '../command';
+
+export type ActionName = 'rollback' | 'pause' | 'resume' | 'promote';
+
+/**
+ * Which actions ask for confirmation in a protected environment. Rollback and pause only reduce
+ * exposure, so they never wait for a prompt (3 a.m. rule); promote and resume increase it.
+ */
+export const CONFIRMED_ACTIONS: ReadonlySet<ActionName> = new Set(['promote', 'resume']);
+
+function changedLine(action: ActionName, before: RolloutView, after: RolloutView, environment: string): string {
+  switch (action) {
+    case 'rollback':
+      return `rolled back ${after.flag} in ${environment} (${after.id}): ${before.percent}% → 0% — everyone gets the baseline; edges pick it up within the snapshot refresh (5 s by default)`;
+    case 'pause':
+      return `paused ${after.flag} in ${environment} at ${after.percent}%: no promotion until resumed; health is still checked and a breach still rolls back`;
+    case 'resume':
+      return `resumed ${after.flag} in ${environment} at ${after.percent}%; stage times shift by the time spent paused`;
+    case 'promote':
+      return `promoted ${after.flag} in ${environment}: ${before.percent}% → ${after.percent}% (stage ${after.stageIndex + 1} of ${after.plan.stages.length})`;
+  }
+}
+
+function unchangedLine(action: ActionName, before: RolloutView, after: RolloutView): string {
+  if (action === 'promote') {
+    if (after.stageIndex !== before.stageIndex) return `nothing changed: the rollout had already moved to stage ${after.stageIndex + 1} (a retried promote never advances twice)`;
+    if (after.stageIndex >= after.plan.stages.length - 1) return 'nothing changed: the rollout is at its last stage (it completes after the bake)';
+  }
+  if (action === 'pause' && after.status === 'paused') return 'nothing changed: the rollout is already paused';
+  if (action === 'resume' && after.status !== 'paused') return `nothing changed: the rollout is ${after.status}, not paused`;
+  return `nothing changed: the rollout is ${after.status}`;
+}
+
+async function runAction(ctx: Ctx, action: ActionName): Promise<number> {
+  expectPositionals(ctx.positionals, action, 1, 1, '<flag>');
+  const flag = ctx.positionals[0]!;
+  const reason = requiredOption(ctx.values, 'reason', action, '"…" (recorded in the audit log)');
+  const { environment } = ctx.target();
+  const client = ctx.client();
+  if (action === 'rollback') {
+    // A repeated rollback (a retry at 3 a.m.) is a no-op, not a failure.
+    const last = await latestRollout(client, environment, flag);
+    if (last && last.status === 'rolled_back') {
+      if (ctx.json) ctx.out.json({ environment, action, changed: false, rollout: last });
+      else ctx.out.line(`nothing to do: the last rollout of ${flag} in ${environment} (${last.id}) is already rolled back`);
+      return EXIT.ok;
+    }
+  }
+  const before = await activeRollout(client, environment, flag);
+  const body = { reason, ...(action === 'promote' ? { fromStage: before.stageIndex } : {}) };
+  const prot = CONFIRMED_ACTIONS.has(action) ? (await currentConfig(client, environment)).protected : false;
+  const res = await protectedWrite(ctx.io, { environment, protected: prot, yes: ctx.yes, action }, async (confirm) => {
+    const path = client.envPath(environment, `/rollouts/${encodeURIComponent(before.id)}/${action}`);
+    return (await client.post<ActionResponse>(path, body, { environment, headers: confirm })).body;
+  });
+  const { changed, ...after } = res;
+  if (ctx.json) {
+    ctx.out.json({ environment, action, changed, rollout: after });
+    return EXIT.ok;
+  }
+  const c = ctx.out.c;
+  ctx.out.line(changed ? `${c.green('✔')} ${changedLine(action, before, after, environment)}` : unchangedLine(action, before, after));
+  ctx.out.lines(describeRollout(after, ctx.io.now(), c));
+  return EXIT.ok;
+}
+
+function actionCommand(action: ActionName, summary: string, description: string): CommandDef {
+  return {
+    name: action,
+    summary,
+    usage: [`${action} <flag> --env ENV --reason "…"${CONFIRMED_ACTIONS.has(action) ? ' [--yes]' : ''} [--json]`],
+    description,
+    uses: { target: true, json: true, yes: CONFIRMED_ACTIONS.has(action) },
+    options: { reason: { type: 'string', valueName: 'TEXT', description: 'why (required; recorded in the audit log)' } },
+    examples: [`rollgate ${action} new-checkout --env production --reason "${action === 'rollback' ? 'error spike in EU' : 'JIRA-123'}"`],
+    run: (ctx) => runAction(ctx, action),
+  };
+}
+
+export const rollback = actionCommand(
+  'rollback',
+  "Roll back a flag's active rollout now: 0 % at once, published immediately.",
+  "Finds the flag's running or paused rollout and rolls it back. Never asks for confirmation, even in a\nprotected environment. Repeating it changes nothing.",
+);
+export const pause = actionCommand(
+  'pause',
+  "Pause a flag's active rollout: no promotion until resumed; health checks and rollback stay armed.",
+  'Never asks for confirmation. Stage times shift by the time spent paused.',
+);
+export const resume = actionCommand('resume', "Resume a flag's paused rollout.", 'Asks for confirmation in a protected environment (--yes skips).');
+export const promote = actionCommand(
+  'promote',
+  "Promote a flag's active rollout one stage now, without waiting for its time.",
+  'Sends the current stage as fromStage, so a retried promote cannot advance twice.\nAsks for confirmation in a protected environment (--yes skips).',
+);

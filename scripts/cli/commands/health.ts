@@ -1,0 +1,99 @@
+import type { HealthResponse, ProbeStatus, SummaryResponse } from '../lib/api';
+import { expectPositionals } from '../lib/args';
+import { CliError, EXIT } from '../lib/errors';
+import { formatDuration } from '../lib/output';
+import type { CommandDef } from '../command';
+
+/** One environment in `health --json` (documented in docs/RUNBOOK.md). */
+export interface HealthEnvironment {
+  environment: string;
+  version: number;
+  source: string;
+  publishedAt: string | null;
+  ageSeconds: number | null;
+  lastError: string | null;
+  /** Probe counters from the admin API; null when none are configured or they are unavailable. */
+  probes: ProbeStatus[] | null;
+}
+
+/** Probe counters as a list, whatever shape the API gives (a list, or a map by check name). */
+export function probeList(raw: unknown): ProbeStatus[] | null {
+  if (raw === undefined || raw === null) return null;
+  if (Array.isArray(raw)) return raw.length === 0 ? null : (raw as ProbeStatus[]);
+  if (typeof raw === 'object') {
+    const entries = Object.entries(raw as Record<string, unknown>);
+    if (entries.length === 0) return null;
+    return entries.map(([name, v]) => ({ name, ...(typeof v === 'object' && v !== null ? (v as object) : { value: v }) }));
+  }
+  return null;
+}
+
+export const health: CommandDef = {
+  name: 'health',
+  summary: "The Worker's /health (snapshot version, age and source per environment) and probe counters.",
+  usage: ['health [--env ENV] [--json]'],
+  description: [
+    '/health needs no token. Probe counters come from the admin API (GET /admin/v1/environments) when the',
+    'Worker reports them and the token can read them. Exit 1 when an environment is not served from KV',
+    '(degraded: last-known-good or fallback snapshot).',
+  ].join('\n'),
+  uses: { target: true, json: true },
+  options: {},
+  examples: ['rollgate health', 'rollgate health --env production --json'],
+  async run(ctx) {
+    expectPositionals(ctx.positionals, 'health', 0, 0, '');
+    const target = ctx.target();
+    const client = ctx.client();
+    const h = (await client.get<HealthResponse>('/health', { auth: false, accept: [503] })).body;
+    let names = Object.keys(h.environments ?? {});
+    if (target.environmentSource !== 'default') {
+      if (!names.includes(target.environment)) throw new CliError(`environment "${target.environment}" is not served by ${target.url} (it serves ${names.join(', ')})`);
+      names = [target.environment];
+    }
+    let probes: Record<string, ProbeStatus[] | null> = {};
+    let probesError: string | null = null;
+    try {
+      const s = (await client.get<SummaryResponse>('/admin/v1/environments')).body;
+      probes = Object.fromEntries(s.environments.map((e) => [e.environment, probeList(e.probes)]));
+    } catch (err) {
+      if (!(err instanceof CliError)) throw err;
+      probesError = err.message;
+    }
+    const envs: HealthEnvironment[] = names.map((name) => {
+      const e = h.environments[name]!;
+      return {
+        environment: name,
+        version: e.version,
+        source: e.source,
+        publishedAt: e.publishedAt,
+        ageSeconds: e.ageSeconds,
+        lastError: e.lastError ?? null,
+        probes: probes[name] ?? null,
+      };
+    });
+    const healthy = envs.every((e) => e.source === 'kv');
+    if (ctx.json) {
+      ctx.out.json({ url: target.url, status: healthy ? 'ok' : 'degraded', kvReachable: h.kv?.reachable ?? null, environments: envs, probesError });
+      return healthy ? EXIT.ok : EXIT.failure;
+    }
+    const c = ctx.out.c;
+    ctx.out.line(`${c.dim(`Rollgate at ${target.url}`)}  ${healthy ? c.green('ok') : c.red('degraded')}${h.kv && !h.kv.reachable ? c.red('  KV unreachable') : ''}`);
+    for (const e of envs) {
+      ctx.out.line();
+      const src = e.source === 'kv' ? c.green('kv') : c.red(`${e.source} (not from KV)`);
+      const age = e.ageSeconds === null ? 'never published' : `published ${e.publishedAt} (${formatDuration(e.ageSeconds * 1000)} ago)`;
+      ctx.out.line(`${c.bold(e.environment)}  snapshot version ${e.version} · source ${src} · ${age}`);
+      if (e.lastError) ctx.out.line(`  ${c.red('last error')} ${e.lastError}`);
+      if (probesError) ctx.out.line(`  probes     ${c.yellow(`probe counters unavailable: ${probesError}`)}`);
+      else if (!e.probes) ctx.out.line('  probes     no health checks configured');
+      else
+        for (const p of e.probes) {
+          const failures = typeof p.consecutiveFailures === 'number' ? p.consecutiveFailures : undefined;
+          const state = failures === undefined ? '' : failures === 0 ? c.green('passing') : c.red(`${failures} consecutive failure${failures === 1 ? '' : 's'}`);
+          const extra = [p.lastStatus !== undefined && p.lastStatus !== null ? `last ${String(p.lastStatus)}` : '', p.lastError ? String(p.lastError) : ''].filter(Boolean).join(' · ');
+          ctx.out.line(`  probe      ${p.name ?? p.url ?? '?'} ${state}${extra ? ` · ${extra}` : ''}`);
+        }
+    }
+    return healthy ? EXIT.ok : EXIT.failure;
+  },
+};

@@ -1,0 +1,208 @@
+/** The read commands' --json shapes (documented in docs/RUNBOOK.md) and their human form. */
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { CONFIG, fakeFetch, rolloutView, routes, runCli } from '../test-support';
+
+const verdict = { kind: 'healthy', numbers: { samples: 900, errorRate: 0.002, p95Ms: 210, p99Ms: 480, baseline: { samples: 9000, errorRate: 0.0015, p95Ms: 190, p99Ms: 450 } } } as const;
+const active = rolloutView({ lastVerdict: verdict, lastDecision: 'waiting: next stage 25% at 2026-11-27T10:00:00.000Z' });
+
+function summary(env: string, extra: Record<string, unknown> = {}) {
+  return { environment: env, configVersion: 3, snapshotVersion: 9, publishedVersion: 9, lastPublishError: null, activeRollouts: env === 'production' ? [active] : [], ...extra };
+}
+
+const statusApi = (overrides: Record<string, unknown> = {}) =>
+  fakeFetch(
+    routes({
+      'GET /admin/v1/environments': {
+        json: { environments: [summary('development'), summary('staging', { snapshotVersion: 10, lastPublishError: 'KV put failed: 429' }), summary('production')] },
+      },
+      'GET /admin/v1/environments/development/flags': { json: { version: 3, document: CONFIG, updatedAt: '2026-11-27T08:00:00.000Z', actor: 'dev' }, headers: { etag: '"3"' } },
+      'GET /admin/v1/environments/staging/flags': { json: { version: 3, document: CONFIG, updatedAt: '2026-11-27T08:00:00.000Z', actor: 'dev' }, headers: { etag: '"3"' } },
+      'GET /admin/v1/environments/production/flags': { json: { version: 3, document: CONFIG, updatedAt: '2026-11-27T08:00:00.000Z', actor: 'ops' }, headers: { etag: '"3"' } },
+      'GET /admin/v1/environments/production/rollouts': { json: { rollouts: [active] } },
+      'GET /admin/v1/environments/production/rollouts/ro_test_1': { json: { ...active, history: [{ at: '2026-11-27T09:00:00.000Z', actor: 'ops', event: 'started', fromStatus: 'running', toStatus: 'running', fromPercent: 0, toPercent: 5, details: {} }] } },
+      ...overrides,
+    }),
+  );
+
+describe('status', () => {
+  it('--json: every environment with versions, protection and active rollouts', async () => {
+    const r = await runCli(['status', '--json'], { fetch: statusApi().fetch });
+    expect(r.code).toBe(0);
+    const out = JSON.parse(r.stdout);
+    expect(out.url).toBe('http://127.0.0.1:8787');
+    expect(out.environments.map((e: { environment: string }) => e.environment)).toEqual(['development', 'staging', 'production']);
+    expect(out.environments[1]).toEqual({
+      environment: 'staging',
+      protected: false,
+      configVersion: 3,
+      configUpdatedAt: '2026-11-27T08:00:00.000Z',
+      configActor: 'dev',
+      snapshotVersion: 10,
+      publishedVersion: 9,
+      publishPending: true,
+      lastPublishError: 'KV put failed: 429',
+      activeRollouts: [],
+    });
+    expect(out.environments[2].protected).toBe(true);
+    expect(out.environments[2].activeRollouts[0]).toMatchObject({ id: 'ro_test_1', flag: 'new-checkout', stageIndex: 0, percent: 5, lastVerdict: verdict });
+  });
+
+  it('human: stage, next promotion, verdict numbers of both cohorts, decision, publish problems', async () => {
+    const r = await runCli(['status'], { fetch: statusApi().fetch });
+    expect(r.stdout).toContain('production (protected)');
+    expect(r.stdout).toContain('new-checkout → on (baseline default variant)  running  stage 1 of 3 · 5%');
+    expect(r.stdout).toContain('next      25% at 2026-11-27T10:00:00Z (in 0s), if healthy');
+    expect(r.stdout).toContain('verdict   healthy');
+    expect(r.stdout).toContain('treatment (on)      err 0.2% · p95 210 ms · p99 480 ms · 900 samples');
+    expect(r.stdout).toContain('baseline (default)  err 0.15% · p95 190 ms · p99 450 ms · 9,000 samples');
+    expect(r.stdout).toContain('decision  waiting: next stage 25%');
+    expect(r.stdout).toContain('published 9 — KV publish pending: KV put failed: 429');
+    expect(r.stdout).not.toContain('\u001b[');
+  });
+
+  it('--env and a flag: that environment only, with the rollout and its history', async () => {
+    const r = await runCli(['status', 'new-checkout', '--env', 'production', '--json'], { fetch: statusApi().fetch });
+    const out = JSON.parse(r.stdout);
+    expect(out.flag).toBe('new-checkout');
+    expect(out.environments).toHaveLength(1);
+    expect(out.environments[0].rollout).toMatchObject({ id: 'ro_test_1', history: [{ event: 'started' }] });
+    const human = await runCli(['status', 'new-checkout', '--env', 'production'], { fetch: statusApi().fetch });
+    expect(human.stdout).toContain('history   2026-11-27T09:00:00Z started running 0% → running 5% by ops');
+  });
+
+  it('an unknown environment is an error that lists the known ones', async () => {
+    const r = await runCli(['status', '--env', 'qa'], { fetch: statusApi().fetch });
+    expect(r.code).toBe(1);
+    expect(r.stderr).toContain('environment "qa" is not served by http://127.0.0.1:8787 or not visible to this token (it can see: development, staging, production)');
+  });
+
+  it('colour only on a TTY and without NO_COLOR', async () => {
+    const tty = await runCli(['status'], { fetch: statusApi().fetch, stdoutTTY: true, env: { NO_COLOR: undefined } });
+    expect(tty.stdout).toContain('\u001b[');
+    const noColor = await runCli(['status'], { fetch: statusApi().fetch, stdoutTTY: true, env: { NO_COLOR: '1' } });
+    expect(noColor.stdout).not.toContain('\u001b[');
+    const pipe = await runCli(['status'], { fetch: statusApi().fetch, stdoutTTY: false, env: { NO_COLOR: undefined } });
+    expect(pipe.stdout).not.toContain('\u001b[');
+  });
+});
+
+describe('audit', () => {
+  const entry = (id: number, action = 'config.put') => ({ id, at: '2026-11-27T09:00:00.000Z', actor: 'ops', environment: 'production', action, target: `t${id}`, reason: `r${id}`, diff: null });
+
+  it('pages with nextCursor until --limit, newest first; --json keeps the cursor', async () => {
+    const pages: Record<string, { entries: unknown[]; nextCursor: string | null }> = {
+      '': { entries: [entry(9), entry(8), entry(7)], nextCursor: '7' },
+      '7': { entries: [entry(6), entry(5)], nextCursor: '5' },
+    };
+    const { fetch, calls } = fakeFetch(routes({ 'GET /admin/v1/environments/production/audit': (req) => ({ json: pages[req.url.searchParams.get('cursor') ?? '']! }) }));
+    const r = await runCli(['audit', '--env', 'production', '--limit', '5', '--flag', 'new-checkout', '--json'], { fetch });
+    expect(r.code).toBe(0);
+    const out = JSON.parse(r.stdout);
+    expect(out).toMatchObject({ environment: 'production', nextCursor: '5' });
+    expect(out.entries.map((e: { id: number }) => e.id)).toEqual([9, 8, 7, 6, 5]);
+    expect(calls.map((c) => c.url.search)).toEqual(['?limit=5&flag=new-checkout', '?limit=2&cursor=7&flag=new-checkout']);
+  });
+
+  it('human: one line per entry with a summary of the change', async () => {
+    const rollback = {
+      ...entry(4, 'rollout.auto_rolled_back'),
+      actor: 'rollgate',
+      diff: { before: { status: 'running', percent: 25 }, after: { status: 'rolled_back', percent: 0 }, events: [{ type: 'rolled_back', trigger: 'error_rate', numbers: { errorRate: 0.023, samples: 500 } }] },
+    };
+    const put = { ...entry(3), diff: { fromVersion: 2, toVersion: 3, changes: [{ target: 'dark-mode', change: 'changed' }, { target: 'x', change: 'added' }] } };
+    const { fetch } = fakeFetch(() => ({ json: { entries: [rollback, put], nextCursor: null } }));
+    const r = await runCli(['audit', '--env', 'production'], { fetch });
+    expect(r.stdout).toMatch(/#4\s+rollgate\s+rollout\.auto_rolled_back\s+t4\s+running 25% → rolled_back 0% · trigger error_rate \(err 2\.3% · p95 – · p99 – · 500 samples\)/);
+    expect(r.stdout).toMatch(/#3\s+ops\s+config\.put\s+t3\s+v2 → v3: ~dark-mode \+x  "r3"/);
+  });
+});
+
+describe('health', () => {
+  const healthBody = {
+    status: 'ok',
+    kv: { reachable: true },
+    environments: {
+      staging: { version: 4, source: 'kv', publishedAt: '2026-11-27T09:59:00.000Z', ageSeconds: 60 },
+      production: { version: 7, source: 'kv', publishedAt: '2026-11-27T09:58:00.000Z', ageSeconds: 120 },
+    },
+  };
+
+  it('--json: /health per environment, probes null when none are configured', async () => {
+    const { fetch, calls } = fakeFetch(
+      routes({
+        'GET /health': { json: healthBody },
+        'GET /admin/v1/environments': { json: { environments: [summary('staging'), summary('production', { probes: [{ name: 'api', consecutiveFailures: 2, lastStatus: 502 }] })] } },
+      }),
+    );
+    const r = await runCli(['health', '--json'], { fetch });
+    expect(r.code).toBe(0);
+    expect(JSON.parse(r.stdout)).toEqual({
+      url: 'http://127.0.0.1:8787',
+      status: 'ok',
+      kvReachable: true,
+      probesError: null,
+      environments: [
+        { environment: 'staging', version: 4, source: 'kv', publishedAt: '2026-11-27T09:59:00.000Z', ageSeconds: 60, lastError: null, probes: null },
+        { environment: 'production', version: 7, source: 'kv', publishedAt: '2026-11-27T09:58:00.000Z', ageSeconds: 120, lastError: null, probes: [{ name: 'api', consecutiveFailures: 2, lastStatus: 502 }] },
+      ],
+    });
+    expect(calls[0]!.headers.get('authorization')).toBeNull();
+    const human = await runCli(['health'], { fetch });
+    expect(human.stdout).toContain('staging  snapshot version 4 · source kv · published 2026-11-27T09:59:00.000Z (1m ago)');
+    expect(human.stdout).toContain('probes     no health checks configured');
+    expect(human.stdout).toContain('probe      api 2 consecutive failures · last 502');
+  });
+
+  it('degraded (503, fallback source): exit 1', async () => {
+    const body = { ...healthBody, status: 'degraded', environments: { ...healthBody.environments, production: { version: 0, source: 'fallback', publishedAt: null, ageSeconds: null, lastError: 'KV read failed' } } };
+    const { fetch } = fakeFetch(routes({ 'GET /health': { status: 503, json: body }, 'GET /admin/v1/environments': { json: { environments: [] } } }));
+    const r = await runCli(['health', '--env', 'production'], { fetch });
+    expect(r.code).toBe(1);
+    expect(r.stdout).toContain('degraded');
+    expect(r.stdout).toContain('source fallback (not from KV)');
+    expect(r.stdout).toContain('last error KV read failed');
+  });
+});
+
+describe('validate', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'rollgate-validate-'));
+
+  it('--json: valid file', async () => {
+    const f = join(dir, 'ok.json');
+    writeFileSync(f, JSON.stringify(CONFIG));
+    const r = await runCli(['validate', f, '--json']);
+    expect(r.code).toBe(0);
+    expect(JSON.parse(r.stdout)).toEqual({
+      file: f,
+      valid: true,
+      errors: [],
+      warnings: [],
+      flags: 1,
+      environments: [
+        { name: 'development', protected: false },
+        { name: 'staging', protected: false },
+        { name: 'production', protected: true },
+      ],
+    });
+  });
+
+  it('errors with their JSON paths, exit 1', async () => {
+    const f = join(dir, 'bad.json');
+    writeFileSync(f, JSON.stringify({ flags: { a: { state: 'ENABLED', variants: { on: true, n: 1 }, defaultVariant: 'off' } }, bogus: 1 }));
+    const r = await runCli(['validate', f]);
+    expect(r.code).toBe(1);
+    expect(r.stdout).toContain(`error   ${f}#/bogus: unknown key: bogus`);
+    const json = JSON.parse((await runCli(['validate', f, '--json'])).stdout);
+    expect(json.valid).toBe(false);
+    expect(json.errors).toContainEqual({ path: '/bogus', message: 'unknown key: bogus' });
+  });
+
+  it('a missing file is an error at "/"', async () => {
+    const r = await runCli(['validate', join(dir, 'nope.json')]);
+    expect(r.code).toBe(1);
+    expect(r.stdout).toMatch(/#\/: cannot read/);
+  });
+});
