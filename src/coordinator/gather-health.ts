@@ -38,6 +38,7 @@ export async function gatherHealth(
         baseline,
         now,
         minutes: r.plan.health.sustainedMinutes,
+        since: r.startedAt,
         bakeFrom: r.bakeStartedAt,
       });
       health[r.id] = healthVerdict({ ...signals, probeFailures }, r.plan.health);

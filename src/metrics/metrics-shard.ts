@@ -16,6 +16,8 @@ export interface SignalsQuery {
   baseline: string | null;
   now: number;
   minutes: number;
+  /** Reports before this (the rollout's start) are not about the rollout and are left out. */
+  since: number;
   /** Start of the bake, when the rollout is at its last stage. */
   bakeFrom: number | null;
 }
@@ -67,9 +69,10 @@ export class MetricsShard extends DurableObject<Env> {
   /** Everything a tick needs about one rollout, in one call: the last complete minutes before `now`. */
   async signals(q: SignalsQuery): Promise<Signals> {
     const to = minuteStart(q.now);
-    const from = to - q.minutes * MINUTE_MS;
-    const minutes = await this.perMinute(q.treatment, q.now, q.minutes);
-    const out: Signals = { minutes, window: statsOf(this.minutes.range(q.treatment, from, to)) };
+    const from = Math.max(to - q.minutes * MINUTE_MS, q.since);
+    const treatment = this.minutes.range(q.treatment, from, to);
+    const minutes = lastCompleteMinutes(treatment, q.now, q.minutes).map(minuteStatsOf);
+    const out: Signals = { minutes, window: statsOf(treatment) };
     if (q.baseline !== null) out.baseline = statsOf(this.minutes.range(q.baseline, from, to));
     if (q.bakeFrom !== null) out.bake = this.bakeStats(q.treatment, q.bakeFrom, to);
     return out;
