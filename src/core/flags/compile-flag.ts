@@ -32,7 +32,8 @@ export function compileFlag(key: string, flag: PublishedFlag, scope: FlagSetScop
     return { key, evaluate: () => disabled };
   }
 
-  const defaultVariant = flag.defaultVariant ?? undefined;
+  // flagd-core reads `defaultVariant || undefined`: an empty name means the flag has none.
+  const defaultVariant = flag.defaultVariant || undefined;
   const hasTargeting = flag.targeting !== undefined && Object.keys(flag.targeting).length > 0;
   let base: CompiledFlag;
 
@@ -61,14 +62,16 @@ export function compileFlag(key: string, flag: PublishedFlag, scope: FlagSetScop
         state.root = context;
         state.timestamp = timestamp;
         state.enriched = undefined;
-        let out: unknown;
+        let variant: string;
         try {
-          out = rule(context, state);
+          const out = rule(context, state);
+          if (out === null || out === undefined) return onDefault;
+          // Inside the try: an object from the context may not convert ({"toString": 1}).
+          variant = String(out);
         } catch {
           return results.general(`error evaluating targeting for flag '${key}'`);
         }
-        if (out === null || out === undefined) return onDefault;
-        return results.forMatch(String(out));
+        return results.forMatch(variant);
       },
     };
   }

@@ -1,12 +1,20 @@
 import { isPlainObject } from '../json';
+import { isDeterministic } from './deterministic';
 import { operators } from './operators';
-import { type Compiled, LogicCompileError, type OperatorInput } from './types';
+import {
+  type Compiled,
+  LogicCompileError,
+  LogicDeferredError,
+  LogicRuntimeError,
+  NO_ROOT,
+  type OperatorInput,
+} from './types';
 
 /** What a targeting rule may refer to while compiling. */
 export interface CompileScope {
   /** Shared rules from the flag set's `$evaluators`, referenced with `{ "$ref": name }`. */
   evaluators: Readonly<Record<string, unknown>>;
-  /** The flag the rule belongs to, so that `$flagd.flagKey` compiles to a constant. */
+  /** The flag the rule belongs to (for callers' messages: `$flagd.flagKey` is read per evaluation, as it differs inside iterators). */
   flagKey?: string;
 }
 
@@ -14,19 +22,34 @@ const REF = '$ref';
 
 /**
  * Compiles a JSON Logic rule into a closure, once per snapshot.
- * Unknown operators and unresolved `$ref`s throw LogicCompileError.
+ * Unknown operators and unresolved `$ref`s throw LogicCompileError; a rule that json-logic-engine
+ * only rejects when preparing it compiles to a closure that always throws (GENERAL), as there.
  */
 export function compileLogic(node: unknown, scope: CompileScope, path = ''): Compiled {
-  return compileNode(node, scope, path, []);
+  return lazily(() => compileNode(node, scope, path, []));
 }
 
-function compileNode(node: unknown, scope: CompileScope, path: string, refStack: string[]): Compiled {
+/** Runs a compilation whose deferred failure must surface at evaluation time instead. */
+function lazily(build: () => Compiled): Compiled {
+  try {
+    return build();
+  } catch (err) {
+    if (!(err instanceof LogicDeferredError)) throw err;
+    return failing(`${err.message} (at ${err.path || '/'})`);
+  }
+}
+
+/** A closure that always throws: a rule json-logic-engine cannot prepare fails on every evaluation. */
+function failing(message: string): Compiled {
+  return () => {
+    throw new LogicRuntimeError(message);
+  };
+}
+
+function compileNode(node: unknown, scope: CompileScope, path: string, refs: readonly string[]): Compiled {
   if (Array.isArray(node)) {
-    const items = node.map((item, i) => compileNode(item, scope, `${path}/${i}`, refStack));
-    if (items.every(isConstant)) {
-      const value = items.map((c) => constantValue(c));
-      return constant(value);
-    }
+    const items = node.map((item, i) => compileNode(item, scope, `${path}/${i}`, refs));
+    if (items.every(isConstant)) return constant(items.map((c) => constantValue(c)));
     return (data, st) => {
       const out = new Array(items.length);
       for (let i = 0; i < items.length; i++) out[i] = items[i]!(data, st);
@@ -40,37 +63,58 @@ function compileNode(node: unknown, scope: CompileScope, path: string, refStack:
   const op = keys[0]!;
   const raw = node[op];
 
-  if (keys.length > 1) {
-    throw new LogicCompileError(`an operation must have exactly one key, found ${keys.join(', ')}`, path);
-  }
   if (op === REF) {
-    if (typeof raw !== 'string') throw new LogicCompileError(`"$ref" must name an evaluator`, path);
-    if (!Object.hasOwn(scope.evaluators, raw)) {
-      throw new LogicCompileError(`"$ref" names the unknown evaluator "${raw}"`, path);
-    }
-    if (refStack.includes(raw)) {
-      throw new LogicCompileError(`"$ref" cycle: ${[...refStack, raw].join(' -> ')}`, path);
-    }
-    return compileNode(scope.evaluators[raw], scope, `/$evaluators/${escapePointer(raw)}`, [...refStack, raw]);
+    if (keys.length > 1 || typeof raw !== 'string') throw new LogicCompileError(`"$ref" must be alone and name an evaluator`, path);
+    return compileRef(raw, scope, path, refs);
   }
-
   const compiler = Object.hasOwn(operators, op) ? operators[op] : undefined;
   if (!compiler) throw new LogicCompileError(`unknown operator "${op}"`, path);
 
   const opPath = `${path}/${escapePointer(op)}`;
+  if (keys.length > 1) {
+    // flagd-core validates only the first key when parsing; the engine refuses the object when it prepares it.
+    lazily(() => compileNode(raw, scope, opPath, refs));
+    throw new LogicDeferredError(`an operation must have exactly one key, found ${keys.join(', ')}`, path);
+  }
+
   const args = Array.isArray(raw) ? raw : [raw];
+  // A bare (non-array) operand sits at the operator's own path.
+  const childPath = (index: number | string) => (Array.isArray(raw) ? `${opPath}/${index}` : opPath);
   const input: OperatorInput = {
     raw,
-    args,
     path: opPath,
-    flagKey: scope.flagKey,
-    compile: (child, index) => compileNode(child, scope, Array.isArray(raw) ? `${opPath}/${index}` : opPath, refStack),
-    compileArgs: () => args.map((a, i) => compileNode(a, scope, Array.isArray(raw) ? `${opPath}/${i}` : opPath, refStack)),
+    compile: (child, index) => compileNode(child, scope, childPath(index), refs),
+    compileLazy: (child, index) => lazily(() => compileNode(child, scope, childPath(index), refs)),
+    compileArgs: () => args.map((a, i) => compileNode(a, scope, childPath(i), refs)),
+    compileArgsLazy: () => args.map((a, i) => lazily(() => compileNode(a, scope, childPath(i), refs))),
+    defer: (message) => {
+      throw new LogicDeferredError(message, opPath);
+    },
   };
-  return compiler(input);
+  const fn = compiler(input);
+  if (isConstant(fn) || SETTLED in fn || !isDeterministic(node, scope.evaluators)) return fn;
+  // The engine evaluates a data-independent expression once, while preparing the rule: fold it,
+  // and let a failure surface where the engine would report it.
+  try {
+    return constant(fn({}, NO_ROOT));
+  } catch (err) {
+    throw new LogicDeferredError(`"${op}" fails on its constant arguments: ${(err as Error).message}`, opPath);
+  }
+}
+
+/**
+ * Resolves `{ "$ref": name }` to the evaluator's rule, compiled in place, in any declaration order.
+ * (flagd-core substitutes evaluators textually in declaration order, so it leaves a `$ref` inside
+ * an evaluator to one declared earlier unresolved: a PARSE_ERROR there, a working rule here.)
+ */
+function compileRef(name: string, scope: CompileScope, path: string, refs: readonly string[]): Compiled {
+  if (!Object.hasOwn(scope.evaluators, name)) throw new LogicCompileError(`"$ref" names the unknown evaluator "${name}"`, path);
+  if (refs.includes(name)) throw new LogicCompileError(`"$ref" cycle: ${[...refs, name].join(' -> ')}`, path);
+  return compileNode(scope.evaluators[name], scope, `/$evaluators/${escapePointer(name)}`, [...refs, name]);
 }
 
 const CONSTANT = Symbol('constant');
+const SETTLED = Symbol('settled');
 type ConstantFn = Compiled & { [CONSTANT]: unknown };
 
 /** A closure that always returns `value`, marked so that callers can fold it. */
@@ -88,6 +132,12 @@ export function isConstant(fn: Compiled): boolean {
 /** The value of a constant closure. */
 export function constantValue(fn: Compiled): unknown {
   return (fn as ConstantFn)[CONSTANT];
+}
+
+/** Marks an operator's closure as final: the engine rewrote the expression, so it must not be folded as written. */
+export function settled(fn: Compiled): Compiled {
+  (fn as Compiled & { [SETTLED]?: true })[SETTLED] = true;
+  return fn;
 }
 
 function escapePointer(s: string): string {

@@ -8,9 +8,21 @@ export interface EvalState {
   flagKey: string;
   /** Seconds since the epoch, as flagd's `$flagd.timestamp`. */
   timestamp: number;
-  /** The enriched root, built on first use by `var ""` or `var "$flagd"`. */
+  /** The enriched root, built on first use by `var ""`. */
   enriched: Record<string, unknown> | undefined;
 }
+
+/**
+ * The state inside iterator bodies and during compile-time folding. Its root matches no data, so
+ * `$flagd` is not special there and flagd's own operators fail, as they do in flagd-core, whose
+ * operators read the logger and `$flagd` from the current scope, which only the root carries.
+ */
+export const NO_ROOT: EvalState = Object.freeze({
+  root: Symbol('no-root'),
+  flagKey: '',
+  timestamp: 0,
+  enriched: undefined,
+}) as EvalState;
 
 /** A compiled JSON Logic expression. `data` is the current scope: the root, or an array element. */
 export type Compiled = (data: unknown, st: EvalState) => unknown;
@@ -34,20 +46,37 @@ export class LogicRuntimeError extends Error {
   }
 }
 
+/**
+ * Thrown while compiling an expression that json-logic-engine accepts when parsing but rejects
+ * when it first prepares it (a constant that fails, an object with two keys). It is caught at the
+ * nearest operand that the engine prepares lazily, which then fails whenever it is evaluated.
+ */
+export class LogicDeferredError extends Error {
+  constructor(
+    message: string,
+    readonly path: string,
+  ) {
+    super(message);
+    this.name = 'LogicDeferredError';
+  }
+}
+
 /** What an operator's compiler gets: its raw arguments and a way to compile sub-expressions. */
 export interface OperatorInput {
   /** The raw argument value as written (array or single value). */
   raw: unknown;
-  /** The argument list: `raw` when it is an array, else `[raw]`. */
-  args: unknown[];
-  /** Compiles a sub-expression; `index` extends the JSON path for error messages. */
+  /** Compiles an operand the engine prepares with its operator; a deferred failure propagates. */
   compile: (node: unknown, index: number | string) => Compiled;
-  /** Compiles every argument, in order. */
+  /** Compiles an operand the engine prepares only when it evaluates it; a deferred failure becomes a closure that throws. */
+  compileLazy: (node: unknown, index: number | string) => Compiled;
+  /** Compiles every argument eagerly, in order (a bare argument counts as the only one). */
   compileArgs: () => Compiled[];
+  /** Compiles every argument lazily, in order. */
+  compileArgsLazy: () => Compiled[];
+  /** Fails compilation with a deferred error at this operator. */
+  defer: (message: string) => never;
   /** JSON path of this operator, for errors. */
   path: string;
-  /** The key of the flag being compiled, when known: `$flagd.flagKey` folds to it. */
-  flagKey: string | undefined;
 }
 
 /** Compiles one operator into a closure. */

@@ -1,5 +1,8 @@
 import { LogicRuntimeError, type OperatorCompiler } from '../types';
-import { evaluatedArgs } from './evaluated-args';
+import { argList, unaryArg } from './evaluated-args';
+
+// json-logic-engine's arithmetic, operand shapes and failures included: it throws on NaN and
+// objects rather than returning NaN, and the flag then answers GENERAL.
 
 function fail(what: string): never {
   throw new LogicRuntimeError(what);
@@ -7,24 +10,16 @@ function fail(what: string): never {
 
 const isObj = (v: unknown): boolean => !!v && typeof v === 'object';
 
-/** A unary number coercion that rejects NaN, as json-logic-engine's precoercion does. */
-function unary(v: unknown, sign: 1 | -1): number {
-  if (Number.isNaN(v)) fail('not a number');
-  const n = sign * +(v as number);
+/** json-logic-engine's `precoerceNumber` applied to an already negated or converted scalar. */
+function checked(n: number): number {
   if (Number.isNaN(n)) fail('not a number');
   return n;
 }
 
-function eager(fn: (args: unknown) => unknown): OperatorCompiler {
-  return (input) => {
-    const args = evaluatedArgs(input);
-    return (d, st) => fn(args(d, st));
-  };
-}
-
-const plus = (data: unknown): number => {
+/** `+` of its operand: a scalar is converted, an array summed. */
+export function plus(data: unknown): number {
   if (!data) return 0;
-  if (typeof data === 'string' || typeof data === 'number' || typeof data === 'boolean') return unary(data, 1);
+  if (typeof data === 'string' || typeof data === 'number' || typeof data === 'boolean') return checked(+data);
   if (!Array.isArray(data)) fail('"+" of an object');
   let res = 0;
   for (const v of data) {
@@ -33,14 +28,15 @@ const plus = (data: unknown): number => {
   }
   if (Number.isNaN(res)) fail('"+" of a non-number');
   return res;
-};
+}
 
-const minus = (data: unknown): number => {
+function minus(data: unknown): number {
   if (!data) return 0;
-  if (typeof data === 'string' || typeof data === 'number' || typeof data === 'boolean') return unary(data, -1);
+  if (typeof data === 'string' || typeof data === 'number' || typeof data === 'boolean') return checked(-(data as number));
   if (!Array.isArray(data)) fail('"-" of an object');
   if (isObj(data[0])) fail('"-" of an object');
   if (data.length === 0) fail('"-" needs arguments');
+  // The engine negates a single operand without checking it, so `-["a"]` is NaN, not an error.
   if (data.length === 1) return -(data[0] as number);
   let res = data[0] as number;
   for (let i = 1; i < data.length; i++) {
@@ -49,10 +45,10 @@ const minus = (data: unknown): number => {
   }
   if (Number.isNaN(res)) fail('"-" of a non-number');
   return res;
-};
+}
 
-const times = (data: unknown): number => {
-  const list = data as unknown[];
+/** `*` of its operand list. */
+export function times(list: readonly unknown[]): number {
   if (list.length === 0) return 1;
   let res = 1;
   for (const v of list) {
@@ -61,10 +57,9 @@ const times = (data: unknown): number => {
   }
   if (Number.isNaN(res)) fail('"*" of a non-number');
   return res;
-};
+}
 
-const divide = (data: unknown): number => {
-  const list = data as unknown[];
+function divide(list: readonly unknown[]): number {
   if (isObj(list[0])) fail('"/" of an object');
   if (list.length === 0) fail('"/" needs arguments');
   if (list.length === 1) {
@@ -78,10 +73,9 @@ const divide = (data: unknown): number => {
   }
   if (Number.isNaN(res) || res === Infinity) fail('"/" of a non-number');
   return res;
-};
+}
 
-const modulo = (data: unknown): number => {
-  const list = data as unknown[];
+function modulo(list: readonly unknown[]): number {
   if (isObj(list[0])) fail('"%" of an object');
   if (list.length < 2) fail('"%" needs two arguments');
   let res = +(list[0] as number);
@@ -91,11 +85,11 @@ const modulo = (data: unknown): number => {
   }
   if (Number.isNaN(res)) fail('"%" of a non-number');
   return res;
-};
+}
 
+/** `max` / `min`: numbers only, no coercion. */
 function extreme(pick: (a: number, b: number) => boolean, name: string) {
-  return (data: unknown): number => {
-    const list = data as unknown[];
+  return (list: readonly unknown[]): number => {
     if (!list.length || typeof list[0] !== 'number') fail(`"${name}" needs numbers`);
     let best = list[0];
     for (let i = 1; i < list.length; i++) {
@@ -107,12 +101,26 @@ function extreme(pick: (a: number, b: number) => boolean, name: string) {
   };
 }
 
+function overUnary(fn: (arg: unknown) => unknown): OperatorCompiler {
+  return (input) => {
+    const arg = unaryArg(input);
+    return (d, st) => fn(arg(d, st));
+  };
+}
+
+function overList(fn: (args: readonly unknown[]) => unknown): OperatorCompiler {
+  return (input) => {
+    const args = argList(input);
+    return (d, st) => fn(args(d, st) as unknown[]);
+  };
+}
+
 export const arithmeticOperators: Record<string, OperatorCompiler> = {
-  '+': eager(plus),
-  '-': eager(minus),
-  '*': eager(times),
-  '/': eager(divide),
-  '%': eager(modulo),
-  max: eager(extreme((a, b) => a > b, 'max')),
-  min: eager(extreme((a, b) => a < b, 'min')),
+  '+': overUnary(plus),
+  '-': overUnary(minus),
+  '*': overList(times),
+  '/': overList(divide),
+  '%': overList(modulo),
+  max: overList(extreme((a, b) => a > b, 'max')),
+  min: overList(extreme((a, b) => a < b, 'min')),
 };

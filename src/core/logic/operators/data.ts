@@ -1,6 +1,6 @@
-import { constant, constantValue, isConstant } from '../compile';
-import type { EvalState, OperatorCompiler } from '../types';
-import { evaluatedArgs } from './evaluated-args';
+import { isConstant, constantValue } from '../compile';
+import { type Compiled, type EvalState, LogicRuntimeError, type OperatorCompiler, type OperatorInput } from '../types';
+import { argList } from './evaluated-args';
 
 const FLAGD = '$flagd';
 
@@ -26,79 +26,140 @@ export function splitPath(path: string): string[] {
 /** The root context with `$flagd` properties added, built once per evaluation on demand. */
 export function enrichedRoot(st: EvalState): Record<string, unknown> {
   if (!st.enriched) {
-    st.enriched = {
-      ...(st.root as Record<string, unknown>),
-      [FLAGD]: { flagKey: st.flagKey, timestamp: st.timestamp },
-    };
+    st.enriched = { ...(st.root as Record<string, unknown>), [FLAGD]: flagdProperties(st) };
   }
   return st.enriched;
 }
 
-function lookup(data: unknown, parts: readonly string[], st: EvalState, notFound: unknown): unknown {
-  let cur = data;
-  let i = 0;
-  if (data === st.root && parts[0] === FLAGD) {
-    cur = { flagKey: st.flagKey, timestamp: st.timestamp };
-    i = 1;
+function flagdProperties(st: EvalState): Record<string, unknown> {
+  return { flagKey: st.flagKey, timestamp: st.timestamp };
+}
+
+/** `data[key]`, where the root's `$flagd` is flagd's enrichment (which overrides the caller's). */
+function get(d: unknown, st: EvalState, key: PropertyKey): unknown {
+  if (d === st.root && key === FLAGD) return flagdProperties(st);
+  return (d as Record<PropertyKey, unknown>)[key];
+}
+
+/** `$flagd.<field>` without allocating the enrichment object. */
+function flagdField(st: EvalState, field: string): unknown {
+  if (field === 'flagKey') return st.flagKey;
+  if (field === 'timestamp') return st.timestamp;
+  return flagdProperties(st)[field];
+}
+
+/** Functions reached through prototypes (`"email.toString"`) read as null, as in the engine. */
+const noFunction = (v: unknown): unknown => (typeof v === 'function' ? null : v);
+
+/** The whole current scope: the enriched context at the root, else the element. */
+function whole(d: unknown, st: EvalState): unknown {
+  const v = d === st.root ? enrichedRoot(st) : d;
+  return v === null || v === undefined ? null : noFunction(v);
+}
+
+/** json-logic-engine's `var` method: `[key, default]` or a key, walked as a dotted path. */
+function varMethod(d: unknown, st: EvalState, args: unknown): unknown {
+  let key = args;
+  let notFound: unknown = null;
+  if (Array.isArray(args)) {
+    key = args[0];
+    if (args[1] !== undefined) notFound = args[1];
   }
-  for (; i < parts.length; i++) {
+  if (key === undefined || key === null || key === '') return noFunction(d === st.root ? enrichedRoot(st) : d);
+  return walk(d, st, splitPath(String(key)), notFound);
+}
+
+function walk(d: unknown, st: EvalState, parts: readonly string[], notFound: unknown): unknown {
+  let cur = d;
+  for (const p of parts) {
     if (cur === null || cur === undefined) return notFound;
-    cur = (cur as Record<string, unknown>)[parts[i]!];
+    cur = get(cur, st, p);
     if (cur === undefined) return notFound;
   }
-  return cur;
+  return noFunction(cur);
 }
 
-function resolve(data: unknown, key: unknown, st: EvalState, notFound: unknown): unknown {
-  if (key === undefined || key === null || key === '') return data === st.root ? enrichedRoot(st) : data;
-  return lookup(data, splitPath(String(key)), st, notFound);
+/**
+ * A `var` whose key is known while compiling takes the engine's fast paths, which differ from its
+ * method: a falsy key reads the whole scope, a key without dots one property, and a two- or
+ * three-part path stops at the first falsy step and returns that value (`user` = 0 gives 0).
+ */
+function literalKey(key: unknown, input: OperatorInput): Compiled {
+  if (!key) return whole;
+  if (typeof key === 'object' && !Array.isArray(key)) return input.defer('"var" key is an object');
+  if (key === true) return input.defer('"var" key is true');
+  const text = key as string;
+  if (typeof key === 'number' || (!text.includes('.') && !text.includes('\\'))) {
+    const k = String(key);
+    return (d, st) => {
+      if (!d) return null;
+      const v = get(d, st, k);
+      return v === undefined ? null : noFunction(v);
+    };
+  }
+  if (Array.isArray(key)) return input.defer('"var" key is an array with a dot');
+  const parts = splitPath(text);
+  // The engine's parent-scope paths ("../key" in an iterator body) are not in flagd's schema and
+  // not supported; such a path is walked as written, which is what the engine does at the root.
+  if (text.startsWith('../')) return (d, st) => walk(d, st, parts, null);
+  if (parts.length === 2) {
+    const [a, b] = parts as [string, string];
+    return (d, st) => {
+      if (a === FLAGD && d === st.root) return settle(flagdField(st, b));
+      const x = d && get(d, st, a);
+      return settle(x && (x as Record<string, unknown>)[b]);
+    };
+  }
+  if (parts.length === 3) {
+    const [a, b, c] = parts as [string, string, string];
+    return (d, st) => {
+      const x = d && get(d, st, a);
+      const y = x && (x as Record<string, unknown>)[b];
+      return settle(y && (y as Record<string, unknown>)[c]);
+    };
+  }
+  return (d, st) => walk(d, st, parts, null);
 }
 
-/** `var`: reads a dotted path from the current scope, with an optional default. */
+const settle = (v: unknown): unknown => (v === undefined ? null : noFunction(v));
+
+/** `var`: reads a path from the current scope, with an optional default. */
 const varOp: OperatorCompiler = (input) => {
   const raw = input.raw;
-  const keyNode: unknown = Array.isArray(raw) ? raw[0] : raw;
-  const defNode: unknown = Array.isArray(raw) ? raw[1] : undefined;
-  const keyFn = input.compile(keyNode, 0);
-  const defFn = defNode === undefined ? constant(null) : input.compile(defNode, 1);
-
-  if (isConstant(keyFn) && isConstant(defFn)) {
-    const key = constantValue(keyFn);
-    const notFound = constantValue(defFn) ?? null;
-    if (key === undefined || key === null || key === '') {
-      return (d, st) => (d === st.root ? enrichedRoot(st) : d);
+  const unary = !Array.isArray(raw) || (raw.length === 1 && !Array.isArray(raw[0]));
+  if (!unary) {
+    const args = input.compileArgs();
+    if (args.every(isConstant)) {
+      const [key, fallback] = args.map(constantValue);
+      const notFound = fallback === undefined ? null : fallback;
+      if (key !== undefined && key !== null && key !== '') {
+        const parts = splitPath(String(key));
+        return (d, st) => walk(d, st, parts, notFound);
+      }
     }
-    const parts = splitPath(String(key));
-    if (input.flagKey !== undefined && parts.length === 2 && parts[0] === FLAGD && parts[1] === 'flagKey') {
-      return constant(input.flagKey);
-    }
-    if (parts.length === 1 && parts[0] !== FLAGD) {
-      const p = parts[0]!;
-      return (d) => {
-        if (d === null || d === undefined) return notFound;
-        const v = (d as Record<string, unknown>)[p];
-        return v === undefined ? notFound : v;
-      };
-    }
-    return (d, st) => lookup(d, parts, st, notFound);
+    return (d, st) => varMethod(d, st, args.map((a) => a(d, st)));
   }
-  return (d, st) => resolve(d, keyFn(d, st), st, defFn(d, st) ?? null);
+  const key = input.compileArgs()[0]!;
+  if (isConstant(key)) return literalKey(constantValue(key), input);
+  return (d, st) => varMethod(d, st, key(d, st));
 };
 
+/** json-logic-engine's `missing`: the keys (dotted paths) of an array-like that are absent from the scope. */
 function missingOf(checked: unknown, d: unknown, st: EvalState): unknown[] {
-  const list = checked as ArrayLike<unknown> | null | undefined;
+  // The engine reads `checked.length` and so fails on null (missing_some with no key list).
+  if (checked === null || checked === undefined) throw new LogicRuntimeError('"missing" needs a list of keys');
+  const list = checked as ArrayLike<unknown>;
   const out: unknown[] = [];
-  if (!list || !list.length) return out;
+  if (!list.length) return out;
   for (let i = 0; i < list.length; i++) {
-    const parts = splitPath(String(list[i]));
-    let cur = d === st.root && parts[0] === FLAGD ? enrichedRoot(st) : d;
+    let cur = d;
     let found = true;
-    for (const p of parts) {
+    for (const p of splitPath(String(list[i]))) {
       if (!cur) {
         found = false;
         break;
       }
-      cur = (cur as Record<string, unknown>)[p];
+      cur = get(cur, st, p);
       if (cur === undefined) {
         found = false;
         break;
@@ -111,17 +172,18 @@ function missingOf(checked: unknown, d: unknown, st: EvalState): unknown[] {
 
 /** `missing`: the keys among its arguments that are absent from the scope. */
 const missingOp: OperatorCompiler = (input) => {
-  const args = evaluatedArgs(input);
+  const args = argList(input);
   return (d, st) => missingOf(args(d, st), d, st);
 };
 
-/** `missing_some`: `[] ` when at least `need` of the keys are present, else the missing ones. */
+/** `missing_some`: `[]` when at least `need` of the keys are present, else the missing ones. */
 const missingSomeOp: OperatorCompiler = (input) => {
-  const args = evaluatedArgs(input);
+  const args = argList(input);
   return (d, st) => {
-    const [need, options] = args(d, st) as [number, unknown[]];
+    const [need, options] = args(d, st) as [number, ArrayLike<unknown>];
     const missing = missingOf(options, d, st);
-    return (options?.length ?? 0) - missing.length >= need ? [] : missing;
+    // JavaScript's own coercions decide here, as in the engine (a number of options counts as NaN).
+    return options.length - missing.length >= need ? [] : missing;
   };
 };
 

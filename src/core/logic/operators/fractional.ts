@@ -1,6 +1,8 @@
 import { bucketOf } from '../../bucketing';
 import { constantValue, isConstant } from '../compile';
-import type { Compiled, EvalState, OperatorCompiler } from '../types';
+import type { EvalState, OperatorCompiler } from '../types';
+import { argList } from './evaluated-args';
+import { assertRoot } from './root-scope';
 
 /** Weights above this are refused, as flagd refuses sums over int32. */
 const MAX_TOTAL_WEIGHT = 2147483647;
@@ -10,11 +12,16 @@ interface Bucket {
   weight: number;
 }
 
+interface BucketList {
+  buckets: Bucket[];
+  total: number;
+}
+
 /**
  * Turns evaluated bucket entries into a list, or null when an entry is malformed:
  * each entry is `[variant]` or `[variant, integerWeight]`; negative weights count as zero.
  */
-function toBuckets(entries: readonly unknown[]): { buckets: Bucket[]; total: number } | null {
+function toBuckets(entries: readonly unknown[]): BucketList | null {
   const buckets: Bucket[] = [];
   let total = 0;
   for (const entry of entries) {
@@ -36,50 +43,69 @@ function toBuckets(entries: readonly unknown[]): { buckets: Bucket[]; total: num
   return { buckets, total };
 }
 
-function pick(key: string, buckets: readonly Bucket[], total: number): unknown {
-  if (total <= 0 || total > MAX_TOTAL_WEIGHT) return null;
-  const bucket = bucketOf(key, total);
+function pick(key: string, list: BucketList | null): unknown {
+  if (!list || list.total <= 0 || list.total > MAX_TOTAL_WEIGHT) return null;
+  const bucket = bucketOf(key, list.total);
   let sum = 0;
-  for (const b of buckets) {
+  for (const b of list.buckets) {
     sum += b.weight;
     if (sum > bucket) return b.variant;
   }
   return null;
 }
 
+/** flagd's fractional over evaluated arguments; `fixed` holds the bucket lists when they are constant. */
+function fractionalOf(args: readonly unknown[], st: EvalState, fixed?: { explicit: BucketList | null; implicit: BucketList | null }): unknown {
+  if (args.length < 1) return null;
+  const head = args[0];
+  if (typeof head === 'string') return pick(head, fixed ? fixed.explicit : toBuckets(args.slice(1)));
+  const targetingKey = (st.root as Record<string, unknown>)['targetingKey'];
+  if (!targetingKey) return null;
+  return pick(`${st.flagKey}${String(targetingKey)}`, fixed ? fixed.implicit : toBuckets(args));
+}
+
 /**
  * flagd's `fractional`: `[bucketBy?, [variant, weight], …]`. Without a string `bucketBy`, the key
- * is `$flagd.flagKey + targetingKey`. Variant names and weights may be expressions.
- * Malformed input yields null, so the flag falls back to its default variant.
+ * is `$flagd.flagKey + targetingKey`. Variant names and weights may be expressions, all evaluated
+ * first (so a failing one fails the rule even without a targetingKey). Malformed input yields
+ * null, so the flag falls back to its default variant.
  */
 const fractional: OperatorCompiler = (input) => {
-  if (!Array.isArray(input.raw) || input.raw.length < 1) return () => null;
-  const parts = input.compileArgs();
-  const first = parts[0]!;
-  const bucketParts = parts.slice(1);
-
-  // Constant bucket lists (the common case) are validated once.
-  const fixed = parts.every(isConstant) ? parts.map(constantValue) : null;
-  const fixedExplicit = fixed && typeof fixed[0] === 'string' ? toBuckets(fixed.slice(1)) : null;
-  const fixedImplicit = fixed && typeof fixed[0] !== 'string' ? toBuckets(fixed) : null;
-
-  return (d: unknown, st: EvalState) => {
-    const head = first(d, st);
-    if (typeof head === 'string') {
-      const list = fixedExplicit ?? toBuckets(evaluate(bucketParts, d, st));
-      return list ? pick(head, list.buckets, list.total) : null;
+  const raw = input.raw;
+  if (Array.isArray(raw) && raw.length > 1) {
+    const parts = input.compileArgs();
+    const head = parts[0]!;
+    const rest = parts.slice(1);
+    if (rest.every(isConstant)) {
+      // Constant buckets (the common case) are validated once.
+      const values = rest.map(constantValue);
+      const explicit = toBuckets(values);
+      if (isConstant(head)) {
+        const all = [constantValue(head), ...values];
+        const fixed = { explicit, implicit: toBuckets(all) };
+        return (d, st) => {
+          assertRoot(d, st, 'fractional');
+          return fractionalOf(all, st, fixed);
+        };
+      }
+      return (d, st) => {
+        const key = head(d, st);
+        assertRoot(d, st, 'fractional');
+        return typeof key === 'string' ? pick(key, explicit) : fractionalOf([key, ...values], st);
+      };
     }
-    const targetingKey = (st.root as Record<string, unknown>)['targetingKey'];
-    if (!targetingKey) return null;
-    const list = fixedImplicit ?? toBuckets([head, ...evaluate(bucketParts, d, st)]);
-    return list ? pick(`${st.flagKey}${String(targetingKey)}`, list.buckets, list.total) : null;
+    return (d, st) => {
+      const values = parts.map((p) => p(d, st));
+      assertRoot(d, st, 'fractional');
+      return fractionalOf(values, st);
+    };
+  }
+  const args = argList(input);
+  return (d, st) => {
+    const values = args(d, st) as unknown[];
+    assertRoot(d, st, 'fractional');
+    return fractionalOf(values, st);
   };
 };
-
-function evaluate(parts: readonly Compiled[], d: unknown, st: EvalState): unknown[] {
-  const out = new Array(parts.length);
-  for (let i = 0; i < parts.length; i++) out[i] = parts[i]!(d, st);
-  return out;
-}
 
 export const fractionalOperators: Record<string, OperatorCompiler> = { fractional };

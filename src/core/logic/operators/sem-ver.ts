@@ -1,6 +1,8 @@
 import { compareSemVer, parseSemVer, type SemVer } from '../../semver';
 import { constantValue, isConstant } from '../compile';
-import type { Compiled, OperatorCompiler } from '../types';
+import type { OperatorCompiler } from '../types';
+import { argList } from './evaluated-args';
+import { assertRoot } from './root-scope';
 
 type Test = (a: SemVer, b: SemVer) => boolean;
 
@@ -15,28 +17,37 @@ const tests: Record<string, Test> = {
   '~': (a, b) => a.major === b.major && a.minor === b.minor,
 };
 
+function semVerOf(args: readonly unknown[], right: SemVer | null = parseSemVer(args[2])): boolean | null {
+  if (args.length !== 3) return null;
+  const a = parseSemVer(args[0]);
+  if (!a || !right) return null;
+  const operator = String(args[1]);
+  return Object.hasOwn(tests, operator) ? tests[operator]!(a, right) : null;
+}
+
 /**
  * flagd's `sem_ver`: `[version, operator, version]` with =, !=, <, <=, >, >=, ^ (same major)
  * and ~ (same major and minor). Unparseable input or a bad operator yields null.
  */
 const semVer: OperatorCompiler = (input) => {
-  if (!Array.isArray(input.raw) || input.raw.length !== 3) return () => null;
-  const [left, op, right] = input.compileArgs() as [Compiled, Compiled, Compiled];
-  if (isConstant(op) && isConstant(right)) {
-    const test = tests[String(constantValue(op))];
-    const b = parseSemVer(constantValue(right));
-    if (!test || !b) return () => null;
-    return (d, st) => {
-      const a = parseSemVer(left(d, st));
-      return a ? test(a, b) : null;
-    };
+  const args = argList(input);
+  const raw = input.raw;
+  // A constant right-hand version (the common case) is parsed once.
+  if (Array.isArray(raw) && raw.length === 3) {
+    const right = input.compile(raw[2], 2);
+    if (isConstant(right)) {
+      const parsed = parseSemVer(constantValue(right));
+      return (d, st) => {
+        const v = args(d, st) as unknown[];
+        assertRoot(d, st, 'sem_ver');
+        return semVerOf(v, parsed);
+      };
+    }
   }
   return (d, st) => {
-    const a = parseSemVer(left(d, st));
-    const operator = String(op(d, st));
-    const b = parseSemVer(right(d, st));
-    if (!a || !b || !Object.hasOwn(tests, operator)) return null;
-    return tests[operator]!(a, b);
+    const v = args(d, st) as unknown[];
+    assertRoot(d, st, 'sem_ver');
+    return semVerOf(v);
   };
 };
 

@@ -1,50 +1,41 @@
-import { constant, constantValue, isConstant } from '../compile';
 import { LogicRuntimeError, type OperatorCompiler } from '../types';
-import { evaluatedArgs } from './evaluated-args';
+import { argList, unaryArg } from './evaluated-args';
 
-/** `cat`: concatenates its arguments as strings, skipping null. */
+/**
+ * `cat`: a string operand as it is, an array concatenated (null skipped), anything else by its
+ * own `toString`, which fails for null, as in the engine.
+ */
+function concat(v: unknown): string {
+  if (typeof v === 'string') return v;
+  if (v === null || v === undefined) throw new LogicRuntimeError('"cat" of null');
+  if (!Array.isArray(v)) return (v as { toString(): string }).toString();
+  let out = '';
+  for (const item of v) {
+    // `+=` rather than String(): the engine's conversion, in case an object defines valueOf.
+    if (item !== null && item !== undefined) out += item;
+  }
+  return out;
+}
+
 const cat: OperatorCompiler = (input) => {
-  if (!Array.isArray(input.raw)) {
-    const arg = input.compile(input.raw, 0);
-    return (d, st) => {
-      const v = arg(d, st);
-      if (typeof v === 'string') return v;
-      if (v === null || v === undefined) throw new LogicRuntimeError('"cat" of null');
-      return String(v);
-    };
-  }
-  const parts = input.compileArgs();
-  if (parts.every(isConstant)) return constant(join(parts.map(constantValue)));
-  if (parts.length === 2) {
-    const [a, b] = parts as [typeof parts[0], typeof parts[0]];
-    return (d, st) => piece(a(d, st)) + piece(b(d, st));
-  }
-  return (d, st) => {
-    let out = '';
-    for (const p of parts) out += piece(p(d, st));
-    return out;
-  };
+  const arg = unaryArg(input);
+  return (d, st) => concat(arg(d, st));
 };
 
-function piece(v: unknown): string {
-  return v === null || v === undefined ? '' : String(v);
-}
-
-function join(values: unknown[]): string {
-  return values.map(piece).join('');
-}
-
-/** `substr`: `[string, start, length?]`; a negative length drops characters from the end. */
+/**
+ * `substr`: `[string, start, length?]`, with String.prototype.substr's own rounding and clamping;
+ * a negative length drops characters from the end.
+ */
 const substr: OperatorCompiler = (input) => {
-  const args = evaluatedArgs(input);
+  const args = argList(input);
   return (d, st) => {
-    const [s, from, len] = args(d, st) as [unknown, number, number | undefined];
+    const [s, from, len] = args(d, st) as [unknown, number, number];
     if (typeof s !== 'string') throw new LogicRuntimeError('"substr" needs a string');
-    const start = from < 0 ? Math.max(0, s.length + from) : Math.min(s.length, +from || 0);
-    const rest = s.slice(start);
-    if (len === undefined || len === null) return rest;
-    if (len < 0) return rest.slice(0, Math.max(0, rest.length + len));
-    return rest.slice(0, len);
+    if (len < 0) {
+      const rest = s.substr(from);
+      return rest.substr(0, rest.length + len);
+    }
+    return s.substr(from, len);
   };
 };
 
