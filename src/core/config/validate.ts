@@ -132,7 +132,11 @@ function compileInto(
   flagKey?: string,
 ): void {
   try {
-    compileLogic(rule, { evaluators, ...(flagKey === undefined ? {} : { flagKey }) });
+    compileLogic(rule, {
+      evaluators,
+      ...(flagKey === undefined ? {} : { flagKey }),
+      onDeferred: (message, path) => errors.push({ path: path.startsWith('/$evaluators/') ? path : `${at}${path}`, message: `${message}: this rule fails on every evaluation` }),
+    });
   } catch (err) {
     if (!(err instanceof LogicCompileError)) throw err;
     const path = err.path.startsWith('/$evaluators/') ? err.path : `${at}${err.path}`;

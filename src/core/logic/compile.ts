@@ -16,6 +16,8 @@ export interface CompileScope {
   evaluators: Readonly<Record<string, unknown>>;
   /** The flag the rule belongs to (for callers' messages: `$flagd.flagKey` is read per evaluation, as it differs inside iterators). */
   flagKey?: string;
+  /** Told about parts that compile but fail on every evaluation, so validation can report them. */
+  onDeferred?: (message: string, path: string) => void;
 }
 
 const REF = '$ref';
@@ -26,15 +28,16 @@ const REF = '$ref';
  * only rejects when preparing it compiles to a closure that always throws (GENERAL), as there.
  */
 export function compileLogic(node: unknown, scope: CompileScope, path = ''): Compiled {
-  return lazily(() => compileNode(node, scope, path, []));
+  return lazily(() => compileNode(node, scope, path, []), scope);
 }
 
 /** Runs a compilation whose deferred failure must surface at evaluation time instead. */
-function lazily(build: () => Compiled): Compiled {
+function lazily(build: () => Compiled, scope: CompileScope): Compiled {
   try {
     return build();
   } catch (err) {
     if (!(err instanceof LogicDeferredError)) throw err;
+    scope.onDeferred?.(err.message, err.path);
     return failing(`${err.message} (at ${err.path || '/'})`);
   }
 }
@@ -73,7 +76,7 @@ function compileNode(node: unknown, scope: CompileScope, path: string, refs: rea
   const opPath = `${path}/${escapePointer(op)}`;
   if (keys.length > 1) {
     // flagd-core validates only the first key when parsing; the engine refuses the object when it prepares it.
-    lazily(() => compileNode(raw, scope, opPath, refs));
+    lazily(() => compileNode(raw, scope, opPath, refs), scope);
     throw new LogicDeferredError(`an operation must have exactly one key, found ${keys.join(', ')}`, path);
   }
 
@@ -84,9 +87,9 @@ function compileNode(node: unknown, scope: CompileScope, path: string, refs: rea
     raw,
     path: opPath,
     compile: (child, index) => compileNode(child, scope, childPath(index), refs),
-    compileLazy: (child, index) => lazily(() => compileNode(child, scope, childPath(index), refs)),
+    compileLazy: (child, index) => lazily(() => compileNode(child, scope, childPath(index), refs), scope),
     compileArgs: () => args.map((a, i) => compileNode(a, scope, childPath(i), refs)),
-    compileArgsLazy: () => args.map((a, i) => lazily(() => compileNode(a, scope, childPath(i), refs))),
+    compileArgsLazy: () => args.map((a, i) => lazily(() => compileNode(a, scope, childPath(i), refs), scope)),
     defer: (message) => {
       throw new LogicDeferredError(message, opPath);
     },
