@@ -22,6 +22,12 @@ const insufficient = { window: { kind: 'insufficient-data', samples: 12, require
 let clock: TestClock;
 // A fresh stub per test: reset() breaks the stubs made before it.
 let api: ReturnType<typeof coordinatorOf>['api'];
+
+/** A cron tick at `at`, with the object's clock there too, as in production (scheduledTime ≈ now). */
+function tickAt(at: number, health: Record<string, unknown>) {
+  clock.set(at);
+  return api.tick(ENV, at, health);
+}
 let stub: DurableObjectStub<RolloutCoordinator>;
 
 beforeEach(() => {
@@ -61,7 +67,7 @@ describe('tick', () => {
   it('is idempotent per scheduledTime: the same now twice changes nothing the second time', async () => {
     const r = await startSafeRollout();
     const at = r.startedAt + 24 * HOUR;
-    const first = await api.tick(ENV, at, { [r.id]: healthy });
+    const first = await tickAt(at, { [r.id]: healthy });
     expect(first).toMatchObject({ scheduledTime: at, duplicate: false, changed: [r.id], publish: { status: 'published' } });
     const afterFirst = await rolloutOf(r.id);
     expect(afterFirst.percent).toBe(10);
@@ -70,7 +76,7 @@ describe('tick', () => {
 
     // The same scheduledTime again, even with a breach and with a healthy verdict: nothing happens.
     for (const health of [healthy, breached]) {
-      const again = await api.tick(ENV, at, { [r.id]: health });
+      const again = await tickAt(at, { [r.id]: health });
       expect(again).toEqual({ scheduledTime: at, duplicate: true, changed: [], publish: null });
     }
     expect(await rolloutOf(r.id)).toEqual(afterFirst);
@@ -103,7 +109,7 @@ describe('tick', () => {
     ];
     for (const [hours, percent] of expected) {
       const at = S + Math.round(hours * HOUR);
-      await api.tick(ENV, at, { [r.id]: healthy });
+      await tickAt(at, { [r.id]: healthy });
       const now = await rolloutOf(r.id);
       expect({ hours, percent: now.percent, status: now.status }).toEqual({ hours, percent, status: 'running' });
       // The published snapshot carries the served percentage.
@@ -115,9 +121,9 @@ describe('tick', () => {
     expect(atFull.lastDecision).toContain('baking until');
 
     // The bake lasts 48 h at 100 %.
-    await api.tick(ENV, S + 168 * HOUR - 1, { [r.id]: healthyBake });
+    await tickAt(S + 168 * HOUR - 1, { [r.id]: healthyBake });
     expect((await rolloutOf(r.id)).status).toBe('running');
-    await api.tick(ENV, S + 168 * HOUR, { [r.id]: healthyBake });
+    await tickAt(S + 168 * HOUR, { [r.id]: healthyBake });
     const done = await rolloutOf(r.id);
     expect(done).toMatchObject({ status: 'completed', percent: 100, endedAt: S + 168 * HOUR });
 
@@ -143,11 +149,11 @@ describe('tick', () => {
 
   it('rolls back on a breached verdict and publishes at once, with the trigger and numbers in the audit log', async () => {
     const r = await startSafeRollout();
-    await api.tick(ENV, r.startedAt + 24 * HOUR, { [r.id]: healthy });
+    await tickAt(r.startedAt + 24 * HOUR, { [r.id]: healthy });
     expect((await kvSnapshot(ENV))!.flags['new-checkout']!.rollout).toMatchObject({ percent: 10 });
 
     const at = r.startedAt + 30 * HOUR;
-    const result = await api.tick(ENV, at, { [r.id]: breached });
+    const result = await tickAt(at, { [r.id]: breached });
     expect(result).toMatchObject({ duplicate: false, changed: [r.id], publish: { status: 'published' } });
 
     const after = await rolloutOf(r.id);
@@ -183,7 +189,7 @@ describe('tick', () => {
     const audits = await auditCount();
     const version = (await api.summary(ENV)).snapshotVersion;
 
-    const result = await api.tick(ENV, r.startedAt + 25 * HOUR, { [r.id]: insufficient });
+    const result = await tickAt(r.startedAt + 25 * HOUR, { [r.id]: insufficient });
     expect(result).toMatchObject({ duplicate: false, changed: [], publish: null });
     const waiting = await rolloutOf(r.id);
     expect(waiting).toMatchObject({ status: 'running', percent: 5, stageIndex: 0 });
@@ -191,7 +197,7 @@ describe('tick', () => {
     expect(waiting.lastVerdict).toEqual(insufficient.window);
 
     // No verdict at all for the rollout is no data either: never a pass.
-    await api.tick(ENV, r.startedAt + 26 * HOUR, {});
+    await tickAt(r.startedAt + 26 * HOUR, {});
     expect((await rolloutOf(r.id)).lastDecision).toBe('waiting: insufficient data (0 of 100 samples)');
     expect((await rolloutOf(r.id)).percent).toBe(5);
 
@@ -199,7 +205,7 @@ describe('tick', () => {
     expect((await api.summary(ENV)).snapshotVersion).toBe(version);
 
     // Data arriving later promotes on the next tick.
-    await api.tick(ENV, r.startedAt + 27 * HOUR, { [r.id]: healthy });
+    await tickAt(r.startedAt + 27 * HOUR, { [r.id]: healthy });
     expect((await rolloutOf(r.id)).percent).toBe(10);
   });
 });
@@ -207,7 +213,7 @@ describe('tick', () => {
 describe('durability', () => {
   it('loses no state when the object is evicted mid-rollout, and works after', async () => {
     const r = await startSafeRollout();
-    await api.tick(ENV, r.startedAt + 24 * HOUR, { [r.id]: healthy });
+    await tickAt(r.startedAt + 24 * HOUR, { [r.id]: healthy });
     clock.set(r.startedAt + 25 * HOUR);
     const paused = await api.rolloutAction(ENV, r.id, 'pause', { reason: 'checking dashboards' }, 'tester', clock.now);
     expect(paused).toMatchObject({ ok: true, value: { status: 'paused', changed: true } });
@@ -242,9 +248,9 @@ describe('durability', () => {
     const resumed = await api.rolloutAction(ENV, r.id, 'resume', { reason: 'dashboards fine' }, 'tester', clock.now);
     expect(resumed).toMatchObject({ ok: true, value: { status: 'running', percent: 10, pausedTotalMs: HOUR, changed: true } });
     // The pause shifted the schedule by an hour: 25 % is due at 49 h, not 48 h.
-    await api.tick(ENV, r.startedAt + 48 * HOUR, { [r.id]: healthy });
+    await tickAt(r.startedAt + 48 * HOUR, { [r.id]: healthy });
     expect((await rolloutOf(r.id)).percent).toBe(10);
-    await api.tick(ENV, r.startedAt + 49 * HOUR, { [r.id]: healthy });
+    await tickAt(r.startedAt + 49 * HOUR, { [r.id]: healthy });
     expect((await rolloutOf(r.id)).percent).toBe(25);
     const put = await api.putConfig(ENV, write(configWith((c) => (c.flags['static-bool']!.defaultVariant = 'off')), 1), clock.now);
     expect(put).toMatchObject({ ok: true, value: { version: 2, changed: true } });

@@ -2,7 +2,12 @@ import { environmentsOf } from '../core/config/environments';
 import { resolveFlag } from '../core/config/resolve-environment';
 import { healthVerdict } from '../core/health/policy';
 import type { HealthInput } from '../core/schema/rollout';
+import { logEvent } from '../http/log';
+import type { Signals } from '../metrics/metrics-shard';
+import type { WindowStats } from '../core/metrics/window-stats';
 import { type ProbeResult, runProbes } from './probes';
+
+const EMPTY: WindowStats = { samples: 0, errors: 0, errorRate: null, p95Ms: null, p99Ms: null };
 import type { CoordinatorState } from './state';
 
 /** What a tick learned before committing: verdicts per rollout and the probes' results. */
@@ -33,14 +38,21 @@ export async function gatherHealth(
     s.rollouts.active().map(async (r) => {
       const flag = config?.flags[r.flag];
       const baseline = r.baselineVariant ?? (flag ? (resolveFlag(flag, env).defaultVariant ?? null) : null);
-      const signals = await metrics.getByName(`${env}/${r.flag}`).signals({
-        treatment: r.variant,
-        baseline,
-        now,
-        minutes: r.plan.health.sustainedMinutes,
-        since: r.startedAt,
-        bakeFrom: r.bakeStartedAt,
-      });
+      let signals: Signals;
+      try {
+        signals = await metrics.getByName(`${env}/${r.flag}`).signals({
+          treatment: r.variant,
+          baseline,
+          now,
+          minutes: r.plan.health.sustainedMinutes,
+          since: r.startedAt,
+          bakeFrom: r.bakeStartedAt,
+        });
+      } catch (err) {
+        // One unreachable shard must not stop the other rollouts' checks: this one holds, as with no data.
+        logEvent({ event: 'metrics_unavailable', environment: env, rollout: r.id, message: (err as Error).message });
+        signals = { minutes: [], window: EMPTY };
+      }
       health[r.id] = healthVerdict({ ...signals, probeFailures }, r.plan.health);
     }),
   );

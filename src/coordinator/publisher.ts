@@ -42,9 +42,9 @@ export class Publisher {
   }
 
   /** Arms the alarm that guarantees a pending publish happens; call right after the commit. */
-  armAlarm(now: number): void {
+  armAlarm(): void {
     const last = this.deps.meta.num('last_publish_at', Number.NEGATIVE_INFINITY);
-    void this.deps.storage.setAlarm(Math.max(now, last + MIN_PUBLISH_INTERVAL_MS));
+    void this.deps.storage.setAlarm(Math.max(this.deps.clock(), last + MIN_PUBLISH_INTERVAL_MS));
   }
 
   /** The sequence committed and the one in KV. */
@@ -52,9 +52,13 @@ export class Publisher {
     return { committed: this.deps.meta.num('snapshot_seq'), published: this.deps.meta.num('published_version') };
   }
 
-  /** Publishes the latest state if it is not in KV yet; one KV write at a time, in order. */
-  publish(now: number): Promise<PublishResult> {
-    const run = this.chain.then(() => this.publishOnce(now));
+  /**
+   * Publishes the latest state if it is not in KV yet; one KV write at a time, in order. The
+   * one-write-per-second limit is about real time, so it runs on the object's own clock, not on
+   * the caller's `now` (a cron's scheduledTime may be in the past or, by hand, in the future).
+   */
+  publish(): Promise<PublishResult> {
+    const run = this.chain.then(() => this.publishOnce(this.deps.clock()));
     this.chain = run.catch(() => undefined);
     return run;
   }
@@ -85,7 +89,7 @@ export class Publisher {
     meta.set('published_version', Math.max(committed, meta.num('published_version')));
     meta.set('publish_attempts', 0);
     meta.set('publish_error', '');
-    if (meta.num('snapshot_seq') > committed) this.armAlarm(this.deps.clock());
+    if (meta.num('snapshot_seq') > committed) this.armAlarm();
     return { status: 'published', version: committed };
   }
 }

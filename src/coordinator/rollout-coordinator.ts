@@ -60,8 +60,8 @@ export class RolloutCoordinator extends DurableObject<Env> {
   }
 
   /** Publishes after a change, without failing the caller: the alarm retries. */
-  private async publishAfterChange(now: number): Promise<PublishResult> {
-    return this.s.publisher.publish(now);
+  private async publishAfterChange(): Promise<PublishResult> {
+    return this.s.publisher.publish();
   }
 
   async summary(environment: string): Promise<EnvironmentSummary> {
@@ -88,7 +88,7 @@ export class RolloutCoordinator extends DurableObject<Env> {
   async putConfig(environment: string, write: ConfigWrite, now: number): Promise<Outcome<ConfigWriteResult>> {
     this.bind(environment);
     const out = writeConfig(this.s, write, now);
-    if (out.ok && out.value.changed) await this.publishAfterChange(now);
+    if (out.ok && out.value.changed) await this.publishAfterChange();
     return out;
   }
 
@@ -102,7 +102,7 @@ export class RolloutCoordinator extends DurableObject<Env> {
     const old = this.s.configs.get(version);
     if (!old) return fail(404, `no config version ${version} in ${environment}`);
     const out = writeConfig(this.s, { ...write, document: old.config, reason: write.reason ?? `revert to version ${version}` }, now, 'config.revert');
-    if (out.ok && out.value.changed) await this.publishAfterChange(now);
+    if (out.ok && out.value.changed) await this.publishAfterChange();
     return out;
   }
 
@@ -120,14 +120,14 @@ export class RolloutCoordinator extends DurableObject<Env> {
   async startRollout(environment: string, body: unknown, actor: string, now: number): Promise<Outcome<RolloutView>> {
     this.bind(environment);
     const out = start(this.s, body, actor, now, `ro_${now.toString(36)}_${crypto.randomUUID().slice(0, 8)}`);
-    if (out.ok) await this.publishAfterChange(now);
+    if (out.ok) await this.publishAfterChange();
     return out;
   }
 
   async rolloutAction(environment: string, id: string, action: RolloutActionName, body: unknown, actor: string, now: number): Promise<Outcome<RolloutView & { changed: boolean }>> {
     this.bind(environment);
     const out = act(this.s, id, action, body, actor, now);
-    if (out.ok && out.value.changed) await this.publishAfterChange(now);
+    if (out.ok && out.value.changed) await this.publishAfterChange();
     return out;
   }
 
@@ -160,7 +160,7 @@ export class RolloutCoordinator extends DurableObject<Env> {
       if (!health) this.s.probes.record(gathered.probes, gathered.probeCounts, now);
     });
     const changed = tickAll(this.s, now, gathered.health);
-    const publish = changed.length > 0 ? await this.publishAfterChange(now) : null;
+    const publish = changed.length > 0 ? await this.publishAfterChange() : null;
     return { scheduledTime: now, duplicate: false, changed: changed.map((r) => r.id), publish };
   }
 
@@ -176,20 +176,20 @@ export class RolloutCoordinator extends DurableObject<Env> {
   async issueKey(environment: string, body: unknown, actor: string, now: number): Promise<Outcome<IssuedKey>> {
     this.bind(environment);
     const out = await issueKey(this.s, body, actor, now);
-    if (out.ok && out.value.changed) await this.publishAfterChange(now);
+    if (out.ok && out.value.changed) await this.publishAfterChange();
     return out;
   }
 
   async revokeKey(environment: string, name: string, actor: string, now: number): Promise<Outcome<{ name: string }>> {
     this.bind(environment);
     const out = revokeKey(this.s, name, actor, now);
-    if (out.ok) await this.publishAfterChange(now);
+    if (out.ok) await this.publishAfterChange();
     return out;
   }
 
   /** Redoes any publish that a failure, a debounce or an eviction left pending. */
   override async alarm(): Promise<void> {
     if (this.s.meta.get('environment', '') === '') return;
-    await this.s.publisher.publish(Date.now());
+    await this.s.publisher.publish();
   }
 }

@@ -74,6 +74,6 @@ export function commit<T>(s: CoordinatorState, now: number, change: () => { resu
     s.configs.forget();
     throw err;
   }
-  if (dirty) s.publisher.armAlarm(now);
+  if (dirty) s.publisher.armAlarm();
   return result;
 }

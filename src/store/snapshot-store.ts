@@ -56,7 +56,10 @@ export class SnapshotStore {
     if (entry.current && now >= entry.checkedAt && now - entry.checkedAt < this.options.refreshMs) return entry.current;
     if (!entry.inflight) {
       const e = entry;
-      e.inflight = this.refresh(kv, environment, e, now).finally(() => {
+      // checkedAt moves only once the read is done, so requests that arrive meanwhile wait for it
+      // instead of being answered from the snapshot being replaced.
+      e.inflight = this.refresh(kv, environment, e).finally(() => {
+        e.checkedAt = now;
         e.inflight = undefined;
       });
     }
@@ -80,8 +83,7 @@ export class SnapshotStore {
     };
   }
 
-  private async refresh(kv: SnapshotKv, environment: string, entry: Entry, now: number): Promise<void> {
-    entry.checkedAt = now;
+  private async refresh(kv: SnapshotKv, environment: string, entry: Entry): Promise<void> {
     let raw: string | null;
     try {
       raw = await kv.get(snapshotKey(environment), 'text');

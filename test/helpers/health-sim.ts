@@ -61,9 +61,10 @@ export class Sim {
   /** When the rollout (if any) was started; minute-aligned. */
   readonly T0: number;
 
-  constructor() {
+  /** `T0` (minute-aligned, in the future) fixes the start; by default the first whole minute of TestClock's day-ahead clock. */
+  constructor(T0?: number) {
     this.clock = new TestClock(this.h);
-    this.T0 = this.clock.set(Math.ceil((this.clock.now + 10_000) / MIN) * MIN);
+    this.T0 = this.clock.set(T0 ?? Math.ceil((this.clock.now + 10_000) / MIN) * MIN);
   }
 
   /** Sets both clocks (Worker request clock and Date) to `t`. */
@@ -116,9 +117,9 @@ export class Sim {
     expect(res.status, await res.clone().text()).toBe(202);
   }
 
-  /** Posts treatment (and baseline) load for the single minute [minuteStart, +1 min), at a clock 30 s into the next minute. */
+  /** Posts treatment (and baseline) load for the single minute [minuteStart, +1 min), at the clock of the next minute's start (its tick). */
   async postMinute(minuteStart: number, treatment: MinuteLoad, baseline: MinuteLoad | null = HEALTHY): Promise<void> {
-    this.at(minuteStart + MIN + 30_000);
+    this.at(minuteStart + MIN);
     const timestamp = minuteStart + 30_000;
     const reports: Report[] = [{ flag: FLAG, variant: TREATMENT, timestamp, ...treatment }];
     if (baseline) reports.push({ flag: FLAG, variant: BASELINE, timestamp, ...baseline });
@@ -163,20 +164,21 @@ export class Sim {
   /**
    * Evaluates `flag` over OFREP for targeting keys `user-0` … `user-(n-1)` at a clock 10 s after
    * the current one (so the Worker re-reads KV), in parallel chunks; returns the values in order.
+   * user-0 goes alone first: the request that starts a KV re-read waits for it, but requests that
+   * arrive while it is in flight are served the snapshot the isolate already had.
    */
   async evaluateUsers(n: number, flag = FLAG, chunk = 500): Promise<unknown[]> {
     this.at(this.clock.now + 10_000);
     const values: unknown[] = new Array(n);
-    for (let from = 0; from < n; from += chunk) {
+    const one = async (i: number) => {
+      const res = await this.h.evaluate(`/ofrep/v1/evaluate/flags/${flag}`, { context: { targetingKey: `user-${i}` } }, keyOf(ENV));
+      if (res.status !== 200) throw new Error(`OFREP answered ${res.status} for user-${i}: ${await res.text()}`);
+      values[i] = ((await res.json()) as { value: unknown }).value;
+    };
+    if (n > 0) await one(0);
+    for (let from = 1; from < n; from += chunk) {
       const to = Math.min(n, from + chunk);
-      await Promise.all(
-        Array.from({ length: to - from }, async (_, j) => {
-          const i = from + j;
-          const res = await this.h.evaluate(`/ofrep/v1/evaluate/flags/${flag}`, { context: { targetingKey: `user-${i}` } }, keyOf(ENV));
-          if (res.status !== 200) throw new Error(`OFREP answered ${res.status} for user-${i}: ${await res.text()}`);
-          values[i] = ((await res.json()) as { value: unknown }).value;
-        }),
-      );
+      await Promise.all(Array.from({ length: to - from }, (_, j) => one(from + j)));
     }
     return values;
   }

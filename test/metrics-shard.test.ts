@@ -1,0 +1,194 @@
+import { reset, runDurableObjectAlarm, runInDurableObject } from 'cloudflare:test';
+import { env } from 'cloudflare:workers';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { HOUR_MS, MINUTE_MS } from '../src/core/metrics/minutes';
+import { quantile, sketchFromSamples } from '../src/core/metrics/sketch';
+import type { BucketDelta } from '../src/metrics/bucket-table';
+import { HOUR_RETENTION_MS, MINUTE_RETENTION_MS } from '../src/metrics/metrics-shard';
+import { TestClock } from './helpers/clock';
+
+// The real clock, taken before any test fakes Date: for the throughput measurement only.
+const realNow = Date.now.bind(Date);
+
+let clock: TestClock;
+/** A minute-aligned "now" (the DO's Date.now() too), plus 30 s. */
+let now: number;
+let minute: number;
+
+beforeEach(() => {
+  clock = new TestClock();
+  minute = Math.ceil(clock.now / HOUR_MS) * HOUR_MS + 10 * MINUTE_MS; // 10 minutes into an hour
+  now = clock.set(minute + 30_000);
+});
+afterEach(async () => {
+  clock.restore();
+  await reset();
+});
+
+const shard = (name = 'staging/new-checkout') => env.METRICS.getByName(name);
+
+const delta = (at: number, d: Partial<BucketDelta> = {}): BucketDelta => ({ variant: 'on', at, count: 100, errors: 0, bins: sketchFromSamples([50]).bins, ...d });
+
+type Row = { variant: string; start: number; count: number; errors: number; bins: Record<string, number> };
+
+/** The rows of a bucket table, oldest first. */
+function rows(table: 'minute_buckets' | 'hour_buckets', name?: string): Promise<Row[]> {
+  return runInDurableObject(shard(name), (_i, state) =>
+    state.storage.sql
+      .exec<{ variant: string; start: number; count: number; errors: number; bins: string }>(`SELECT * FROM ${table} ORDER BY start, variant`)
+      .toArray()
+      .map((r) => ({ ...r, bins: JSON.parse(r.bins) as Record<string, number> })),
+  );
+}
+
+describe('MetricsShard: merging', () => {
+  it('merges several reports into one bucket per variant and minute: counts and errors add, sketch bins add', async () => {
+    const a = [12, 80, 80, 300];
+    const b = [80, 95, 1200];
+    const c = [12, 13];
+    expect(await shard().ingest([delta(minute - MINUTE_MS + 1_000, { count: 40, errors: 1, bins: sketchFromSamples(a).bins }), delta(minute - MINUTE_MS + 59_999, { count: 60, errors: 2, bins: sketchFromSamples(b).bins })], now)).toEqual({ accepted: 2 });
+    expect(await shard().ingest([delta(minute - 30_000, { count: 5, errors: 0, bins: sketchFromSamples(c).bins }), delta(minute - 30_000, { variant: 'off', count: 7 })], now)).toEqual({ accepted: 2 });
+
+    const minutes = await rows('minute_buckets');
+    expect(minutes).toEqual([
+      { variant: 'off', start: minute - MINUTE_MS, count: 7, errors: 0, bins: sketchFromSamples([50]).bins },
+      { variant: 'on', start: minute - MINUTE_MS, count: 105, errors: 3, bins: sketchFromSamples([...a, ...b, ...c]).bins },
+    ]);
+    // The hourly roll-up holds the same sums.
+    expect((await rows('hour_buckets')).map((r) => ({ ...r }))).toEqual(minutes.map((r) => ({ ...r, start: minute - 10 * MINUTE_MS })));
+
+    const w = await shard().window('on', minute - MINUTE_MS, minute);
+    const merged = sketchFromSamples([...a, ...b, ...c]);
+    expect(w).toEqual({ samples: 105, errors: 3, errorRate: 3 / 105, p95Ms: quantile(merged, 0.95), p99Ms: quantile(merged, 0.99) });
+  });
+
+  it('keeps shards apart: one per (environment, flag)', async () => {
+    await shard('staging/new-checkout').ingest([delta(minute - 30_000)], now);
+    expect(await shard('production/new-checkout').window('on', 0, now + HOUR_MS)).toEqual({ samples: 0, errors: 0, errorRate: null, p95Ms: null, p99Ms: null });
+  });
+});
+
+describe('MetricsShard: queries', () => {
+  beforeEach(async () => {
+    // Minutes -5 … -1 before `minute`: minute -3 is empty; the current minute has data that is not complete yet.
+    const deltas: BucketDelta[] = [];
+    for (const k of [5, 4, 2, 1]) deltas.push(delta(minute - k * MINUTE_MS + 5_000, { count: 100 * k, errors: k, bins: sketchFromSamples(Array(k).fill(10 * k)).bins }));
+    deltas.push(delta(minute + 5_000, { count: 999, errors: 999 }));
+    deltas.push(delta(minute - 2 * MINUTE_MS, { variant: 'off', count: 300, errors: 0 }));
+    await shard().ingest(deltas, now);
+  });
+
+  it('answers a window over [from, to) with sums and merged quantiles', async () => {
+    const w = await shard().window('on', minute - 5 * MINUTE_MS, minute);
+    const merged = sketchFromSamples([50, 50, 50, 50, 50, 40, 40, 40, 40, 20, 20, 10]);
+    expect(w).toEqual({ samples: 1200, errors: 12, errorRate: 0.01, p95Ms: quantile(merged, 0.95), p99Ms: quantile(merged, 0.99) });
+    // `to` is exclusive, `from` inclusive.
+    expect(await shard().window('on', minute - MINUTE_MS, minute)).toMatchObject({ samples: 100 });
+    expect(await shard().window('on', minute - MINUTE_MS, minute + MINUTE_MS)).toMatchObject({ samples: 1099 });
+  });
+
+  it('lists the n complete minutes before now per minute, oldest first, empty minutes included', async () => {
+    const per = await shard().perMinute('on', now, 5);
+    expect(per.map((m) => m.minute)).toEqual([5, 4, 3, 2, 1].map((k) => minute - k * MINUTE_MS));
+    expect(per.map((m) => m.samples)).toEqual([500, 400, 0, 200, 100]);
+    expect(per.map((m) => m.errorRate)).toEqual([0.01, 0.01, null, 0.01, 0.01]);
+    expect(per[2]).toEqual({ minute: minute - 3 * MINUTE_MS, samples: 0, errors: 0, errorRate: null, p95Ms: null, p99Ms: null });
+    expect(per[0]).toMatchObject({ p95Ms: quantile(sketchFromSamples([50]), 0.95) });
+  });
+
+  it('answers signals with the minutes, their aggregate and the baseline; the bake only when asked', async () => {
+    const s = await shard().signals({ treatment: 'on', baseline: 'off', now, minutes: 5, since: 0, bakeFrom: null });
+    expect(Object.keys(s).sort()).toEqual(['baseline', 'minutes', 'window']);
+    expect(s.minutes).toEqual(await shard().perMinute('on', now, 5));
+    expect(s.window).toEqual(await shard().window('on', minute - 5 * MINUTE_MS, minute));
+    expect(s.window.samples).toBe(s.minutes.reduce((n, m) => n + m.samples, 0));
+    expect(s.baseline).toMatchObject({ samples: 300, errors: 0, errorRate: 0 });
+
+    const noBaseline = await shard().signals({ treatment: 'on', baseline: null, now, minutes: 2, since: 0, bakeFrom: null });
+    expect(Object.keys(noBaseline).sort()).toEqual(['minutes', 'window']);
+    expect(noBaseline.minutes.map((m) => m.samples)).toEqual([200, 100]);
+
+    // A bake that started 2 minutes before `minute` covers those two complete minutes only.
+    // Reports from before `since` (the rollout's start) are left out of the minutes and both windows.
+    const since = await shard().signals({ treatment: 'on', baseline: 'off', now, minutes: 5, since: minute - 2 * MINUTE_MS + 1, bakeFrom: null });
+    expect(since.minutes.map((m) => m.samples)).toEqual([0, 0, 0, 0, 100]);
+    expect(since.window).toMatchObject({ samples: 100, errors: 1 });
+    expect(since.baseline).toMatchObject({ samples: 0 });
+
+    const baking = await shard().signals({ treatment: 'on', baseline: 'off', now, minutes: 5, since: 0, bakeFrom: minute - 2 * MINUTE_MS });
+    expect(baking.bake).toMatchObject({ samples: 300, errors: 3 });
+  });
+});
+
+describe('MetricsShard: hourly roll-ups and pruning', () => {
+  it('judges a bake longer than the minute retention from hourly roll-ups, before and after the minutes are pruned', async () => {
+    const bakeFrom = minute - 10 * MINUTE_MS - 40 * HOUR_MS; // an hour start, 40 h ago
+    const deltas = [
+      delta(bakeFrom + 5 * MINUTE_MS, { count: 1000, errors: 1 }),
+      delta(minute - 30 * HOUR_MS, { count: 2000, errors: 0 }),
+      delta(minute - 5 * HOUR_MS, { count: 3000, errors: 2 }),
+      delta(minute - 2 * MINUTE_MS, { count: 400, errors: 0 }),
+      delta(bakeFrom - 2 * HOUR_MS, { count: 50_000, errors: 5000 }), // before the bake: not counted
+    ];
+    await shard().ingest(deltas, now);
+    const query = { treatment: 'on', baseline: null, now, minutes: 5, since: bakeFrom - 96 * HOUR_MS, bakeFrom };
+    const before = await shard().signals(query);
+    expect(before.bake).toMatchObject({ samples: 6400, errors: 3 });
+
+    expect(await runDurableObjectAlarm(shard())).toBe(true);
+    // The minute buckets of 40, 30 and 5 hours ago are gone; the hourly roll-ups still hold them.
+    expect(await shard().window('on', bakeFrom, minute - 3 * HOUR_MS)).toMatchObject({ samples: 0 });
+    expect(await shard().window('on', bakeFrom, minute - 3 * HOUR_MS, true)).toMatchObject({ samples: 6000, errors: 3 });
+    const after = await shard().signals(query);
+    expect(after.bake).toEqual(before.bake);
+    const one = sketchFromSamples([50]);
+    expect(after.bake).toEqual({ samples: 6400, errors: 3, errorRate: 3 / 6400, p95Ms: quantile(one, 0.95), p99Ms: quantile(one, 0.99) });
+  });
+
+  it('prunes minute buckets past their retention and hour buckets past 9 days by alarm, keeping recent ones', async () => {
+    // Ages an hour or more apart, so that no two share an hour bucket.
+    const ages = [10 * MINUTE_MS, MINUTE_RETENTION_MS - HOUR_MS, MINUTE_RETENTION_MS + HOUR_MS, 2 * 24 * HOUR_MS, HOUR_RETENTION_MS - 2 * HOUR_MS, HOUR_RETENTION_MS + 2 * HOUR_MS, 10 * 24 * HOUR_MS];
+    await shard().ingest(ages.map((age, i) => delta(now - age, { count: i + 1 })), now);
+    expect(await rows('minute_buckets')).toHaveLength(ages.length);
+    expect(MINUTE_RETENTION_MS).toBeGreaterThanOrEqual(2 * HOUR_MS);
+    expect(HOUR_RETENTION_MS).toBeGreaterThanOrEqual(8 * 24 * HOUR_MS);
+
+    expect(await runDurableObjectAlarm(shard())).toBe(true);
+    const minutes = await rows('minute_buckets');
+    const hours = await rows('hour_buckets');
+    // Minute buckets: only those younger than the minute retention (10 min and retention − 1 h).
+    expect(minutes.map((r) => r.count).sort((x, y) => x - y)).toEqual([1, 2]);
+    expect(minutes.every((r) => r.start >= now - MINUTE_RETENTION_MS)).toBe(true);
+    // Hour buckets: everything up to retention − 2 h; not retention + 2 h nor 10 days.
+    expect(hours.map((r) => r.count).sort((x, y) => x - y)).toEqual([1, 2, 3, 4, 5]);
+    expect(hours.every((r) => r.start >= now - HOUR_RETENTION_MS)).toBe(true);
+    // Data remains, so the alarm is armed again.
+    expect(await runInDurableObject(shard(), (_i, state) => state.storage.getAlarm())).not.toBeNull();
+  });
+
+  it('stops re-arming the alarm once everything is pruned', async () => {
+    await shard().ingest([delta(now - 10 * 24 * HOUR_MS)], now);
+    expect(await runDurableObjectAlarm(shard())).toBe(true);
+    expect(await rows('minute_buckets')).toEqual([]);
+    expect(await rows('hour_buckets')).toEqual([]);
+    expect(await runInDurableObject(shard(), (_i, state) => state.storage.getAlarm())).toBeNull();
+  });
+});
+
+describe('MetricsShard: ingest throughput', () => {
+  it('ingests 200 batches of 100 reports into one shard', async () => {
+    const BATCHES = 200;
+    const PER_BATCH = 100;
+    const latencies = sketchFromSamples(Array.from({ length: 50 }, (_, i) => 5 + i * 7)).bins;
+    const batches = Array.from({ length: BATCHES }, (_, b) =>
+      Array.from({ length: PER_BATCH }, (_, i) => delta(now - ((b * PER_BATCH + i) % 10) * MINUTE_MS, { variant: i % 2 ? 'on' : 'off', count: 20, errors: i % 7 === 0 ? 1 : 0, bins: latencies })),
+    );
+    const t0 = realNow();
+    for (const batch of batches) await shard().ingest(batch, now);
+    const ms = realNow() - t0;
+    const total = BATCHES * PER_BATCH;
+    const w = await shard().window('on', now - 20 * MINUTE_MS, now + MINUTE_MS);
+    expect(w.samples).toBe((total / 2) * 20);
+    console.log(`metrics shard ingest: ${total} reports in ${BATCHES} batches in ${ms} ms = ${Math.round((total / Math.max(ms, 1)) * 1000)} reports/s`);
+  }, 60_000);
+});
