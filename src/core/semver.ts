@@ -3,11 +3,11 @@
  * `coerce` for partial versions, and `compare`. Build metadata is dropped: it never affects order.
  */
 export interface SemVer {
-  major: number;
-  minor: number;
-  patch: number;
+  readonly major: number;
+  readonly minor: number;
+  readonly patch: number;
   /** Numeric identifiers below Number.MAX_SAFE_INTEGER are numbers, the rest strings. */
-  prerelease: (string | number)[];
+  readonly prerelease: readonly (string | number)[];
 }
 
 /** semver's MAX_LENGTH: longer input is not a version. */
@@ -30,7 +30,21 @@ const NUMERIC = /^[0-9]+$/;
  * Numbers are read as their decimal text. Anything else is null.
  */
 export function parseSemVer(raw: unknown): SemVer | null {
-  const str = String(raw).replace(/^[vV]/, '');
+  const key = typeof raw === 'string' ? raw : String(raw);
+  const hit = memo.get(key);
+  if (hit !== undefined) return hit;
+  // Versions repeat across requests (a handful of app versions in the field): parse each once.
+  if (memo.size >= MEMO_LIMIT) memo.clear();
+  const parsed = parseUncached(key);
+  memo.set(key, parsed);
+  return parsed;
+}
+
+const MEMO_LIMIT = 4096;
+const memo = new Map<string, SemVer | null>();
+
+function parseUncached(raw: string): SemVer | null {
+  const str = raw.replace(/^[vV]/, '');
   const strict = parseStrict(str);
   if (strict || !PARTIAL.test(str)) return strict;
   // coerce() scans for the first 1–16 digit run, so an over-long first number is skipped over.

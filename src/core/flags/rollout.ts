@@ -1,18 +1,17 @@
-import { bucketOf } from '../bucketing';
+import { bucketOf, bucketPrefix } from '../bucketing';
 import type { ActiveRollout } from '../schema/flag';
 import type { CompiledFlag, ResultTable } from './compile-flag';
 
 /** Rollout percentages are bucketed in basis points, so 0.01 % steps are exact. */
 const BASIS_POINTS = 10000;
 
-/** The bucketing key of a user in a rollout; salted with the rollout id so cohorts of successive rollouts are independent. */
-export function rolloutBucketKey(rolloutId: string, targetingKey: string): string {
-  return `${rolloutId}${targetingKey}`;
-}
-
-/** True when the user with `targetingKey` is in the rollout's treatment cohort at `percent`. */
+/**
+ * True when the user with `targetingKey` is in the rollout's treatment cohort at `percent`. The
+ * bucketing key is `rolloutId + targetingKey`: salted with the rollout id, so the cohorts of
+ * successive rollouts are independent.
+ */
 export function inRolloutCohort(rolloutId: string, targetingKey: string, percent: number): boolean {
-  return bucketOf(rolloutBucketKey(rolloutId, targetingKey), BASIS_POINTS) < Math.round(percent * 100);
+  return bucketOf(bucketPrefix(rolloutId), targetingKey, BASIS_POINTS) < Math.round(percent * 100);
 }
 
 /**
@@ -31,6 +30,7 @@ export function applyRollout(
   const baseline = baselineVariant === undefined ? results.forDefault(undefined, 'DEFAULT') : results.get(baselineVariant, 'SPLIT');
   const keyless = baselineVariant === undefined ? baseline : results.get(baselineVariant, 'DEFAULT');
   const threshold = Math.round(rollout.percent * 100);
+  const prefix = bucketPrefix(rollout.id);
   return {
     key: base.key,
     evaluate(context, timestamp) {
@@ -38,7 +38,7 @@ export function applyRollout(
       if (own.reason === 'TARGETING_MATCH' || own.reason === 'ERROR') return own;
       const targetingKey = context['targetingKey'];
       if (typeof targetingKey !== 'string' || targetingKey === '') return threshold >= BASIS_POINTS ? treatment : keyless;
-      return bucketOf(rolloutBucketKey(rollout.id, targetingKey), BASIS_POINTS) < threshold ? treatment : baseline;
+      return bucketOf(prefix, targetingKey, BASIS_POINTS) < threshold ? treatment : baseline;
     },
   };
 }

@@ -1,4 +1,5 @@
-import { bucketOf } from '../../bucketing';
+import { bucketOf, bucketPrefix, NO_PREFIX } from '../../bucketing';
+import type { Murmur3State } from '../../murmur3';
 import { constantValue, isConstant } from '../compile';
 import type { EvalState, OperatorCompiler } from '../types';
 import { argList } from './evaluated-args';
@@ -43,9 +44,9 @@ function toBuckets(entries: readonly unknown[]): BucketList | null {
   return { buckets, total };
 }
 
-function pick(key: string, list: BucketList | null): unknown {
+function pick(prefix: Murmur3State, key: string, list: BucketList | null): unknown {
   if (!list || list.total <= 0 || list.total > MAX_TOTAL_WEIGHT) return null;
-  const bucket = bucketOf(key, list.total);
+  const bucket = bucketOf(prefix, key, list.total);
   let sum = 0;
   for (const b of list.buckets) {
     sum += b.weight;
@@ -54,14 +55,31 @@ function pick(key: string, list: BucketList | null): unknown {
   return null;
 }
 
+/** The hash state of the flag key, which prefixes the implicit bucketing key; cached per flag key. */
+let lastFlagKey = '';
+let lastFlagPrefix = NO_PREFIX;
+function flagKeyPrefix(flagKey: string): Murmur3State {
+  if (flagKey !== lastFlagKey) {
+    lastFlagPrefix = bucketPrefix(flagKey);
+    lastFlagKey = flagKey;
+  }
+  return lastFlagPrefix;
+}
+
 /** flagd's fractional over evaluated arguments; `fixed` holds the bucket lists when they are constant. */
-function fractionalOf(args: readonly unknown[], st: EvalState, fixed?: { explicit: BucketList | null; implicit: BucketList | null }): unknown {
+function fractionalOf(
+  args: readonly unknown[],
+  st: EvalState,
+  fixed?: { explicit: BucketList | null; implicit: BucketList | null },
+  keyPrefix?: Murmur3State,
+): unknown {
   if (args.length < 1) return null;
   const head = args[0];
-  if (typeof head === 'string') return pick(head, fixed ? fixed.explicit : toBuckets(args.slice(1)));
+  if (typeof head === 'string') return pick(NO_PREFIX, head, fixed ? fixed.explicit : toBuckets(args.slice(1)));
   const targetingKey = (st.root as Record<string, unknown>)['targetingKey'];
   if (!targetingKey) return null;
-  return pick(`${st.flagKey}${String(targetingKey)}`, fixed ? fixed.implicit : toBuckets(args));
+  // The key is `flagKey + targetingKey`; the flag key's part of the hash is computed once.
+  return pick(keyPrefix ?? flagKeyPrefix(st.flagKey), String(targetingKey), fixed ? fixed.implicit : toBuckets(args));
 }
 
 /**
@@ -72,6 +90,8 @@ function fractionalOf(args: readonly unknown[], st: EvalState, fixed?: { explici
  */
 const fractional: OperatorCompiler = (input) => {
   const raw = input.raw;
+  // fractional runs only at the root, where $flagd.flagKey is the compiled flag's key.
+  const keyPrefix = input.flagKey === undefined ? undefined : bucketPrefix(input.flagKey);
   if (Array.isArray(raw) && raw.length > 1) {
     const parts = input.compileArgs();
     const head = parts[0]!;
@@ -85,26 +105,26 @@ const fractional: OperatorCompiler = (input) => {
         const fixed = { explicit, implicit: toBuckets(all) };
         return (d, st) => {
           assertRoot(d, st, 'fractional');
-          return fractionalOf(all, st, fixed);
+          return fractionalOf(all, st, fixed, keyPrefix);
         };
       }
       return (d, st) => {
         const key = head(d, st);
         assertRoot(d, st, 'fractional');
-        return typeof key === 'string' ? pick(key, explicit) : fractionalOf([key, ...values], st);
+        return typeof key === 'string' ? pick(NO_PREFIX, key, explicit) : fractionalOf([key, ...values], st, undefined, keyPrefix);
       };
     }
     return (d, st) => {
       const values = parts.map((p) => p(d, st));
       assertRoot(d, st, 'fractional');
-      return fractionalOf(values, st);
+      return fractionalOf(values, st, undefined, keyPrefix);
     };
   }
   const args = argList(input);
   return (d, st) => {
     const values = args(d, st) as unknown[];
     assertRoot(d, st, 'fractional');
-    return fractionalOf(values, st);
+    return fractionalOf(values, st, undefined, keyPrefix);
   };
 };
 
