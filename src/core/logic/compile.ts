@@ -86,6 +86,7 @@ function compileNode(node: unknown, scope: CompileScope, path: string, refs: rea
   const input: OperatorInput = {
     raw,
     path: opPath,
+    flagKey: scope.flagKey,
     compile: (child, index) => compileNode(child, scope, childPath(index), refs),
     compileLazy: (child, index) => lazily(() => compileNode(child, scope, childPath(index), refs), scope),
     compileArgs: () => args.map((a, i) => compileNode(a, scope, childPath(i), refs)),

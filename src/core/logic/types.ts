@@ -77,6 +77,8 @@ export interface OperatorInput {
   defer: (message: string) => never;
   /** JSON path of this operator, for errors. */
   path: string;
+  /** The key of the flag being compiled, when known: root-only operators may precompute from it. */
+  flagKey: string | undefined;
 }
 
 /** Compiles one operator into a closure. */
