@@ -6,41 +6,19 @@
  */
 import { type ChildProcess, spawn } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { validateConfig } from '../../src/core/config/validate';
 import { seedLocal } from '../../scripts/lib/seed-local';
+import { freePort, waitForOk } from './support';
 
 let worker: ChildProcess | undefined;
 let baseUrl = '';
 let output = '';
 const state = mkdtempSync(join(tmpdir(), 'rollgate-cli-e2e-'));
 
-async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const s = createServer();
-    s.once('error', reject);
-    s.listen(0, '127.0.0.1', () => {
-      const { port } = s.address() as { port: number };
-      s.close(() => resolve(port));
-    });
-  });
-}
 
-async function waitForWorker(url: string, deadline: number): Promise<void> {
-  while (Date.now() < deadline) {
-    if (worker?.exitCode !== null && worker?.exitCode !== undefined) throw new Error(`wrangler dev exited:\n${output}`);
-    try {
-      if ((await fetch(`${url}/health/live`)).ok) return;
-    } catch {
-      // not listening yet
-    }
-    await new Promise((r) => setTimeout(r, 200));
-  }
-  throw new Error(`wrangler dev did not answer in time:\n${output}`);
-}
 
 /** Runs the CLI as a user would; stdin is a pipe, so there is no TTY. */
 function rollgate(args: string[], env: Record<string, string> = {}): Promise<{ code: number; stdout: string; stderr: string }> {
@@ -71,7 +49,7 @@ beforeAll(async () => {
   );
   worker.stdout!.on('data', (d: Buffer) => (output += d.toString()));
   worker.stderr!.on('data', (d: Buffer) => (output += d.toString()));
-  await waitForWorker(baseUrl, Date.now() + 60_000);
+  await waitForOk(`${baseUrl}/health/live`, () => worker, () => output, Date.now() + 60_000);
   await seedLocal(baseUrl, result.config);
 }, 90_000);
 

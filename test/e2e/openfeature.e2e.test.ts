@@ -4,40 +4,17 @@
  */
 import { type ChildProcess, spawn } from 'node:child_process';
 import { readFileSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { OFREPProvider } from '@openfeature/ofrep-provider';
 import { OpenFeature } from '@openfeature/server-sdk';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { freePort, waitForOk } from './support';
 
 let server: ChildProcess | undefined;
 let baseUrl = '';
 let output = '';
 const config = JSON.parse(readFileSync('config/flags.json', 'utf8')) as { flags: Record<string, { variants: Record<string, unknown> }> };
 
-async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const s = createServer();
-    s.once('error', reject);
-    s.listen(0, '127.0.0.1', () => {
-      const { port } = s.address() as { port: number };
-      s.close(() => resolve(port));
-    });
-  });
-}
 
-async function waitForHealth(url: string, deadline: number): Promise<void> {
-  while (Date.now() < deadline) {
-    if (server?.exitCode !== null && server?.exitCode !== undefined) throw new Error(`npm start exited:\n${output}`);
-    try {
-      const res = await fetch(`${url}/health`);
-      if (res.status === 200) return;
-    } catch {
-      // not listening yet
-    }
-    await new Promise((r) => setTimeout(r, 250));
-  }
-  throw new Error(`Rollgate did not become healthy in time:\n${output}`);
-}
 
 beforeAll(async () => {
   const port = await freePort();
@@ -45,7 +22,7 @@ beforeAll(async () => {
   server = spawn('tsx', ['scripts/dev/start.ts'], { env: { ...process.env, PORT: String(port) }, stdio: ['ignore', 'pipe', 'pipe'], detached: true });
   server.stdout!.on('data', (d: Buffer) => (output += d.toString()));
   server.stderr!.on('data', (d: Buffer) => (output += d.toString()));
-  await waitForHealth(baseUrl, Date.now() + 60_000);
+  await waitForOk(`${baseUrl}/health`, () => server, () => output, Date.now() + 60_000);
 }, 90_000);
 
 afterAll(async () => {

@@ -12,6 +12,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { zFlagdDocument } from '../schema/flag-set';
 import { compileFlagSet, evaluateFlag } from './flag-set';
 import type { Resolution } from './resolution';
+import { mulberry32 } from '../seeded-random';
 
 const SHARED = process.env['ROLLGATE_SHARED'] ?? resolve(__dirname, '../../../../shared');
 const TESTKIT = join(SHARED, 'reference/flagd-testbed-evaluator/flags/testkit-flags.json');
@@ -318,16 +319,6 @@ function contextIndependentFlagSet(): unknown {
 // Context generator: deterministic (mulberry32), ASCII only.
 // ---------------------------------------------------------------------------------------------
 
-function mulberry32(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 const ALNUM = 'abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789';
 const PRINTABLE = Array.from({ length: 95 }, (_, i) => String.fromCharCode(32 + i)).join('');

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { zLatencySketch, type LatencySketch } from '../schema/metrics';
+import { mulberry32 as prng } from '../seeded-random';
 import {
   GAMMA,
   RELATIVE_ACCURACY,
@@ -15,17 +16,6 @@ import {
   toSketch,
 } from './sketch';
 
-/** Seeded PRNG (mulberry32) so every run sees the same samples. */
-function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 /** Standard normal by Box–Muller. */
 function normal(rand: () => number): number {
