@@ -44,7 +44,8 @@ beforeAll(async () => {
   baseUrl = `http://127.0.0.1:${port}`;
   worker = spawn(
     'wrangler',
-    ['dev', '--ip', '127.0.0.1', '--port', String(port), '--persist-to', state, '--test-scheduled', '--show-interactive-dev-session=false'],
+    // The example file, not .dev.vars: the test must not depend on what a developer (or another test) left there.
+    ['dev', '--ip', '127.0.0.1', '--port', String(port), '--persist-to', state, '--env-file', '.dev.vars.example', '--test-scheduled', '--show-interactive-dev-session=false'],
     { env: { ...process.env, WRANGLER_SEND_METRICS: 'false', CLOUDFLARE_CF_FETCH_ENABLED: 'false' }, stdio: ['ignore', 'pipe', 'pipe'], detached: true },
   );
   worker.stdout!.on('data', (d: Buffer) => (output += d.toString()));
