@@ -2,68 +2,27 @@
  * End to end: the real `rollgate` CLI (node scripts/rollgate.mjs, as `npx rollgate` runs it)
  * against a real local Worker, seeded as `npm start` seeds it. The Worker keeps its state in a
  * temporary directory, so this file neither shares `.wrangler/state` with the other end-to-end
- * test running beside it nor sees leftovers from a developer's `npm start`.
+ * tests running beside it nor sees leftovers from a developer's `npm start`. The production prompt,
+ * the 412 race and the automatic rollback are in cli-production.e2e.test.ts.
  */
-import { type ChildProcess, spawn } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { validateConfig } from '../../src/core/config/validate';
-import { seedLocal } from '../../scripts/lib/seed-local';
-import { freePort, waitForOk } from './support';
+import { type LocalWorker, rollgate as run, startWorker } from './cli-support';
+import { freePort } from './support';
 
-let worker: ChildProcess | undefined;
+let w: LocalWorker;
 let baseUrl = '';
-let output = '';
-const state = mkdtempSync(join(tmpdir(), 'rollgate-cli-e2e-'));
-
-
-
-/** Runs the CLI as a user would; stdin is a pipe, so there is no TTY. */
-function rollgate(args: string[], env: Record<string, string> = {}): Promise<{ code: number; stdout: string; stderr: string }> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, ['scripts/rollgate.mjs', ...args], {
-      env: { ...process.env, ROLLGATE_URL: baseUrl, ROLLGATE_TOKEN: '', ROLLGATE_ENV: '', NO_COLOR: '1', ...env },
-      stdio: ['pipe', 'pipe', 'pipe'],
-    });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
-    child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
-    child.on('error', reject);
-    child.on('close', (code) => resolve({ code: code ?? -1, stdout, stderr }));
-    child.stdin.end();
-  });
-}
+const rollgate = (args: string[], env: Record<string, string> = {}) => run(baseUrl, args, env);
 
 beforeAll(async () => {
-  const result = validateConfig(JSON.parse(readFileSync('config/flags.json', 'utf8')));
-  if (!result.ok) throw new Error(`config/flags.json is invalid: ${JSON.stringify(result.errors)}`);
-  const port = await freePort();
-  baseUrl = `http://127.0.0.1:${port}`;
-  worker = spawn(
-    'wrangler',
-    // The example file, not .dev.vars: the test must not depend on what a developer (or another test) left there.
-    ['dev', '--ip', '127.0.0.1', '--port', String(port), '--persist-to', state, '--env-file', '.dev.vars.example', '--test-scheduled', '--show-interactive-dev-session=false'],
-    { env: { ...process.env, WRANGLER_SEND_METRICS: 'false', CLOUDFLARE_CF_FETCH_ENABLED: 'false' }, stdio: ['ignore', 'pipe', 'pipe'], detached: true },
-  );
-  worker.stdout!.on('data', (d: Buffer) => (output += d.toString()));
-  worker.stderr!.on('data', (d: Buffer) => (output += d.toString()));
-  await waitForOk(`${baseUrl}/health/live`, () => worker, () => output, Date.now() + 60_000);
-  await seedLocal(baseUrl, result.config);
-}, 90_000);
-
-afterAll(() => {
-  if (worker?.pid) {
-    try {
-      process.kill(-worker.pid, 'SIGTERM');
-    } catch {
-      // already gone
-    }
-  }
-  rmSync(state, { recursive: true, force: true });
+  w = await startWorker('cli');
+  baseUrl = w.baseUrl;
 });
+
+afterAll(() => w?.stop());
 
 describe('rollgate CLI against a local Worker', () => {
   it('validate: the example config is valid', async () => {
@@ -86,21 +45,46 @@ describe('rollgate CLI against a local Worker', () => {
     }
   });
 
-  it('push: the unchanged file writes nothing; a change to production without a TTY is refused', async () => {
+  it('status in human form: every environment, its config and snapshot, no rollouts', async () => {
+    const r = await rollgate(['status']);
+    expect(r.stderr).toBe('');
+    expect(r.code).toBe(0);
+    const blocks = r.stdout.trimEnd().split('\n\n');
+    expect(blocks[0]).toBe(`Rollgate at ${baseUrl}`);
+    expect(blocks.slice(1).map((b) => b.split('\n')[0])).toEqual(['development', 'staging', 'production (protected)']);
+    for (const b of blocks.slice(1)) {
+      const lines = b.split('\n');
+      expect(lines[1]).toMatch(/^ {2}config {5}version 1 · written \d{4}-\d\d-\d\dT\S+Z by dev$/);
+      expect(lines[2]).toMatch(/^ {2}snapshot {3}version (\d+) · published \1$/);
+      expect(lines[3]).toBe('  rollouts   none active');
+    }
+  });
+
+  it('push: the unchanged file writes nothing', async () => {
     const same = await rollgate(['push', '--env', 'staging']);
     expect(same.code).toBe(0);
     expect(same.stdout).toContain('nothing to push: staging is at version 1 and matches config/flags.json');
+  });
 
+  it('push to staging (not protected) asks nothing, even without a TTY; audit shows it in human form', async () => {
     const doc = JSON.parse(readFileSync('config/flags.json', 'utf8')) as { flags: Record<string, { defaultVariant?: string }> };
-    doc.flags['dark-mode']!.defaultVariant = 'on';
-    const changed = join(state, 'changed.json');
-    writeFileSync(changed, JSON.stringify(doc));
-    const refused = await rollgate(['push', changed, '--env', 'production']);
-    expect(refused.code).toBe(1);
-    expect(refused.stdout).toContain('~ flag dark-mode (changed)');
-    expect(refused.stderr).toContain('"production" is protected and there is no terminal to confirm on, so nothing was changed — pass --yes');
-    const after = JSON.parse((await rollgate(['status', '--env', 'production', '--json'])).stdout) as { environments: { configVersion: number }[] };
-    expect(after.environments[0]!.configVersion).toBe(1);
+    doc.flags['max-cart-items']!.defaultVariant = 'business';
+    const file = join(w.dir, 'business.json');
+    writeFileSync(file, JSON.stringify(doc));
+    const r = await rollgate(['push', file, '--env', 'staging', '--reason', 'e2e staging push']);
+    expect(r.stderr).not.toContain('Are you sure');
+    expect(r.code).toBe(0);
+    expect(r.stdout).toContain('~ flag max-cart-items (changed)');
+    expect(r.stdout).toContain('    /defaultVariant: "consumer" → "business"');
+    expect(r.stdout).toContain(`✔ pushed ${file} to staging: now version 2`);
+
+    const audit = await rollgate(['audit', '--env', 'staging', '--limit', '1']);
+    expect(audit.stderr).toBe('');
+    expect(audit.code).toBe(0);
+    const lines = audit.stdout.trimEnd().split('\n');
+    expect(lines[0]).toMatch(/^\S+Z {2}#\d+ {2}dev {2}config\.put {2}config v2 {2}v1 → v2: ~max-cart-items {2}"e2e staging push"$/);
+    expect(lines[1]).toMatch(/^more: rollgate audit --env staging --cursor \d+$/);
+    expect(lines).toHaveLength(2);
   });
 
   it('deploy with short custom stages, watched briefly: no health data yet → exit 4', async () => {
@@ -137,10 +121,92 @@ describe('rollgate CLI against a local Worker', () => {
     expect(out.entries[1]).toMatchObject({ action: 'rollout.start', reason: 'e2e' });
   });
 
+  it('audit in human form: newest first, with the diff summary and the reason', async () => {
+    const r = await rollgate(['audit', '--env', 'staging', '--flag', 'new-checkout']);
+    expect(r.stderr).toBe('');
+    expect(r.code).toBe(0);
+    const lines = r.stdout.trimEnd().split('\n');
+    expect(lines[0]).toMatch(/^\S+Z {2}#\d+ {2}dev {2}rollout\.rollback +ro_\S+ {2}running 5% → rolled_back 0% {2}"e2e rollback"$/);
+    expect(lines[1]).toMatch(/^\S+Z {2}#\d+ {2}dev {2}rollout\.start +ro_\S+ {2}→ on at 5% \(safe\) {2}"e2e"$/);
+    const none = await rollgate(['audit', '--env', 'staging', '--flag', 'dark-mode', '--action', 'rollout.rollback']);
+    expect(none.code).toBe(0);
+    expect(none.stdout).toBe('no audit entries in staging for dark-mode with action rollout.rollback\n');
+  });
+});
+
+describe('error messages', () => {
   it('an unreachable Rollgate: a clear error', async () => {
     const port = await freePort();
     const r = await rollgate(['status'], { ROLLGATE_URL: `http://127.0.0.1:${port}` });
     expect(r.code).toBe(1);
-    expect(r.stderr).toContain(`no Rollgate at http://127.0.0.1:${port} — is \`npm start\` running?`);
+    expect(r.stdout).toBe('');
+    expect(r.stderr).toBe(`error: no Rollgate at http://127.0.0.1:${port} — is \`npm start\` running?\n`);
   });
+
+  it('a wrong ROLLGATE_TOKEN: 401 naming where the token came from and the environment', async () => {
+    const r = await rollgate(['audit', '--env', 'staging'], { ROLLGATE_TOKEN: 'not-the-token' });
+    expect(r.code).toBe(1);
+    expect(r.stdout).toBe('');
+    expect(r.stderr).toMatch(
+      new RegExp(`^error: 401 Unauthorized for environment "staging": Rollgate at ${baseUrl.replace(/\./g, '\\.')} rejected the admin token in ROLLGATE_TOKEN( \\(.*\\))? — check ROLLGATE_TOKEN, or pass the right token with --token\\n$`),
+    );
+    expect(r.stderr).not.toContain('not-the-token');
+  });
+
+  it('a wrong --token: 401 naming --token', async () => {
+    const r = await rollgate(['status', '--token', 'not-the-token'], { ROLLGATE_TOKEN: 'dev-admin-token' });
+    expect(r.code).toBe(1);
+    expect(r.stderr).toContain(`401 Unauthorized: Rollgate at ${baseUrl} rejected the admin token given with --token`);
+    expect(r.stderr).toContain('— check the value of --token');
+  });
+});
+
+describe('setup --dry-run', () => {
+  it('prints the wrangler commands and the wrangler.toml lines to add', async () => {
+    const r = await rollgate(['setup', '--env', 'canary', '--dry-run']);
+    expect(r.stderr).toBe('');
+    expect(r.code).toBe(0);
+    const lines = r.stdout.trimEnd().split('\n');
+    expect(lines.slice(0, 4)).toEqual([
+      '# dry run: the commands rollgate setup would run for wrangler environment canary (after npx wrangler login)',
+      'npx wrangler kv namespace create FLAGS --env canary',
+      `echo '[{"name":"admin","sha256":"<sha256 of a new admin token>","environments":"*","role":"operator"}]' | npx wrangler secret put ADMIN_TOKENS --env canary`,
+      `echo '{"development":["<sha256 of a new development client key>"],"staging":["<sha256 of a new staging client key>"],"production":["<sha256 of a new production client key>"]}' | npx wrangler secret put FALLBACK_CLIENT_KEYS --env canary`,
+    ]);
+    expect(lines).toContain('# then add to wrangler.toml (replacing the local kv_namespaces id):');
+    expect(r.stdout).toContain('[[env.canary.kv_namespaces]]\nbinding = "FLAGS"\nid = "<id printed by the first command>"\n');
+    expect(r.stdout).toContain('[[env.canary.durable_objects.bindings]]\nname = "COORDINATOR"\nclass_name = "RolloutCoordinator"\n');
+    expect(r.stdout).toContain('[env.canary.vars]\nSNAPSHOT_REFRESH_MS = "5000"\nMAX_BODY_BYTES = "65536"\nFLAG_OVERRIDES = "{}"\n');
+    expect(lines.at(-1)).toBe('# secrets are generated when it runs and printed once; nothing was run.');
+  });
+
+  it('the printed wrangler.toml lines give the environment every binding (checked by wrangler deploy --dry-run)', async () => {
+    const r = await rollgate(['setup', '--env', 'canary', '--dry-run']);
+    expect(r.code).toBe(0);
+    const toml = r.stdout.slice(r.stdout.indexOf('[[env.canary.kv_namespaces]]'), r.stdout.indexOf('# secrets are generated'));
+    const dir = mkdtempSync(join(tmpdir(), 'rollgate-setup-e2e-'));
+    try {
+      const base = readFileSync('wrangler.toml', 'utf8').replace('main = "src/index.ts"', `main = ${JSON.stringify(join(process.cwd(), 'src/index.ts'))}`);
+      writeFileSync(join(dir, 'wrangler.toml'), `${base}\n${toml}`);
+      const out = await new Promise<{ code: number; text: string }>((resolve, reject) => {
+        const child = spawn(process.execPath, [join(process.cwd(), 'node_modules/wrangler/bin/wrangler.js'), 'deploy', '--dry-run', '--env', 'canary', '--outdir', join(dir, 'out')], {
+          cwd: dir,
+          env: { ...process.env, WRANGLER_SEND_METRICS: 'false', NO_COLOR: '1', FORCE_COLOR: '0' },
+          stdio: ['ignore', 'pipe', 'pipe'],
+        });
+        let text = '';
+        child.stdout.on('data', (d: Buffer) => (text += d.toString()));
+        child.stderr.on('data', (d: Buffer) => (text += d.toString()));
+        child.on('error', reject);
+        child.on('close', (code) => resolve({ code: code ?? -1, text }));
+      });
+      expect(out.code, out.text).toBe(0);
+      expect(out.text).not.toContain('not on "env.canary"');
+      for (const binding of ['env.COORDINATOR (RolloutCoordinator)', 'env.METRICS (MetricsShard)', 'env.FLAGS (<id printed by the first command>)', 'env.SNAPSHOT_REFRESH_MS ("5000")']) {
+        expect(out.text).toContain(binding);
+      }
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  }, 30_000);
 });
