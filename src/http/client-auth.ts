@@ -36,14 +36,29 @@ export function environmentForKey(hash: string, snapshots: readonly (LoadedSnaps
   return found;
 }
 
+/** Hashes of recently seen keys: the SHA-256 of a key is the same every time, and digesting costs more than the evaluation. */
+const hashMemo = new Map<string, string>();
+const HASH_MEMO_LIMIT = 1024;
+
+async function hashOf(key: string): Promise<string> {
+  const hit = hashMemo.get(key);
+  if (hit !== undefined) return hit;
+  const hash = await sha256Hex(key);
+  if (hashMemo.size >= HASH_MEMO_LIMIT) hashMemo.clear();
+  hashMemo.set(key, hash);
+  return hash;
+}
+
 /** The snapshot of the environment whose client key the request carries; 401 otherwise. */
 export async function authenticateClient(headers: Headers, runtime: Runtime, kv: KVNamespace, now: number): Promise<LoadedSnapshot> {
   const key = clientKeyOf(headers);
   if (!key) throw new RollgateError(401, 'missing client key');
-  const [hash, snapshots] = await Promise.all([
-    sha256Hex(key),
-    Promise.all(runtime.environments.map((env) => runtime.store.get(kv, env, now))),
-  ]);
+  const hash = await hashOf(key);
+  // Steady state: every environment's memo is fresh, so no promise per environment is needed.
+  let snapshots: (LoadedSnapshot | undefined)[] = runtime.environments.map((env) => runtime.store.peek(env, now));
+  if (snapshots.some((s) => s === undefined)) {
+    snapshots = await Promise.all(runtime.environments.map((env) => runtime.store.get(kv, env, now)));
+  }
   const snapshot = environmentForKey(hash, snapshots);
   if (!snapshot) throw new RollgateError(401, 'unknown client key');
   return snapshot;

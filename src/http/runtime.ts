@@ -12,9 +12,13 @@ export interface Runtime {
 }
 
 let current: Runtime | undefined;
+/** The bindings object the runtime was last built for: an isolate passes the same one to every request. */
+let currentVars: SettingsVars | undefined;
 
 /** The isolate's runtime for these variables; rebuilt only when the variables change. */
 export function runtimeFor(vars: SettingsVars): Runtime {
+  if (current && vars === currentVars) return current;
+  currentVars = vars;
   const settings = settingsOf(vars);
   if (current?.settings === settings) return current;
   for (const problem of settings.problems) logEvent({ event: 'bad_setting', problem });
@@ -34,4 +38,5 @@ export function runtimeFor(vars: SettingsVars): Runtime {
 /** Forgets the isolate's runtime, so tests start from a cold isolate. */
 export function resetRuntime(): void {
   current = undefined;
+  currentVars = undefined;
 }

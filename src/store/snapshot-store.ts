@@ -46,6 +46,13 @@ export class SnapshotStore {
 
   constructor(private readonly options: SnapshotStoreOptions) {}
 
+  /** The snapshot for `environment` when the memo is fresh at `now`, without waiting; else undefined. */
+  peek(environment: string, now: number): LoadedSnapshot | undefined {
+    const entry = this.entries.get(environment);
+    if (entry?.current && now >= entry.checkedAt && now - entry.checkedAt < this.options.refreshMs) return entry.current;
+    return undefined;
+  }
+
   /** The snapshot to serve for `environment` at `now` (ms). */
   async get(kv: SnapshotKv, environment: string, now: number): Promise<LoadedSnapshot | undefined> {
     let entry = this.entries.get(environment);
