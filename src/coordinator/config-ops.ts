@@ -33,7 +33,7 @@ export function writeConfig(s: CoordinatorState, w: ConfigWrite, now: number, ac
   const current = s.configs.latest();
   if (current && sameJson(current.config, config)) return ok({ version: current.version, changed: false, warnings });
   const changes = diffConfigs(current?.config ?? null, config);
-  const version = commit(s, now, () => {
+  const version = commit(s, () => {
     const v = s.configs.append(config, now, w.actor, w.reason);
     s.audit.append(now, {
       actor: w.actor,

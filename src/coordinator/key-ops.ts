@@ -31,7 +31,7 @@ export async function issueKey(s: CoordinatorState, body: unknown, actor: string
     if (parsed.data.secret !== undefined && existing === hash) return ok({ name, key: secret, changed: false });
     return fail(409, `a key named "${name}" already exists; revoke it first`);
   }
-  commit(s, now, () => {
+  commit(s, () => {
     s.keys.add(name, hash, now, actor);
     s.audit.append(now, { actor, action: 'key.issue', target: name, flags: [], reason: null, diff: { after: { name, imported: parsed.data.secret !== undefined } } });
     return { result: undefined, dirty: true };
@@ -42,7 +42,7 @@ export async function issueKey(s: CoordinatorState, body: unknown, actor: string
 /** Revokes a key; it stops working at the edge with the next snapshot. */
 export function revokeKey(s: CoordinatorState, name: string, actor: string, now: number): Outcome<{ name: string }> {
   if (s.keys.hashOf(name) === null) return fail(404, `no key named "${name}" in ${s.environment()}`);
-  commit(s, now, () => {
+  commit(s, () => {
     s.keys.remove(name);
     s.audit.append(now, { actor, action: 'key.revoke', target: name, flags: [], reason: null, diff: { before: { name } } });
     return { result: undefined, dirty: true };

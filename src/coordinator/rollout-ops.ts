@@ -44,7 +44,7 @@ export function start(s: CoordinatorState, body: unknown, actor: string, now: nu
   if (!planned.ok) return fail(422, 'the rollout plan is invalid', { errors: planned.errors });
   // The baseline is fixed at start, so a later config change cannot silently move it.
   const rollout = startRollout(id, { ...input, baselineVariant: input.baselineVariant ?? resolved.defaultVariant! }, planned.plan, now);
-  commit(s, now, () => {
+  commit(s, () => {
     s.rollouts.save(rollout, now);
     s.audit.append(now, {
       actor,
@@ -96,7 +96,7 @@ function record(
   reason: string | null,
   alsoInTransaction?: () => void,
 ): void {
-  commit(s, now, () => {
+  commit(s, () => {
     s.rollouts.save(after, now);
     alsoInTransaction?.();
     s.rollouts.recordTransitions(before, after, events, actor, now);

@@ -60,7 +60,7 @@ export function createState(storage: DurableObjectStorage, kv: () => Pick<KVName
  * the snapshot sequence inside it and arms the publish alarm right after the commit, before any
  * await. Returns the change's result.
  */
-export function commit<T>(s: CoordinatorState, now: number, change: () => { result: T; dirty: boolean }): T {
+export function commit<T>(s: CoordinatorState, change: () => { result: T; dirty: boolean }): T {
   let dirty = false;
   let result!: T;
   try {
