@@ -3,6 +3,7 @@ import { PassThrough } from 'node:stream';
 import type { RolloutView } from './lib/api';
 import type { CliIo, OutStream } from './lib/io';
 import { main } from './main';
+import { zHealthThresholds } from '../../src/core/schema/rollout';
 
 /** A captured output stream. */
 export class Capture implements OutStream {
@@ -120,16 +121,7 @@ export function rolloutView(overrides: Partial<RolloutView> = {}): RolloutView {
         { percent: 100, afterSeconds: 7200 },
       ],
       bakeSeconds: 600,
-      health: {
-        maxErrorRate: 0.01,
-        maxP95Ms: 500,
-        maxP99Ms: 1000,
-        sustainedMinutes: 5,
-        minSamples: 100,
-        maxProbeFailures: 5,
-        bakeMaxErrorRate: 0.001,
-        bakeMaxP95Ms: 200,
-      },
+      health: zHealthThresholds.parse({}),
     },
     status: 'running',
     stageIndex: 0,
