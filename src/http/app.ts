@@ -25,16 +25,15 @@ export function createApp(options: AppOptions = {}): Hono<AppEnv> {
     await next();
   });
 
-  app.use(
-    '/ofrep/*',
-    cors({
-      origin: '*',
-      allowMethods: ['POST', 'OPTIONS'],
-      allowHeaders: ['Content-Type', 'Authorization', 'X-API-Key', 'If-None-Match'],
-      exposeHeaders: ['ETag', 'Retry-After'],
-      maxAge: 86400,
-    }),
-  );
+  const ofrepCors = cors({
+    origin: '*',
+    allowMethods: ['POST', 'OPTIONS'],
+    allowHeaders: ['Content-Type', 'Authorization', 'X-API-Key', 'If-None-Match'],
+    exposeHeaders: ['ETag', 'Retry-After'],
+    maxAge: 86400,
+  });
+  // Server-side SDKs send no Origin: they skip the CORS work, browsers (and preflights) get it.
+  app.use('/ofrep/*', (c, next) => (c.req.raw.headers.has('origin') ? ofrepCors(c, next) : next()));
 
   app.route('/ofrep/v1', ofrepRoutes);
   app.route('/health', healthRoutes);
