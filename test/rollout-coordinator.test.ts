@@ -48,7 +48,7 @@ async function startSafeRollout(): Promise<RolloutView> {
   const put = await api.putConfig(ENV, write(validConfig()), clock.now);
   expect(put).toMatchObject({ ok: true, value: { version: 1, changed: true } });
   clock.advance(1000);
-  const started = await api.startRollout(ENV, { flag: 'new-checkout', variant: 'on', strategy: 'safe', reason: 'launch' }, 'tester', clock.now);
+  const started = await api.startRollout(ENV, { flag: 'new-checkout', variant: 'on', strategy: 'safe', reason: 'launch' }, 'tester', clock.now, false);
   if (!started.ok) throw new Error(`start refused: ${started.error}`);
   return started.value;
 }
@@ -215,7 +215,7 @@ describe('durability', () => {
     const r = await startSafeRollout();
     await tickAt(r.startedAt + 24 * HOUR, { [r.id]: healthy });
     clock.set(r.startedAt + 25 * HOUR);
-    const paused = await api.rolloutAction(ENV, r.id, 'pause', { reason: 'checking dashboards' }, 'tester', clock.now);
+    const paused = await api.rolloutAction(ENV, r.id, 'pause', { reason: 'checking dashboards' }, 'tester', clock.now, false);
     expect(paused).toMatchObject({ ok: true, value: { status: 'paused', changed: true } });
 
     const before = {
@@ -245,7 +245,7 @@ describe('durability', () => {
 
     // Calls after the eviction work and continue from the stored state.
     clock.set(r.startedAt + 26 * HOUR);
-    const resumed = await api.rolloutAction(ENV, r.id, 'resume', { reason: 'dashboards fine' }, 'tester', clock.now);
+    const resumed = await api.rolloutAction(ENV, r.id, 'resume', { reason: 'dashboards fine' }, 'tester', clock.now, false);
     expect(resumed).toMatchObject({ ok: true, value: { status: 'running', percent: 10, pausedTotalMs: HOUR, changed: true } });
     // The pause shifted the schedule by an hour: 25 % is due at 49 h, not 48 h.
     await tickAt(r.startedAt + 48 * HOUR, { [r.id]: healthy });
@@ -347,7 +347,7 @@ describe('durability', () => {
       await api.putConfig(ENV, write(configWith((c) => (c.flags['static-bool']!.defaultVariant = variant))), clock.now);
     }
     clock.set(start + 400);
-    await api.issueKey(ENV, { name: 'burst-key' }, 'tester', clock.now);
+    await api.issueKey(ENV, { name: 'burst-key' }, 'tester', clock.now, false);
 
     expect(writes).toEqual([1]);
     expect((await kvSnapshot(ENV))!.$rollgate.version).toBe(1);

@@ -3,7 +3,7 @@ import { environmentsOf } from '../core/config/environments';
 import { validateConfig } from '../core/config/validate';
 import type { RollgateConfig } from '../core/schema/config';
 import { fail, ok, type Outcome } from './outcome';
-import { isProtected } from './protection';
+import { isProtected, unconfirmed } from './protection';
 import { rolloutConflicts } from './rollout-conflicts';
 import { commit, type CoordinatorState } from './state';
 
@@ -66,7 +66,7 @@ function checkWrite(s: CoordinatorState, w: ConfigWrite): Outcome<{ config: Roll
     return fail(412, `the config changed since version ${w.ifMatch}; the current version is ${currentVersion}`, { currentVersion });
   }
   if (!w.confirmed && (isProtected(current?.config ?? null, env) || isProtected(config, env))) {
-    return fail(428, `"${env}" is protected: repeat the request with the header X-Rollgate-Confirm: ${env}`);
+    return unconfirmed(env);
   }
   const conflicts = rolloutConflicts(config, env, s.rollouts.active());
   if (conflicts.length > 0) return fail(409, conflicts.map((c) => c.problem).join('; '), { conflicts });

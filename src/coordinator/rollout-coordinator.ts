@@ -4,6 +4,7 @@ import { zHealthInput, type HealthInput } from '../core/schema/rollout';
 import type { AuditPage } from './audit-log';
 import { type ConfigWrite, type ConfigWriteResult, dryRun, writeConfig } from './config-ops';
 import { type IssuedKey, issueKey, revokeKey } from './key-ops';
+import { confirmationFailure } from './protection';
 import { migrateSqlite } from '../store/migrate-sqlite';
 import { MIGRATIONS } from './migrations';
 import { fail, ok, type Outcome } from './outcome';
@@ -57,6 +58,11 @@ export class RolloutCoordinator extends DurableObject<Env> {
     const known = this.s.meta.get('environment', '');
     if (known === '') this.s.meta.set('environment', environment);
     else if (known !== environment) throw new Error(`coordinator of "${known}" called for "${environment}"`);
+  }
+
+  /** A 428 for an unconfirmed write when the latest config protects this environment (production by default). */
+  private refuseUnconfirmed(environment: string, confirmed: boolean): Outcome<never> | null {
+    return confirmationFailure(this.s.configs.latest()?.config ?? null, environment, confirmed);
   }
 
   /** Publishes after a change, without failing the caller: the alarm retries. */
@@ -117,15 +123,20 @@ export class RolloutCoordinator extends DurableObject<Env> {
     return r ? ok(viewOf(r, this.s.rollouts.history(id))) : fail(404, `no rollout ${id} in ${environment}`);
   }
 
-  async startRollout(environment: string, body: unknown, actor: string, now: number): Promise<Outcome<RolloutView>> {
+  async startRollout(environment: string, body: unknown, actor: string, now: number, confirmed: boolean): Promise<Outcome<RolloutView>> {
     this.bind(environment);
+    const refused = this.refuseUnconfirmed(environment, confirmed);
+    if (refused) return refused;
     const out = start(this.s, body, actor, now, `ro_${now.toString(36)}_${crypto.randomUUID().slice(0, 8)}`);
     if (out.ok) await this.publishAfterChange();
     return out;
   }
 
-  async rolloutAction(environment: string, id: string, action: RolloutActionName, body: unknown, actor: string, now: number): Promise<Outcome<RolloutView & { changed: boolean }>> {
+  async rolloutAction(environment: string, id: string, action: RolloutActionName, body: unknown, actor: string, now: number, confirmed: boolean): Promise<Outcome<RolloutView & { changed: boolean }>> {
     this.bind(environment);
+    // Rollback and pause only reduce exposure: one call, never a confirmation.
+    const refused = action === 'rollback' || action === 'pause' ? null : this.refuseUnconfirmed(environment, confirmed);
+    if (refused) return refused;
     const out = act(this.s, id, action, body, actor, now);
     if (out.ok && out.value.changed) await this.publishAfterChange();
     return out;
@@ -173,15 +184,19 @@ export class RolloutCoordinator extends DurableObject<Env> {
     return this.s.audit.page(query);
   }
 
-  async issueKey(environment: string, body: unknown, actor: string, now: number): Promise<Outcome<IssuedKey>> {
+  async issueKey(environment: string, body: unknown, actor: string, now: number, confirmed: boolean): Promise<Outcome<IssuedKey>> {
     this.bind(environment);
+    const refused = this.refuseUnconfirmed(environment, confirmed);
+    if (refused) return refused;
     const out = await issueKey(this.s, body, actor, now);
     if (out.ok && out.value.changed) await this.publishAfterChange();
     return out;
   }
 
-  async revokeKey(environment: string, name: string, actor: string, now: number): Promise<Outcome<{ name: string }>> {
+  async revokeKey(environment: string, name: string, actor: string, now: number, confirmed: boolean): Promise<Outcome<{ name: string }>> {
     this.bind(environment);
+    const refused = this.refuseUnconfirmed(environment, confirmed);
+    if (refused) return refused;
     const out = revokeKey(this.s, name, actor, now);
     if (out.ok) await this.publishAfterChange();
     return out;

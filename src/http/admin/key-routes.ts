@@ -1,7 +1,7 @@
 import { Hono } from 'hono';
 import type { AppEnv } from '../types';
 import { authorizeAdmin } from './admin-auth';
-import { adminBody, coordinator, environmentParam, respond } from './respond';
+import { adminBody, confirmedFor, coordinator, environmentParam, respond } from './respond';
 
 /** Client keys of one environment: issue (secret shown once) and revoke. */
 export const keyRoutes = new Hono<AppEnv>();
@@ -9,12 +9,12 @@ export const keyRoutes = new Hono<AppEnv>();
 keyRoutes.post('/', async (c) => {
   const env = environmentParam(c);
   const token = await authorizeAdmin(c.req.raw.headers, c.get('runtime').settings.adminTokens, env, 'operator');
-  const out = await coordinator(c, env).issueKey(env, await adminBody(c), token.name, c.get('now'));
+  const out = await coordinator(c, env).issueKey(env, await adminBody(c), token.name, c.get('now'), confirmedFor(c, env));
   return respond(c, out, out.ok && out.value.changed ? 201 : 200, { 'cache-control': 'no-store' });
 });
 
 keyRoutes.delete('/:name', async (c) => {
   const env = environmentParam(c);
   const token = await authorizeAdmin(c.req.raw.headers, c.get('runtime').settings.adminTokens, env, 'operator');
-  return respond(c, await coordinator(c, env).revokeKey(env, c.req.param('name'), token.name, c.get('now')));
+  return respond(c, await coordinator(c, env).revokeKey(env, c.req.param('name'), token.name, c.get('now'), confirmedFor(c, env)));
 });

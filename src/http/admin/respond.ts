@@ -60,3 +60,8 @@ export function ifMatchVersion(header: string | undefined): number | null {
   const m = /^(?:W\/)?"?(\d+)"?$/.exec(header.trim());
   return m ? Number(m[1]) : -1;
 }
+
+/** Whether X-Rollgate-Confirm names this environment; the coordinator decides whether that is needed. */
+export function confirmedFor(c: Context<AppEnv>, env: string): boolean {
+  return c.req.header('x-rollgate-confirm') === env;
+}
