@@ -53,11 +53,14 @@ async function runAction(ctx: Ctx, action: ActionName): Promise<number> {
   }
   const before = await activeRollout(client, environment, flag);
   const body = { reason, ...(action === 'promote' ? { fromStage: before.stageIndex } : {}) };
-  const prot = CONFIRMED_ACTIONS.has(action) ? (await currentConfig(client, environment)).protected : false;
-  const res = await protectedWrite(ctx.io, { environment, protected: prot, yes: ctx.yes, action }, async (confirm) => {
+  const send = async (confirm: Record<string, string>) => {
     const path = client.envPath(environment, `/rollouts/${encodeURIComponent(before.id)}/${action}`);
     return (await client.post<ActionResponse>(path, body, { environment, headers: confirm })).body;
-  });
+  };
+  // Rollback and pause go out at once, never behind a question (not even after a 428).
+  const res = CONFIRMED_ACTIONS.has(action)
+    ? await protectedWrite(ctx.io, { environment, protected: (await currentConfig(client, environment)).protected, yes: ctx.yes, action }, send)
+    : await send({});
   const { changed, ...after } = res;
   if (ctx.json) {
     ctx.out.json({ environment, action, changed, rollout: after });
