@@ -10,6 +10,8 @@
  *   `script`), asks "Are you sure…", and the test types the answer. The 412 race uses that same
  *   pause: between the diff and the operator's "yes", someone else writes production through the
  *   admin API, so the CLI's PUT (If-Match of the version it diffed) must fail and overwrite nothing.
+ * - the confirmation rule: deploy, promote, resume, keys issue and revoke are 428 without
+ *   X-Rollgate-Confirm at the API and confirmed by the CLI; pause and rollback need nothing.
  * - invalid input: every error with its JSON path, from validate, push and a 422 of the Worker.
  */
 import { spawn } from 'node:child_process';
@@ -260,6 +262,69 @@ describe('push to production: the confirmation prompt', () => {
     expect(live.version).toBe(3);
     expect(flagsOf(live.document)['max-cart-items']!.defaultVariant).toBe('business');
     expect(flagsOf(live.document)['banner-text']!.defaultVariant).toBe(flagsOf(w.config)['banner-text']!.defaultVariant);
+  });
+});
+
+describe('protected production: rollout and key writes need X-Rollgate-Confirm', () => {
+  const PROD = '/admin/v1/environments/production';
+  /** A raw admin request without the confirmation header, as a script would send it. */
+  const unconfirmed = (method: string, path: string, body?: unknown) =>
+    fetch(`${w.baseUrl}${PROD}${path}`, { method, headers: ADMIN, ...(body === undefined ? {} : { body: JSON.stringify(body) }) });
+  const expect428 = async (res: Response) => {
+    expect(res.status).toBe(428);
+    expect(((await res.json()) as { error: string }).error).toContain('X-Rollgate-Confirm: production');
+  };
+  const rolloutsOf = async (flag: string) =>
+    ((await (await fetch(`${w.baseUrl}${PROD}/rollouts`, { headers: ADMIN })).json()) as { rollouts: { id: string; flag: string; status: string; percent: number }[] }).rollouts.filter((r) => r.flag === flag);
+  const FLAG = 'express-pay-buttons';
+  let id = '';
+
+  it('deploy: 428 without confirmation (API), refused without --yes (CLI), started with --yes', async () => {
+    await expect428(await unconfirmed('POST', '/rollouts', { flag: FLAG, variant: 'on', strategy: 'safe' }));
+    const refused = await rollgate(w.baseUrl, ['deploy', FLAG, '--variant', 'on', '--strategy', 'safe', '--env', 'production']);
+    expect(refused.code).toBe(1);
+    expect(refused.stderr).toContain('"production" is protected and there is no terminal to confirm on');
+    expect(await rolloutsOf(FLAG)).toEqual([]);
+    const started = await rollgate(w.baseUrl, ['deploy', FLAG, '--variant', 'on', '--strategy', 'safe', '--env', 'production', '--yes', '--json']);
+    expect(started.code, started.stderr).toBe(0);
+    id = (JSON.parse(started.stdout) as { rollout: { id: string } }).rollout.id;
+    expect(await rolloutsOf(FLAG)).toEqual([expect.objectContaining({ id, status: 'running', percent: 5 })]);
+  });
+
+  it('promote: 428 without confirmation, promoted with --yes', async () => {
+    await expect428(await unconfirmed('POST', `/rollouts/${id}/promote`, { reason: 'raw', fromStage: 0 }));
+    expect(await rolloutsOf(FLAG)).toEqual([expect.objectContaining({ percent: 5 })]);
+    const r = await rollgate(w.baseUrl, ['promote', FLAG, '--env', 'production', '--reason', 'e2e', '--yes']);
+    expect(r.code, r.stderr).toBe(0);
+    expect(await rolloutsOf(FLAG)).toEqual([expect.objectContaining({ percent: 10 })]);
+  });
+
+  it('pause needs no confirmation; resume: 428 without, resumed with --yes', async () => {
+    const paused = await rollgate(w.baseUrl, ['pause', FLAG, '--env', 'production', '--reason', 'e2e']);
+    expect(paused.code, paused.stderr).toBe(0);
+    await expect428(await unconfirmed('POST', `/rollouts/${id}/resume`, { reason: 'raw' }));
+    expect(await rolloutsOf(FLAG)).toEqual([expect.objectContaining({ status: 'paused' })]);
+    const resumed = await rollgate(w.baseUrl, ['resume', FLAG, '--env', 'production', '--reason', 'e2e', '--yes']);
+    expect(resumed.code, resumed.stderr).toBe(0);
+    expect(await rolloutsOf(FLAG)).toEqual([expect.objectContaining({ status: 'running' })]);
+  });
+
+  it('rollback needs no confirmation', async () => {
+    const r = await rollgate(w.baseUrl, ['rollback', FLAG, '--env', 'production', '--reason', 'e2e']);
+    expect(r.code, r.stderr).toBe(0);
+    expect(await rolloutsOf(FLAG)).toEqual([expect.objectContaining({ status: 'rolled_back', percent: 0 })]);
+  });
+
+  it('keys issue and revoke: 428 without confirmation, done with --yes', async () => {
+    await expect428(await unconfirmed('POST', '/keys', { name: 'e2e-web' }));
+    const issued = await rollgate(w.baseUrl, ['keys', 'issue', '--env', 'production', '--name', 'e2e-web', '--yes', '--json']);
+    expect(issued.code, issued.stderr).toBe(0);
+    await expect428(await unconfirmed('DELETE', '/keys/e2e-web'));
+    const audit = async () => ((await (await fetch(`${w.baseUrl}${PROD}/audit?action=key.revoke`, { headers: ADMIN })).json()) as { entries: unknown[] }).entries;
+    expect(await audit()).toEqual([]);
+    const revoked = await rollgate(w.baseUrl, ['keys', 'revoke', '--env', 'production', '--name', 'e2e-web', '--yes']);
+    expect(revoked.code, revoked.stderr).toBe(0);
+    expect(await audit()).toHaveLength(1);
   });
 });
 

@@ -11,6 +11,7 @@ import { join } from 'node:path';
 import { validateConfig } from '../../src/core/config/validate';
 import type { RollgateConfig } from '../../src/core/schema/config';
 import { seedLocal } from '../../scripts/lib/seed-local';
+import { fileSeedRecord } from '../../scripts/lib/seed-record';
 import { freePort, waitForOk } from './support';
 
 export const ADMIN = { authorization: 'Bearer dev-admin-token', 'content-type': 'application/json' };
@@ -55,7 +56,7 @@ export async function startWorker(name: string, vars: Record<string, string> = {
   };
   try {
     await waitForOk(`${baseUrl}/health/live`, () => worker, () => output, Date.now() + 60_000);
-    await seedLocal(baseUrl, result.config);
+    await seedLocal(baseUrl, result.config, { record: fileSeedRecord(join(dir, 'state')) });
   } catch (err) {
     stop();
     throw err;
