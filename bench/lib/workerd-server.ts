@@ -246,7 +246,7 @@ export async function startRollgate(opts: StartOptions = {}): Promise<RollgateSe
     const result = validateConfig(JSON.parse(readFileSync(join(REPO_ROOT, 'config/flags.json'), 'utf8')));
     if (!result.ok) throw new Error(`config/flags.json is invalid: ${JSON.stringify(result.errors.slice(0, 3))}`);
     await waitFor200(`${url}/health/live`, 30_000);
-    for (const line of await seedLocal(url, result.config)) log(`seeded ${line}`);
+    for (const line of await seedLocal(url, result.config)) log(line);
     // The config PUT right after the key issue is debounced (one KV write per second per
     // environment) and published by the coordinator's alarm; wait for KV, then for the Worker.
     const published = await waitForPublished(url, 30_000);
