@@ -58,12 +58,12 @@ describe('describeSkip', () => {
 
   it('says what was kept, why, and how to push', () => {
     const line = describeSkip('production', { reason: 'protected', version: 3 }, { hash: A, version: 3 }, 'config/flags.json', push);
-    expect(line).toBe(`production: kept config version 3; config/flags.json changed since the last seed, but "production" is protected, so npm start does not write it. To apply it: ${push}`);
+    expect(line).toBe(`kept config version 3; config/flags.json changed since the last seed, but "production" is protected, so npm start does not write it. To apply it: ${push}`);
   });
 
   it('names the seeded version when the API changed it since', () => {
     const line = describeSkip('staging', { reason: 'changed-through-api', version: 5 }, { hash: A, version: 3 }, 'config/flags.json', 'npx rollgate push config/flags.json --env staging');
-    expect(line).toContain('staging: kept config version 5; it was changed through the admin API after npm start seeded version 3');
+    expect(line).toContain('kept config version 5; it was changed through the admin API after npm start seeded version 3');
     expect(line).toContain('To replace it with config/flags.json: npx rollgate push config/flags.json --env staging');
   });
 

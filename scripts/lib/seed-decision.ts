@@ -56,7 +56,7 @@ export function decideSeed(i: SeedInputs): SeedDecision {
   return { action: 'seed', ifMatch: version };
 }
 
-/** The line npm start prints for a skipped environment: what it kept, why, and how to push. */
+/** What npm start says about a skipped environment: what it kept, why, and (last, to copy) how to push. */
 export function describeSkip(
   environment: string,
   decision: { reason: SkipReason; version: number },
@@ -64,7 +64,7 @@ export function describeSkip(
   file: string,
   pushCommand: string,
 ): string {
-  const kept = `${environment}: kept config version ${decision.version}`;
+  const kept = `kept config version ${decision.version}`;
   switch (decision.reason) {
     case 'protected':
       return `${kept}; ${file} changed since the last seed, but "${environment}" is protected, so npm start does not write it. To apply it: ${pushCommand}`;

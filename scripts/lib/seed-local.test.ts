@@ -101,13 +101,14 @@ describe('npm start seeding', () => {
     const lines = await seed(CHANGED);
     expect(worker.writes).toEqual(['development', 'staging']);
     expect(worker.env('production').versions).toEqual([CONFIG]);
-    expect(lines[2]).toContain('production: kept config version 1; config/flags.json changed since the last seed, but "production" is protected');
-    expect(lines[2]).toContain('npx rollgate push config/flags.json --env production');
+    expect(lines[2]).toBe(
+      'production: client key dev-client-production; kept config version 1; config/flags.json changed since the last seed, but "production" is protected, so npm start does not write it. To apply it: npx rollgate push config/flags.json --env production',
+    );
     // Next start with the same changed file: staging is up to date, production still kept.
     worker.writes = [];
     const again = await seed(CHANGED);
     expect(worker.writes).toEqual([]);
-    expect(again[2]).toContain('production: kept config version 1');
+    expect(again[2]).toContain('production: client key dev-client-production; kept config version 1');
   });
 
   it('never overwrites a config changed through the API since the seed, even in an unprotected environment', async () => {
@@ -118,7 +119,7 @@ describe('npm start seeding', () => {
     const lines = await seed(CHANGED);
     expect(worker.writes).toEqual(['development']);
     expect(worker.env('staging').versions.at(-1)).toEqual(theirs);
-    expect(lines[1]).toContain('staging: kept config version 2; it was changed through the admin API after npm start seeded version 1');
+    expect(lines[1]).toContain('staging: client key dev-client-staging; kept config version 2; it was changed through the admin API after npm start seeded version 1');
   });
 
   it('without a seed record (older state), existing configs are kept; one equal to the file is adopted', async () => {
@@ -127,7 +128,7 @@ describe('npm start seeding', () => {
     const lines = await seed(CONFIG);
     expect(worker.writes).toEqual(['production']);
     expect(lines[0]).toBe('development: config version 1 (unchanged), client key dev-client-development');
-    expect(lines[1]).toContain('staging: kept config version 1; npm start did not write it');
+    expect(lines[1]).toContain('staging: client key dev-client-staging; kept config version 1; npm start did not write it');
     // development was adopted: a file change now seeds it.
     worker.writes = [];
     await seed(CHANGED);

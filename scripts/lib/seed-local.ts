@@ -64,7 +64,7 @@ export async function seedLocal(baseUrl: string, config: RollgateConfig, options
       protected: isProtected(current?.document ?? null, name) || isProtected(config, name),
     });
     if (decision.action === 'skip') {
-      lines.push(`${describeSkip(name, decision, lastSeed, file, pushCommand(baseUrl, name, file))}; ${keys}`);
+      lines.push(`${name}: ${keys}; ${describeSkip(name, decision, lastSeed, file, pushCommand(baseUrl, name, file))}`);
       continue;
     }
     if (decision.action === 'up-to-date') {
@@ -81,7 +81,7 @@ export async function seedLocal(baseUrl: string, config: RollgateConfig, options
     if (put.status === 412) {
       // Someone wrote between the read and the write: theirs stays.
       const version = body.currentVersion ?? decision.ifMatch;
-      lines.push(`${describeSkip(name, { reason: 'changed-through-api', version }, lastSeed, file, pushCommand(baseUrl, name, file))}; ${keys}`);
+      lines.push(`${name}: ${keys}; ${describeSkip(name, { reason: 'changed-through-api', version }, lastSeed, file, pushCommand(baseUrl, name, file))}`);
       continue;
     }
     if (!put.ok || typeof body.version !== 'number') throw new Error(`seeding ${name} failed: ${put.status} ${JSON.stringify(body)}`);
