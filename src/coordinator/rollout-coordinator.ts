@@ -200,7 +200,7 @@ export class RolloutCoordinator extends DurableObject<Env> {
   }
 
   private recordRepair(environment: string, found: RepairFinding, version: number, now: number): void {
-    const event = { environment, kind: found.kind, reason: found.reason, foundVersion: found.version, publishedVersion: version };
+    const event = { environment, kind: found.kind, reason: found.reason, foundVersion: found.version, repairVersion: version };
     logEvent({ event: 'snapshot_repaired', ...event });
     this.s.audit.append(now, { actor: SYSTEM_ACTOR, action: 'snapshot.repaired', target: `snapshot v${version}`, flags: [], reason: found.reason, diff: { found, version } });
   }

@@ -201,8 +201,8 @@ describe('tick time only moves forward, and never far ahead of the coordinator c
     expect(before.rollout).toMatchObject({ ok: true, value: { status: 'running', percent: 10, lastTickAt: T + MIN } });
 
     const late = await api.tick(ENV, T + 30_000, { [r.id]: breached });
-    expect(late).toEqual({ scheduledTime: T + 30_000, duplicate: false, changed: [], publish: null, refused: { reason: 'older', message: expect.stringContaining('older than the last applied tick') } });
     expect(await state(r.id)).toEqual(before);
+    expect(late).toEqual({ scheduledTime: T + 30_000, duplicate: false, changed: [], publish: null, refused: { reason: 'older', message: expect.stringContaining('older than the last applied tick') } });
     expect(await api.summary(ENV)).toMatchObject({ environment: ENV });
   });
 
@@ -215,8 +215,8 @@ describe('tick time only moves forward, and never far ahead of the coordinator c
     // 48 h ahead would promote now and freeze every tick of the next two days; 2 min + 1 ms is refused too.
     for (const ahead of [24 * HOUR, MAX_TICK_LEAD_MS + 1]) {
       const refused = await api.tick(ENV, T + ahead, { [r.id]: healthy });
-      expect(refused).toMatchObject({ duplicate: false, changed: [], publish: null, refused: { reason: 'ahead' } });
       expect(await state(r.id)).toEqual(before);
+      expect(refused).toMatchObject({ duplicate: false, changed: [], publish: null, refused: { reason: 'ahead' } });
     }
     expect(await api.listRollouts(ENV)).toHaveLength(1);
 
