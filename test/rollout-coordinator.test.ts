@@ -50,13 +50,13 @@ async function startSafeRollout(): Promise<RolloutView> {
   clock.advance(1000);
   const started = await api.startRollout(ENV, { flag: 'new-checkout', variant: 'on', strategy: 'safe', reason: 'launch' }, 'tester', clock.now, false);
   if (!started.ok) throw new Error(`start refused: ${started.error}`);
-  return started.value;
+  return started.value as RolloutView;
 }
 
 async function rolloutOf(id: string): Promise<RolloutView> {
   const out = await api.getRollout(ENV, id);
   if (!out.ok) throw new Error(out.error);
-  return out.value;
+  return out.value as RolloutView;
 }
 
 async function auditCount(): Promise<number> {

@@ -15,6 +15,8 @@ export interface Gathered {
   health: Record<string, HealthInput>;
   probes: ProbeResult[];
   probeCounts: Map<string, number>;
+  /** Rollouts whose verdict could not be formed, with why: their tick fails (held). */
+  failures: Map<string, string>;
 }
 
 /**
@@ -34,10 +36,17 @@ export async function gatherHealth(
   const probeCounts = s.probes.next(probes);
   const probeFailures = Math.max(0, ...probeCounts.values());
   const health: Record<string, HealthInput> = {};
+  const failures = new Map<string, string>();
   await Promise.all(
     s.rollouts.active().map(async (r) => {
       const flag = config?.flags[r.flag];
-      const baseline = r.baselineVariant ?? (flag ? (resolveFlag(flag, env).defaultVariant ?? null) : null);
+      let baseline: string | null;
+      try {
+        baseline = r.baselineVariant ?? (flag ? (resolveFlag(flag, env).defaultVariant ?? null) : null);
+      } catch (err) {
+        failures.set(r.id, `baseline lookup failed: ${(err as Error)?.message ?? String(err)}`);
+        return;
+      }
       let signals: Signals;
       try {
         signals = await metrics.getByName(`${env}/${r.flag}`).signals({
@@ -53,8 +62,12 @@ export async function gatherHealth(
         logEvent({ event: 'metrics_unavailable', environment: env, rollout: r.id, message: (err as Error).message });
         signals = { minutes: [], window: EMPTY };
       }
-      health[r.id] = healthVerdict({ ...signals, probeFailures }, r.plan.health);
+      try {
+        health[r.id] = healthVerdict({ ...signals, probeFailures }, r.plan.health);
+      } catch (err) {
+        failures.set(r.id, `health verdict failed: ${(err as Error)?.message ?? String(err)}`);
+      }
     }),
   );
-  return { health, probes, probeCounts };
+  return { health, probes, probeCounts, failures };
 }

@@ -1,5 +1,7 @@
 import type { Snapshot } from '../core/schema/snapshot';
+import { sha256Hex } from '../core/sha256';
 import { snapshotKey } from '../store/keys';
+import { inspectKvSnapshot, type RepairFinding } from './kv-check';
 import type { Meta } from './meta';
 
 /** KV allows one write per second per key; bursts of changes coalesce into one publish. */
@@ -13,11 +15,22 @@ export type PublishResult =
   | { status: 'deferred'; until: number }
   | { status: 'failed'; error: string; retryAt: number };
 
+/** What checking KV against the coordinator did. */
+export type ConvergeResult =
+  | { status: 'nothing-published' | 'in-sync' | 'propagating' }
+  | { status: 'unreadable'; error: string }
+  | { status: 'repaired'; found: RepairFinding; version: number; publish: PublishResult };
+
+/** KV's shortest read cache: a repair check should not read its own minute-old copy. */
+const CHECK_CACHE_TTL_SECONDS = 30;
+
 /** Where and how the publisher writes; tests swap `kv` to inject failures. */
 export interface PublisherDeps {
   storage: DurableObjectStorage;
   meta: Meta;
   kv: () => Pick<KVNamespace, 'put'>;
+  /** Where `converge` reads what KV holds. */
+  read: () => Pick<KVNamespace, 'get'>;
   environment: () => string;
   /** Builds the snapshot of the current committed state at `version`. */
   build: (version: number, now: number) => Snapshot;
@@ -63,6 +76,45 @@ export class Publisher {
     return run;
   }
 
+  /**
+   * Checks that KV holds what the coordinator last wrote (by SHA-256 of the text) and, when it
+   * does not (missing, garbage, a forged or stale value), bumps the snapshot sequence above any
+   * version found there and publishes, so isolates pinned to a forged version move on. `onRepair`
+   * runs inside the transaction of the bump (to audit it). Nothing to check before a first publish:
+   * the edge then serves its bundled snapshot, which the coordinator has no better answer to.
+   */
+  converge(onRepair: (found: RepairFinding, version: number) => void): Promise<ConvergeResult> {
+    const run = this.chain.then(() => this.convergeOnce(onRepair));
+    this.chain = run.catch(() => undefined);
+    return run;
+  }
+
+  private async convergeOnce(onRepair: (found: RepairFinding, version: number) => void): Promise<ConvergeResult> {
+    const { meta } = this.deps;
+    if (meta.num('snapshot_seq') === 0) return { status: 'nothing-published' };
+    let raw: string | null;
+    try {
+      raw = await this.deps.read().get(snapshotKey(this.deps.environment()), { type: 'text', cacheTtl: CHECK_CACHE_TTL_SECONDS });
+    } catch (err) {
+      return { status: 'unreadable', error: (err as Error).message || 'KV get failed' };
+    }
+    const finding = await inspectKvSnapshot(raw, {
+      hash: meta.get('published_hash', ''),
+      version: meta.num('published_version'),
+      lastPublishAt: meta.num('last_publish_at', Number.NEGATIVE_INFINITY),
+      now: this.deps.clock(),
+    });
+    if (finding.kind === 'in-sync' || finding.kind === 'propagating') return { status: finding.kind };
+    let version = 0;
+    this.deps.storage.transactionSync(() => {
+      version = Math.max(meta.num('snapshot_seq'), finding.version ?? 0) + 1;
+      meta.set('snapshot_seq', version);
+      onRepair(finding, version);
+    });
+    this.armAlarm();
+    return { status: 'repaired', found: finding, version, publish: await this.publishOnce(this.deps.clock()) };
+  }
+
   private async publishOnce(now: number): Promise<PublishResult> {
     const { meta } = this.deps;
     const { committed, published } = this.versions();
@@ -73,10 +125,11 @@ export class Publisher {
       await this.deps.storage.setAlarm(until);
       return { status: 'deferred', until };
     }
-    const snapshot = this.deps.build(committed, now);
+    const text = JSON.stringify(this.deps.build(committed, now));
+    const hash = await sha256Hex(text);
     meta.set('last_publish_at', now);
     try {
-      await this.deps.kv().put(snapshotKey(this.deps.environment()), JSON.stringify(snapshot));
+      await this.deps.kv().put(snapshotKey(this.deps.environment()), text);
     } catch (err) {
       const attempts = meta.num('publish_attempts') + 1;
       const error = (err as Error).message || 'KV put failed';
@@ -87,6 +140,7 @@ export class Publisher {
       return { status: 'failed', error, retryAt };
     }
     meta.set('published_version', Math.max(committed, meta.num('published_version')));
+    meta.set('published_hash', hash);
     meta.set('publish_attempts', 0);
     meta.set('publish_error', '');
     if (meta.num('snapshot_seq') > committed) this.armAlarm();

@@ -8,10 +8,13 @@ import { confirmationFailure } from './protection';
 import { migrateSqlite } from '../store/migrate-sqlite';
 import { MIGRATIONS } from './migrations';
 import { fail, ok, type Outcome } from './outcome';
-import type { PublishResult } from './publisher';
+import type { ConvergeResult, PublishResult } from './publisher';
+import { logEvent } from '../http/log';
+import { SYSTEM_ACTOR } from './actors';
 import { type Gathered, gatherHealth } from './gather-health';
+import type { RepairFinding } from './kv-check';
 import type { ProbeState } from './probes';
-import { act, type RolloutActionName, type RolloutView, start, tickAll, viewOf } from './rollout-ops';
+import { act, type RolloutActionName, type RolloutView, type StoredRolloutView, start, tickAll, viewOfStored } from './rollout-ops';
 import { type CoordinatorState, createState } from './state';
 
 /** An environment at a glance, for GET /admin/v1/environments. */
@@ -21,7 +24,7 @@ export interface EnvironmentSummary {
   snapshotVersion: number;
   publishedVersion: number;
   lastPublishError: string | null;
-  activeRollouts: RolloutView[];
+  activeRollouts: StoredRolloutView[];
   probes: ProbeState[];
 }
 
@@ -29,11 +32,20 @@ export interface EnvironmentSummary {
 export interface TickResult {
   scheduledTime: number;
   duplicate: boolean;
+  /** Why a tick changed nothing though it was no duplicate: older than the last applied one, or too far ahead. */
+  refused?: { reason: 'older' | 'ahead'; message: string };
   changed: string[];
+  /** Rollouts whose tick failed (held and recorded); absent when none. */
+  failed?: string[];
   publish: PublishResult | null;
+  /** The check of KV against the coordinator's latest; absent when this tick just published. */
+  kv?: ConvergeResult;
 }
 
 const TICK_RETENTION_MS = 2 * 24 * 3600 * 1000;
+
+/** How far a tick's scheduledTime may run ahead of the object's own clock (the cron's is at most seconds off). */
+export const MAX_TICK_LEAD_MS = 2 * 60 * 1000;
 
 /**
  * One per environment: the only writer of its config versions, rollouts, audit log and client
@@ -49,7 +61,7 @@ export class RolloutCoordinator extends DurableObject<Env> {
 
   constructor(ctx: DurableObjectState, env: Env) {
     super(ctx, env);
-    this.s = createState(ctx.storage, () => this.publishTarget ?? env.FLAGS);
+    this.s = createState(ctx.storage, () => this.publishTarget ?? env.FLAGS, () => env.FLAGS);
     void ctx.blockConcurrencyWhile(async () => migrateSqlite(ctx.storage, MIGRATIONS, Date.now()));
   }
 
@@ -79,7 +91,7 @@ export class RolloutCoordinator extends DurableObject<Env> {
       snapshotVersion: v.committed,
       publishedVersion: v.published,
       lastPublishError: this.s.meta.get('publish_error', '') || null,
-      activeRollouts: this.s.rollouts.active().map((r) => viewOf(r)),
+      activeRollouts: this.s.rollouts.activeRows().map((r) => viewOfStored(this.s, r)),
       probes: this.s.probes.all(),
     };
   }
@@ -112,15 +124,15 @@ export class RolloutCoordinator extends DurableObject<Env> {
     return out;
   }
 
-  async listRollouts(environment: string, status?: string): Promise<RolloutView[]> {
+  async listRollouts(environment: string, status?: string): Promise<StoredRolloutView[]> {
     this.bind(environment);
-    return this.s.rollouts.list(status).map((r) => viewOf(r));
+    return this.s.rollouts.list(status).map((r) => viewOfStored(this.s, r));
   }
 
-  async getRollout(environment: string, id: string): Promise<Outcome<RolloutView>> {
+  async getRollout(environment: string, id: string): Promise<Outcome<StoredRolloutView>> {
     this.bind(environment);
     const r = this.s.rollouts.get(id);
-    return r ? ok(viewOf(r, this.s.rollouts.history(id))) : fail(404, `no rollout ${id} in ${environment}`);
+    return r ? ok(viewOfStored(this.s, r, this.s.rollouts.history(id))) : fail(404, `no rollout ${id} in ${environment}`);
   }
 
   async startRollout(environment: string, body: unknown, actor: string, now: number, confirmed: boolean): Promise<Outcome<RolloutView>> {
@@ -132,7 +144,7 @@ export class RolloutCoordinator extends DurableObject<Env> {
     return out;
   }
 
-  async rolloutAction(environment: string, id: string, action: RolloutActionName, body: unknown, actor: string, now: number, confirmed: boolean): Promise<Outcome<RolloutView & { changed: boolean }>> {
+  async rolloutAction(environment: string, id: string, action: RolloutActionName, body: unknown, actor: string, now: number, confirmed: boolean): Promise<Outcome<StoredRolloutView & { changed: boolean }>> {
     this.bind(environment);
     // Rollback and pause only reduce exposure: one call, never a confirmation.
     const refused = action === 'rollback' || action === 'pause' ? null : this.refuseUnconfirmed(environment, confirmed);
@@ -145,13 +157,15 @@ export class RolloutCoordinator extends DurableObject<Env> {
   /**
    * The cron's tick at `now` (its scheduledTime): probes health checks, gathers each active
    * rollout's verdict from its metrics shard (unless `health` gives verdicts, as tests do), then
-   * applies the rollout plans in one transaction. The same scheduledTime twice changes nothing the
-   * second time, even when two ticks overlap; rollbacks publish at once.
+   * applies the rollout plans, each rollout on its own (one that fails is held and recorded), and
+   * checks that KV holds the latest snapshot. Tick time only moves forward: the same scheduledTime
+   * twice, an older one, or one more than MAX_TICK_LEAD_MS ahead of the object's clock changes
+   * nothing, even when two ticks overlap; rollbacks publish at once.
    */
   async tick(environment: string, now: number, health?: Record<string, unknown>): Promise<TickResult> {
     this.bind(environment);
-    const duplicate: TickResult = { scheduledTime: now, duplicate: true, changed: [], publish: null };
-    if (this.tickSeen(now)) return duplicate;
+    const skip = this.skipTick(environment, now);
+    if (skip) return skip;
     let gathered: Gathered;
     if (health) {
       const inputs: Record<string, HealthInput> = {};
@@ -159,20 +173,47 @@ export class RolloutCoordinator extends DurableObject<Env> {
         const parsed = zHealthInput.safeParse(h);
         if (parsed.success) inputs[id] = parsed.data;
       }
-      gathered = { health: inputs, probes: [], probeCounts: new Map() };
+      gathered = { health: inputs, probes: [], probeCounts: new Map(), failures: new Map() };
     } else {
       gathered = await gatherHealth(this.s, this.env.METRICS, this.probeFetch ?? fetch, now);
     }
-    // Another tick for the same time may have committed while this one awaited the shards.
-    if (this.tickSeen(now)) return duplicate;
+    // Another tick for the same or a later time may have committed while this one awaited the shards.
+    const late = this.skipTick(environment, now);
+    if (late) return late;
     this.s.storage.transactionSync(() => {
       this.s.storage.sql.exec('INSERT INTO processed_ticks (scheduled_time, processed_at) VALUES (?, ?)', now, now);
       this.s.storage.sql.exec('DELETE FROM processed_ticks WHERE scheduled_time < ?', now - TICK_RETENTION_MS);
+      this.s.meta.set('last_tick_at', now);
       if (!health) this.s.probes.record(gathered.probes, gathered.probeCounts, now);
     });
-    const changed = tickAll(this.s, now, gathered.health);
-    const publish = changed.length > 0 ? await this.publishAfterChange() : null;
-    return { scheduledTime: now, duplicate: false, changed: changed.map((r) => r.id), publish };
+    const ticked = tickAll(this.s, now, gathered.health, gathered.failures);
+    const publish = ticked.dirty ? await this.publishAfterChange() : null;
+    const result: TickResult = { scheduledTime: now, duplicate: false, changed: ticked.changed.map((r) => r.id), publish };
+    if (ticked.failed.length > 0) result.failed = ticked.failed;
+    // A tick that just wrote KV has nothing to check; otherwise one read per tick keeps KV honest.
+    if (publish?.status !== 'published') result.kv = await this.s.publisher.converge((found, version) => this.recordRepair(environment, found, version, now));
+    return result;
+  }
+
+  /** Why a tick at `now` must change nothing, or null when it may run. */
+  private skipTick(environment: string, now: number): TickResult | null {
+    const nothing: TickResult = { scheduledTime: now, duplicate: false, changed: [], publish: null };
+    const clock = Date.now();
+    if (now > clock + MAX_TICK_LEAD_MS) {
+      const message = `scheduledTime ${now} is ${now - clock} ms ahead of the coordinator's clock (at most ${MAX_TICK_LEAD_MS} ms)`;
+      logEvent({ event: 'tick_refused', environment, scheduledTime: now, clock, message });
+      return { ...nothing, refused: { reason: 'ahead', message } };
+    }
+    if (this.tickSeen(now)) return { ...nothing, duplicate: true };
+    const last = this.s.meta.num('last_tick_at', Number.NEGATIVE_INFINITY);
+    if (now < last) return { ...nothing, refused: { reason: 'older', message: `scheduledTime ${now} is older than the last applied tick (${last})` } };
+    return null;
+  }
+
+  private recordRepair(environment: string, found: RepairFinding, version: number, now: number): void {
+    const event = { environment, kind: found.kind, reason: found.reason, foundVersion: found.version, repairVersion: version };
+    logEvent({ event: 'snapshot_repaired', ...event });
+    this.s.audit.append(now, { actor: SYSTEM_ACTOR, action: 'snapshot.repaired', target: `snapshot v${version}`, flags: [], reason: found.reason, diff: { found, version } });
   }
 
   private tickSeen(now: number): boolean {

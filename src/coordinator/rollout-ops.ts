@@ -1,24 +1,43 @@
 import { resolveFlag } from '../core/config/resolve-environment';
-import { applyAction, needsPublish, nextPromotionAt, planFor, type RolloutEvent, startRollout, tickRollout } from '../core/rollout';
+import { applyAction, isTerminal, needsPublish, nextPromotionAt, planFor, type RolloutEvent, startRollout, tickRollout } from '../core/rollout';
 import { type HealthInput, type Rollout, zRolloutAction, zStartRollout } from '../core/schema/rollout';
-import type { Transition } from './rollout-rows';
+import { type BrokenRollout, isBroken, type StoredRollout, type Transition } from './rollout-rows';
+import type { TickError } from './tick-failures';
 import { fromZod as fromZodIssues } from '../core/config/issues';
 import { SYSTEM_ACTOR } from './actors';
 import { foldCompletion } from './fold-completion';
+import { logEvent } from '../http/log';
+import { MAX_TICK_MESSAGE } from './tick-failures';
 import { fail, ok, type Outcome } from './outcome';
 import { commit, type CoordinatorState } from './state';
 
 /** Operator actions on a rollout. */
 export type RolloutActionName = 'promote' | 'pause' | 'resume' | 'rollback';
 
-/** A rollout as the admin API shows it. */
-export type RolloutView = Rollout & { nextPromotionAt: string | null; history?: Transition[] };
+/** A rollout as the admin API shows it; `tickError` while its ticks fail. */
+export type RolloutView = Rollout & { nextPromotionAt: string | null; history?: Transition[]; tickError?: TickError };
 
+/** A rollout whose stored row does not parse, as the admin API shows it. */
+export type BrokenRolloutView = BrokenRollout & { nextPromotionAt: null; history?: Transition[]; tickError?: TickError };
 
-/** The API view of a rollout. */
-export function viewOf(r: Rollout, history?: Transition[]): RolloutView {
+/** Any stored rollout as the admin API shows it. */
+export type StoredRolloutView = RolloutView | BrokenRolloutView;
+
+/** The latest date a JS Date holds; a time beyond it has no ISO form. */
+const MAX_DATE_MS = 8.64e15;
+
+/** The API view of a rollout. Never throws: a due time that is no valid date shows as null. */
+export function viewOf(r: Rollout, history?: Transition[], tickError?: TickError): RolloutView {
   const next = nextPromotionAt(r);
-  return { ...r, nextPromotionAt: next === null ? null : new Date(next).toISOString(), ...(history ? { history } : {}) };
+  const valid = next !== null && Number.isFinite(next) && Math.abs(next) <= MAX_DATE_MS;
+  return { ...r, nextPromotionAt: valid ? new Date(next).toISOString() : null, ...(history ? { history } : {}), ...(tickError ? { tickError } : {}) };
+}
+
+/** The API view of a stored rollout, broken or not, with its tick failure if any. */
+export function viewOfStored(s: CoordinatorState, r: StoredRollout, history?: Transition[]): StoredRolloutView {
+  const tickError = s.tickFailures.errorOf(r.id);
+  if (!isBroken(r)) return viewOf(r, history, tickError);
+  return { ...r, nextPromotionAt: null, ...(history ? { history } : {}), ...(tickError ? { tickError } : {}) };
 }
 
 /** Starts a rollout after checking the flag, its variants, the plan and that none is active on the flag. */
@@ -38,6 +57,7 @@ export function start(s: CoordinatorState, body: unknown, actor: string, now: nu
   if (input.baselineVariant === undefined && !resolved.defaultVariant) {
     return fail(422, `flag "${input.flag}" has no default variant here; name a baselineVariant`, { errors: [{ path: '/baselineVariant', message: 'required' }] });
   }
+  // A broken active row still holds its flag: an operator rolls it back first.
   const active = s.rollouts.activeForFlag(input.flag);
   if (active) return fail(409, `flag "${input.flag}" already has an active rollout (${active.id})`, { rolloutId: active.id });
   const planned = planFor(input);
@@ -60,28 +80,139 @@ export function start(s: CoordinatorState, body: unknown, actor: string, now: nu
 }
 
 /** Applies an operator action; a repeated action changes nothing and answers the current state. */
-export function act(s: CoordinatorState, id: string, action: RolloutActionName, body: unknown, actor: string, now: number): Outcome<RolloutView & { changed: boolean }> {
+export function act(s: CoordinatorState, id: string, action: RolloutActionName, body: unknown, actor: string, now: number): Outcome<StoredRolloutView & { changed: boolean }> {
   const parsed = zRolloutAction.safeParse(body);
   if (!parsed.success) return fail(422, 'the action request is invalid', { errors: fromZodIssues(parsed.error) });
   const before = s.rollouts.get(id);
   if (!before) return fail(404, `no rollout ${id} in ${s.environment()}`);
+  if (isBroken(before)) return actOnBroken(s, before, action, parsed.data.reason, actor, now);
   const { rollout, events, changed } = applyAction(before, action, parsed.data, now);
   if (changed) record(s, before, rollout, events, actor, now, `rollout.${action}`, parsed.data.reason);
-  return ok({ ...viewOf(rollout), changed });
+  return ok({ ...viewOfStored(s, rollout), changed });
 }
 
-/** Ticks every active rollout with its health; returns the rollouts that changed. */
-export function tickAll(s: CoordinatorState, now: number, health: Readonly<Record<string, HealthInput>>): Rollout[] {
-  const changed: Rollout[] = [];
-  for (const before of s.rollouts.active()) {
-    const input = health[before.id] ?? { window: { kind: 'insufficient-data', samples: 0, required: before.plan.health.minSamples } };
-    const { rollout, events } = tickRollout(before, now, input);
-    const action = events.find((e) => e.type !== 'waiting')?.type;
-    const completed = events.some((e) => e.type === 'completed');
-    record(s, before, rollout, events, SYSTEM_ACTOR, now, action ? `rollout.auto_${action}` : null, null, completed ? () => foldCompletion(s, rollout, now) : undefined);
-    if (needsPublish(events)) changed.push(rollout);
+/**
+ * A broken row can only be rolled back: that needs nothing but its status column, and takes the
+ * flag out of the published state for good (its snapshot already serves the baseline).
+ */
+function actOnBroken(s: CoordinatorState, before: BrokenRollout, action: RolloutActionName, reason: string, actor: string, now: number): Outcome<BrokenRolloutView & { changed: boolean }> {
+  const active = before.status === 'running' || before.status === 'paused';
+  if (action !== 'rollback') {
+    return fail(409, `rollout ${before.id} cannot be ${action}d: its stored row does not parse (${before.broken}); only rollback applies`, { rolloutId: before.id });
   }
-  return changed;
+  if (!active) return ok({ ...(viewOfStored(s, before) as BrokenRolloutView), changed: false });
+  commit(s, () => {
+    s.rollouts.setBrokenStatus(before.id, 'rolled_back', now);
+    s.rollouts.recordBrokenRollback(before, actor, now, reason);
+    s.tickFailures.clear(new Set([before.id]));
+    s.audit.append(now, {
+      actor,
+      action: 'rollout.rollback',
+      target: before.id,
+      flags: [before.flag],
+      reason,
+      diff: { before: { status: before.status }, after: { status: 'rolled_back' }, broken: before.broken },
+    });
+    return { result: undefined, dirty: true };
+  });
+  const after = s.rollouts.get(before.id)!;
+  return ok({ ...(viewOfStored(s, after) as BrokenRolloutView), changed: true });
+}
+
+/** What ticking the rollouts did. */
+export interface TickAllResult {
+  /** Rollouts whose served percentage or status changed. */
+  changed: Rollout[];
+  /** Rollouts whose tick failed (held). */
+  failed: string[];
+  /** Whether the published state changed (a transition, or a failure started or cleared). */
+  dirty: boolean;
+}
+
+/**
+ * Ticks every active rollout with its health. Each rollout is its own room: a row that does not
+ * parse, a verdict that could not be formed (`failures`) or a tick that throws holds that rollout
+ * and is recorded; the others tick on.
+ */
+export function tickAll(s: CoordinatorState, now: number, health: Readonly<Record<string, HealthInput>>, failures: ReadonlyMap<string, string> = new Map()): TickAllResult {
+  const out: TickAllResult = { changed: [], failed: [], dirty: false };
+  const active = s.rollouts.activeRows();
+  for (const before of active) {
+    let error = isBroken(before) ? before.broken : (failures.get(before.id) ?? null);
+    if (error === null && !isBroken(before)) {
+      try {
+        const result = tickOne(s, before, now, health);
+        if (result.changed) out.changed.push(result.rollout);
+        out.dirty ||= result.dirty;
+      } catch (err) {
+        error = errorMessage(err);
+      }
+    }
+    if (error !== null) {
+      out.failed.push(before.id);
+      out.dirty = noteTickFailure(s, before, error, now) || out.dirty;
+    }
+  }
+  // Failures of rollouts that ended meanwhile are no longer anyone's concern.
+  const ids = new Set(active.map((r) => r.id));
+  const gone = new Set(s.tickFailures.all().filter((f) => !ids.has(f.rollout)).map((f) => f.rollout));
+  if (gone.size > 0) out.dirty = commit(s, () => ({ result: true, dirty: s.tickFailures.clear(gone).length > 0 })) || out.dirty;
+  return out;
+}
+
+/** Ticks one rollout; a tick that succeeds after failures clears them (audited). */
+function tickOne(s: CoordinatorState, before: Rollout, now: number, health: Readonly<Record<string, HealthInput>>): { rollout: Rollout; changed: boolean; dirty: boolean } {
+  const input = health[before.id] ?? { window: { kind: 'insufficient-data', samples: 0, required: before.plan.health.minSamples } };
+  const { rollout, events } = tickRollout(before, now, input);
+  const action = events.find((e) => e.type !== 'waiting')?.type;
+  const completed = events.some((e) => e.type === 'completed');
+  const recovered = s.tickFailures.get(before.id);
+  record(s, before, rollout, events, SYSTEM_ACTOR, now, action ? `rollout.auto_${action}` : null, null, () => {
+    if (completed) foldCompletion(s, rollout, now);
+    if (!recovered) return false;
+    s.tickFailures.clear(new Set([before.id]));
+    s.audit.append(now, {
+      actor: SYSTEM_ACTOR,
+      action: 'rollout.tick_recovered',
+      target: before.id,
+      flags: [before.flag],
+      reason: `tick succeeded again after failing since ${new Date(recovered.since).toISOString()}`,
+      diff: { since: new Date(recovered.since).toISOString(), lastError: recovered.message },
+    });
+    logEvent({ event: 'rollout_tick_recovered', environment: s.environment(), rollout: before.id, flag: before.flag, since: recovered.since });
+    return true;
+  });
+  return { rollout, changed: needsPublish(events), dirty: needsPublish(events) || recovered !== undefined };
+}
+
+/**
+ * Records a rollout's failed tick: audited and logged when it starts or its message changes (not
+ * every minute); a failure that starts republishes, so the edge's /health shows it. Returns
+ * whether the published state changed.
+ */
+function noteTickFailure(s: CoordinatorState, r: StoredRollout, error: string, now: number): boolean {
+  const message = error.slice(0, MAX_TICK_MESSAGE);
+  const prev = s.tickFailures.get(r.id);
+  if (prev?.message === message) return false;
+  const since = prev?.since ?? now;
+  const held = isBroken(r) ? 'held; its flag serves the baseline' : `held at ${r.percent}%`;
+  logEvent({ event: 'rollout_tick_failed', environment: s.environment(), rollout: r.id, flag: r.flag, since, message });
+  return commit(s, () => {
+    s.tickFailures.set({ rollout: r.id, flag: r.flag, since, message });
+    s.audit.append(now, {
+      actor: SYSTEM_ACTOR,
+      action: 'rollout.tick_failed',
+      target: r.id,
+      flags: [r.flag],
+      reason: `${message}; ${held}`,
+      diff: { since: new Date(since).toISOString(), message, previous: prev?.message ?? null, broken: isBroken(r) },
+    });
+    return { result: prev === undefined, dirty: prev === undefined };
+  });
+}
+
+function errorMessage(err: unknown): string {
+  return err instanceof Error ? `${err.name}: ${err.message}` : String(err);
 }
 
 /** Commits a rollout's new state with its transitions and (for real transitions) an audit entry. */
@@ -94,11 +225,11 @@ function record(
   now: number,
   action: string | null,
   reason: string | null,
-  alsoInTransaction?: () => void,
+  alsoInTransaction?: () => boolean,
 ): void {
   commit(s, () => {
     s.rollouts.save(after, now);
-    alsoInTransaction?.();
+    const alsoDirty = alsoInTransaction?.() ?? false;
     s.rollouts.recordTransitions(before, after, events, actor, now);
     const real = events.filter((e) => e.type !== 'waiting');
     if (action && real.length > 0) {
@@ -111,7 +242,8 @@ function record(
         diff: { before: { status: before.status, percent: before.percent }, after: { status: after.status, percent: after.percent }, events: real },
       });
     }
-    return { result: undefined, dirty: needsPublish(events) };
+    if (isTerminal(after)) s.tickFailures.clear(new Set([after.id]));
+    return { result: undefined, dirty: needsPublish(events) || alsoDirty };
   });
 }
 

@@ -15,46 +15,96 @@ export interface Transition {
 
 const ACTIVE = "('running', 'paused')";
 
+/**
+ * A stored rollout whose row does not parse (written by older code, or by hand). It is held: never
+ * ticked, never published (its flag serves the baseline), shown with `broken`, and only rollback
+ * applies to it. The id, flag and status come from the row's own columns.
+ */
+export interface BrokenRollout {
+  id: string;
+  flag: string;
+  status: string;
+  /** Why the row does not parse, for operators. */
+  broken: string;
+}
+
+/** A row of the rollouts table: a rollout, or a broken one. */
+export type StoredRollout = Rollout | BrokenRollout;
+
+/** True for a row that did not parse. */
+export function isBroken(r: StoredRollout): r is BrokenRollout {
+  return Object.hasOwn(r, 'broken');
+}
+
+type Row = { id: string; flag: string; status: string; data: string };
+
+/** Parses a row; a row that does not parse comes back broken instead of throwing. */
+export function parseRow(row: Row): StoredRollout {
+  let json: unknown;
+  try {
+    json = JSON.parse(row.data);
+  } catch {
+    return { id: row.id, flag: row.flag, status: row.status, broken: 'stored row is not JSON' };
+  }
+  const parsed = zRollout.safeParse(json);
+  if (parsed.success) return parsed.data;
+  const first = parsed.error.issues[0];
+  return { id: row.id, flag: row.flag, status: row.status, broken: `stored row does not parse at /${first?.path.join('/') ?? ''}: ${first?.message ?? 'invalid'}` };
+}
+
+/** Thrown by `save` for a rollout that would not read back: such a row is never stored. */
+export class UnstorableRollout extends Error {}
+
 /** The rollouts table and its transitions. */
 export class RolloutRows {
   constructor(private readonly sql: SqlStorage) {}
 
+  private rows(query: string, ...args: string[]): StoredRollout[] {
+    return this.sql.exec<Row>(`SELECT id, flag, status, data FROM rollouts ${query}`, ...args).toArray().map(parseRow);
+  }
+
   /** One rollout by id. */
-  get(id: string): Rollout | null {
-    const row = this.sql.exec<{ data: string }>('SELECT data FROM rollouts WHERE id = ?', id).toArray()[0];
-    return row ? zRollout.parse(JSON.parse(row.data)) : null;
+  get(id: string): StoredRollout | null {
+    return this.rows('WHERE id = ?', id)[0] ?? null;
   }
 
-  /** Running and paused rollouts. */
+  /** Running and paused rollouts that parse: what ticks, publishes and guards the config. */
   active(): Rollout[] {
-    return this.sql
-      .exec<{ data: string }>(`SELECT data FROM rollouts WHERE status IN ${ACTIVE} ORDER BY id`)
-      .toArray()
-      .map((r) => zRollout.parse(JSON.parse(r.data)));
+    return this.activeRows().filter((r): r is Rollout => !isBroken(r));
   }
 
-  /** The active rollout of a flag, if any. */
-  activeForFlag(flag: string): Rollout | null {
-    const row = this.sql.exec<{ data: string }>(`SELECT data FROM rollouts WHERE flag = ? AND status IN ${ACTIVE}`, flag).toArray()[0];
-    return row ? zRollout.parse(JSON.parse(row.data)) : null;
+  /** Running and paused rows, broken ones included. */
+  activeRows(): StoredRollout[] {
+    return this.rows(`WHERE status IN ${ACTIVE} ORDER BY id`);
+  }
+
+  /** The active rollout of a flag, if any, broken or not (a broken active row still holds the flag). */
+  activeForFlag(flag: string): StoredRollout | null {
+    return this.rows(`WHERE flag = ? AND status IN ${ACTIVE}`, flag)[0] ?? null;
   }
 
   /** All rollouts, newest first, optionally of one status. */
-  list(status?: string): Rollout[] {
-    const rows = status
-      ? this.sql.exec<{ data: string }>('SELECT data FROM rollouts WHERE status = ? ORDER BY rowid DESC', status).toArray()
-      : this.sql.exec<{ data: string }>('SELECT data FROM rollouts ORDER BY rowid DESC').toArray();
-    return rows.map((r) => zRollout.parse(JSON.parse(r.data)));
+  list(status?: string): StoredRollout[] {
+    return status ? this.rows('WHERE status = ? ORDER BY rowid DESC', status) : this.rows('ORDER BY rowid DESC');
+  }
+
+  /** Sets the status column of a broken row (its data cannot be rewritten without parsing it). */
+  setBrokenStatus(id: string, status: string, at: number): void {
+    this.sql.exec('UPDATE rollouts SET status = ?, updated_at = ? WHERE id = ?', status, at, id);
   }
 
   /** Inserts or replaces a rollout row. */
   save(r: Rollout, at: number): void {
+    // Checked as it will be read back: JSON turns Infinity and NaN into null.
+    const data = JSON.stringify(r);
+    const back = parseRow({ id: r.id, flag: r.flag, status: r.status, data });
+    if (isBroken(back)) throw new UnstorableRollout(`rollout ${r.id} was not stored: ${back.broken}`);
     this.sql.exec(
       'INSERT INTO rollouts (id, flag, status, data, updated_at) VALUES (?, ?, ?, ?, ?) ON CONFLICT(id) DO UPDATE SET status = excluded.status, data = excluded.data, updated_at = excluded.updated_at',
       r.id,
       r.flag,
       r.status,
-      JSON.stringify(r),
+      data,
       at,
     );
   }
@@ -76,6 +126,22 @@ export class RolloutRows {
         JSON.stringify(e),
       );
     }
+  }
+
+  /** Records an operator's rollback of a broken row; its percent is unknown, so both read 0. */
+  recordBrokenRollback(before: BrokenRollout, actor: string, at: number, reason: string): void {
+    this.sql.exec(
+      'INSERT INTO rollout_transitions (rollout_id, at, actor, event, from_status, to_status, from_percent, to_percent, details) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)',
+      before.id,
+      at,
+      actor,
+      'rolled_back',
+      before.status,
+      'rolled_back',
+      0,
+      0,
+      JSON.stringify({ type: 'rolled_back', manual: true, reason, broken: before.broken }),
+    );
   }
 
   /** A rollout's transitions, oldest first. */

@@ -7,6 +7,7 @@ import { Meta } from './meta';
 import { ProbeTable } from './probes';
 import { Publisher } from './publisher';
 import { RolloutRows } from './rollout-rows';
+import { TickFailures } from './tick-failures';
 
 /** The coordinator's stores over one SQLite database, shared by its operations. */
 export interface CoordinatorState {
@@ -14,6 +15,7 @@ export interface CoordinatorState {
   meta: Meta;
   configs: ConfigVersions;
   rollouts: RolloutRows;
+  tickFailures: TickFailures;
   audit: AuditLog;
   keys: ClientKeys;
   probes: ProbeTable;
@@ -21,14 +23,17 @@ export interface CoordinatorState {
   environment: () => string;
 }
 
-/** Wires the stores; `kv` is read on every publish so tests can swap it. */
-export function createState(storage: DurableObjectStorage, kv: () => Pick<KVNamespace, 'put'>): CoordinatorState {
+/** Wires the stores; `kv` is read on every publish so tests can swap it; `read` is where KV is checked. */
+export function createState(storage: DurableObjectStorage, kv: () => Pick<KVNamespace, 'put'>, read: () => Pick<KVNamespace, 'get'>): CoordinatorState {
   const sql = storage.sql;
   const meta = new Meta(sql);
   const environment = () => meta.get('environment', '');
   const configs = new ConfigVersions(sql);
   const rollouts = new RolloutRows(sql);
   const keys = new ClientKeys(sql);
+  const tickFailures = new TickFailures(meta);
+  // Broken rows (rows that do not parse) are left out: their flags serve the baseline, the safe
+  // side for a rollout nobody can watch. Held rollouts that parse keep their percentage.
   const build = (version: number, now: number): Snapshot =>
     buildSnapshot(configs.latest()?.config ?? { flags: {} }, {
       environment: environment(),
@@ -41,17 +46,19 @@ export function createState(storage: DurableObjectStorage, kv: () => Pick<KVName
           { id: r.id, variant: r.variant, percent: r.percent, ...(r.baselineVariant ? { baselineVariant: r.baselineVariant } : {}) },
         ]),
       ),
+      tickFailures: tickFailures.all().map((f) => ({ rollout: f.rollout, flag: f.flag, since: new Date(f.since).toISOString() })),
     });
   return {
     storage,
     meta,
     configs,
     rollouts,
+    tickFailures,
     keys,
     probes: new ProbeTable(sql),
     environment,
     audit: new AuditLog(sql, environment),
-    publisher: new Publisher({ storage, meta, kv, environment, build, clock: () => Date.now() }),
+    publisher: new Publisher({ storage, meta, kv, read, environment, build, clock: () => Date.now() }),
   };
 }
 

@@ -10,7 +10,7 @@ healthRoutes.get('/live', (c) => c.text('ok'));
 healthRoutes.get('/', async (c) => {
   const now = c.get('now');
   const { store, environments } = c.get('runtime');
-  await Promise.all(environments.map((env) => store.get(c.env.FLAGS, env, now)));
+  const loaded = await Promise.all(environments.map((env) => store.get(c.env.FLAGS, env, now)));
   const statuses = environments.map((env) => store.status(env));
   const kvReachable = statuses.every((s) => !s.lastError?.startsWith('KV read failed'));
   const ready = statuses.every((s) => s.source === 'kv');
@@ -18,7 +18,7 @@ healthRoutes.get('/', async (c) => {
     status: ready ? 'ok' : 'degraded',
     kv: { reachable: kvReachable },
     environments: Object.fromEntries(
-      statuses.map((s) => [
+      statuses.map((s, i) => [
         s.environment,
         {
           version: s.version,
@@ -26,6 +26,8 @@ healthRoutes.get('/', async (c) => {
           publishedAt: s.publishedAt === null ? null : new Date(s.publishedAt).toISOString(),
           ageSeconds: s.publishedAt === null ? null : Math.max(0, Math.round((now - s.publishedAt) / 1000)),
           ...(s.lastError ? { lastError: s.lastError } : {}),
+          // Rollouts the coordinator holds because their tick fails (RUNBOOK "A rollout's tick fails").
+          ...(loaded[i]?.tickFailures.length ? { tickFailures: loaded[i]!.tickFailures } : {}),
         },
       ]),
     ),

@@ -1,6 +1,6 @@
 import { applyOverrides, type FlagOverrides } from '../core/flags/overrides';
 import { type CompiledFlagSet, compileFlagSet } from '../core/flags/flag-set';
-import type { Snapshot } from '../core/schema/snapshot';
+import type { Snapshot, TickFailureNote } from '../core/schema/snapshot';
 
 /** Where the snapshot being served came from. */
 export type SnapshotSource = 'kv' | 'fallback';
@@ -15,6 +15,8 @@ export interface LoadedSnapshot {
   flags: CompiledFlagSet;
   /** SHA-256 hex of every client key allowed in this environment. */
   keyHashes: readonly string[];
+  /** Rollouts the coordinator holds because their tick fails, for /health. */
+  tickFailures: readonly TickFailureNote[];
   /** The raw KV text it was parsed from, to skip re-parsing an unchanged value. */
   raw: string | undefined;
 }
@@ -37,6 +39,7 @@ export function loadSnapshot(
       source,
       flags,
       keyHashes: envelope.clientKeys.map((k) => k.sha256),
+      tickFailures: envelope.tickFailures ?? [],
       raw,
     },
     ignoredOverrides: ignored,

@@ -93,20 +93,21 @@ describe('deploy --wait in production ends in an automatic rollback', () => {
     rolloutId = rollout.id;
     startedAt = rollout.startedAt;
 
-    // A minute after the start (reports from before it are ignored; the server accepts up to 2 min ahead):
+    // In the minute after the start's (reports from before it are ignored; the server accepts up to 2 min ahead):
     // 100 requests of treatment "on", 20 of them errors — above the default maximum error rate.
     const metrics = await fetch(`${w.baseUrl}/v1/metrics`, {
       method: 'POST',
       headers: { authorization: 'Bearer dev-client-production', 'content-type': 'application/json' },
       body: JSON.stringify({
-        reports: [{ flag: 'new-checkout', variant: 'on', timestamp: startedAt + 61_000, count: 100, errors: 20, latencyMs: Array.from({ length: 100 }, (_, i) => 20 + i) }],
+        reports: [{ flag: 'new-checkout', variant: 'on', timestamp: startedAt + 60_000, count: 100, errors: 20, latencyMs: Array.from({ length: 100 }, (_, i) => 20 + i) }],
       }),
     });
     expect(metrics.status, await metrics.clone().text()).toBe(202);
     expect(await metrics.json()).toEqual({ accepted: 1 });
 
-    // The cron once that minute is complete.
-    const cron = await fetch(`${w.baseUrl}/cdn-cgi/handler/scheduled?cron=*+*+*+*+*&time=${startedAt + 121_000}`);
+    // The cron once that minute is complete: two minutes after the start, which the coordinator
+    // accepts (a scheduledTime at most 2 min ahead of its clock, and the clock is past startedAt).
+    const cron = await fetch(`${w.baseUrl}/cdn-cgi/handler/scheduled?cron=*+*+*+*+*&time=${startedAt + 120_000}`);
     expect(cron.status, await cron.clone().text()).toBe(200);
 
     const r = await result;

@@ -1,4 +1,4 @@
-import type { RolloutView, Summary, SummaryResponse } from '../lib/api';
+import type { RolloutView, StoredRolloutView, Summary, SummaryResponse } from '../lib/api';
 import { expectPositionals } from '../lib/args';
 import { CliError, EXIT } from '../lib/errors';
 import { isoSeconds } from '../lib/output';
@@ -18,7 +18,7 @@ export interface StatusEnvironment {
   /** True when the latest snapshot has not reached KV yet. */
   publishPending: boolean;
   lastPublishError: string | null;
-  activeRollouts: RolloutView[];
+  activeRollouts: StoredRolloutView[];
   /** Only with a flag argument: the flag's active rollout, else its latest one, with history; null when none. */
   rollout?: RolloutView | null;
 }

@@ -1,5 +1,5 @@
 import type { HealthNumbers, Verdict } from '../../../src/core/schema/rollout';
-import type { RolloutView } from './api';
+import type { RolloutView, StoredRolloutView } from './api';
 import { CliError } from './errors';
 import type { AdminClient } from './http';
 import { count, formatDuration, isoSeconds, ms, type Paint, pct, relative } from './output';
@@ -101,8 +101,11 @@ export function nextStep(r: RolloutView, now: number): string {
 }
 
 /** The block of lines `status` and `deploy` print for a rollout. */
-export function describeRollout(r: RolloutView, now: number, p: Paint): string[] {
-  const sc = statusColour(r.status, p);
+export function describeRollout(r: StoredRolloutView, now: number, p: Paint): string[] {
+  if ('broken' in r) {
+    return [`${p.bold(r.flag)}  ${p.red(`${r.status}, held: ${r.broken}`)}`, `  id        ${r.id} · its flag serves the baseline; roll it back (RUNBOOK "A rollout's tick fails")`];
+  }
+  const sc = statusColour(r.status as RolloutView['status'], p);
   const baseline = r.baselineVariant ?? 'default variant';
   const lines = [
     `${p.bold(r.flag)} → ${p.bold(r.variant)} ${p.dim(`(baseline ${baseline})`)}  ${sc(r.status)}  stage ${r.stageIndex + 1} of ${r.plan.stages.length} · ${p.bold(`${r.percent}%`)}`,
@@ -122,5 +125,6 @@ export function describeRollout(r: RolloutView, now: number, p: Paint): string[]
     if (numbers.baseline) lines.push(`    ${b.padEnd(w)}  ${describeNumbers(numbers.baseline)}`);
   }
   if (r.lastDecision) lines.push(`  decision  ${r.lastDecision}`);
+  if (r.tickError) lines.push(`  ${p.red(`tick fails since ${r.tickError.since}: ${r.tickError.message} (held)`)}`);
   return lines;
 }

@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import type { RollgateConfig } from '../schema/config';
-import { zSnapshot } from '../schema/snapshot';
+import { MAX_SNAPSHOT_VERSION, zSnapshot } from '../schema/snapshot';
 import { buildSnapshot, type SnapshotInput } from './build-snapshot';
 import { validateConfig } from './validate';
 
@@ -177,5 +177,17 @@ describe('buildSnapshot', () => {
     }
     const prod = buildSnapshot(result.config, input('production'));
     expect(prod.flags['new-checkout']!.defaultVariant).toBe('off');
+  });
+
+  it('carries held rollouts in the envelope only when there are some, and the edge schema accepts them', () => {
+    const held = buildSnapshot(config, input('staging', { tickFailures: [{ rollout: 'ro_1', flag: 'new-checkout', since: '2026-03-14T09:00:00.000Z' }] }));
+    expect(held.$rollgate.tickFailures).toEqual([{ rollout: 'ro_1', flag: 'new-checkout', since: '2026-03-14T09:00:00.000Z' }]);
+    expect(zSnapshot.safeParse(JSON.parse(JSON.stringify(held))).success).toBe(true);
+    expect(buildSnapshot(config, input('staging', { tickFailures: [] })).$rollgate).not.toHaveProperty('tickFailures');
+  });
+
+  it('is rejected by the edge schema above MAX_SNAPSHOT_VERSION', () => {
+    expect(zSnapshot.safeParse(JSON.parse(JSON.stringify(buildSnapshot(config, input('staging', { version: MAX_SNAPSHOT_VERSION }))))).success).toBe(true);
+    expect(zSnapshot.safeParse(JSON.parse(JSON.stringify(buildSnapshot(config, input('staging', { version: MAX_SNAPSHOT_VERSION + 1 }))))).success).toBe(false);
   });
 });

@@ -1,6 +1,6 @@
 import type { RollgateConfig } from '../schema/config';
 import type { ActiveRollout } from '../schema/flag';
-import type { ClientKeyHash, Snapshot } from '../schema/snapshot';
+import type { ClientKeyHash, Snapshot, TickFailureNote } from '../schema/snapshot';
 import { resolveEnvironment } from './resolve-environment';
 
 /** What a snapshot is built from besides the config. */
@@ -12,6 +12,8 @@ export interface SnapshotInput {
   clientKeys: ClientKeyHash[];
   /** Active rollouts by flag key. */
   rollouts?: Readonly<Record<string, ActiveRollout>>;
+  /** Rollouts held because their tick fails. */
+  tickFailures?: readonly TickFailureNote[];
 }
 
 /** Builds the KV snapshot of one environment from a validated config. */
@@ -29,6 +31,7 @@ export function buildSnapshot(config: RollgateConfig, input: SnapshotInput): Sna
       version: input.version,
       publishedAt: new Date(input.publishedAt).toISOString(),
       clientKeys: input.clientKeys,
+      ...(input.tickFailures && input.tickFailures.length > 0 ? { tickFailures: [...input.tickFailures] } : {}),
     },
   };
 }

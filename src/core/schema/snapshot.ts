@@ -9,13 +9,26 @@ export const zClientKeyHash = z.object({
 });
 export type ClientKeyHash = z.infer<typeof zClientKeyHash>;
 
+/**
+ * The highest snapshot version the edge accepts. A value above it in KV is garbage (served as
+ * last-known-good), so a forged huge version cannot pin isolates, and the coordinator's repair
+ * (which publishes above any version it finds in KV) never has to exceed it.
+ */
+export const MAX_SNAPSHOT_VERSION = 2 ** 40;
+
+/** A rollout whose coordinator tick fails (held), for the edge's /health. */
+export const zTickFailureNote = z.object({ rollout: z.string(), flag: z.string(), since: z.iso.datetime() });
+export type TickFailureNote = z.infer<typeof zTickFailureNote>;
+
 /** Rollgate's envelope around the flagd document published for one environment. */
 export const zSnapshotEnvelope = z.object({
   format: z.literal(1),
   environment: zEnvironmentName,
-  version: z.number().int().nonnegative(),
+  version: z.number().int().nonnegative().max(MAX_SNAPSHOT_VERSION),
   publishedAt: z.iso.datetime(),
   clientKeys: z.array(zClientKeyHash),
+  /** Rollouts held because their tick fails; absent when none. */
+  tickFailures: z.array(zTickFailureNote).max(1000).optional(),
 });
 export type SnapshotEnvelope = z.infer<typeof zSnapshotEnvelope>;
 

@@ -1,0 +1,230 @@
+import { reset, runInDurableObject } from 'cloudflare:test';
+import { env } from 'cloudflare:workers';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import type { RolloutView, StoredRolloutView } from '../../src/coordinator/rollout-ops';
+import { MAX_TICK_LEAD_MS } from '../../src/coordinator/rollout-coordinator';
+import { admin } from '../helpers/admin';
+import { TestClock } from '../helpers/clock';
+import { coordinatorOf, kvSnapshot, validConfig } from '../helpers/coordinator';
+import { ENV, expectStatus, FLAG, HEALTHY, kvSnapshotOf, MIN, type MinuteLoad, Sim } from '../helpers/health-sim';
+
+/** 200 requests, 90 % errors. */
+const FAILING: MinuteLoad = { ...HEALTHY, errors: 180 };
+
+/** Rewrites a stored rollout row in the coordinator's SQLite, as older code or a hand edit could have left it. */
+async function rewriteRow(id: string, change: (data: Record<string, any>) => void): Promise<void> {
+  await runInDurableObject(env.COORDINATOR.getByName(ENV), (_instance, state) => {
+    const row = state.storage.sql.exec<{ data: string }>('SELECT data FROM rollouts WHERE id = ?', id).one();
+    const data = JSON.parse(row.data) as Record<string, any>;
+    change(data);
+    state.storage.sql.exec('UPDATE rollouts SET data = ? WHERE id = ?', JSON.stringify(data), id);
+  });
+}
+
+describe('a rollout whose row does not parse, or whose tick throws, holds only itself', () => {
+  let sim: Sim;
+  beforeEach(() => {
+    sim = new Sim();
+  });
+  afterEach(async () => {
+    sim.clock.restore();
+    await reset();
+  });
+
+  /** Starts a rollout through the admin API on `flag`. */
+  async function startOn(flag: string, variant: string): Promise<RolloutView> {
+    const res = await admin(sim.h, 'POST', `/environments/${ENV}/rollouts`, { body: { flag, variant, strategy: 'safe' } });
+    expect(res.status, await res.clone().text()).toBe(201);
+    return (await res.json()) as RolloutView;
+  }
+
+  it('rolls back the other rollout at the sustained minute, keeps the admin plane answering, and records each failure once', async () => {
+    await sim.setup();
+    const failing = await sim.start();
+    const broken = await startOn('static-bool', 'off');
+    const throwing = await startOn('banner', 'staff');
+    // The ZodError of issue 9: a non-finite P95 saved as null. And an Invalid Date: a stage 9e12 s away.
+    await rewriteRow(broken.id, (d) => (d['lastVerdict'] = { kind: 'healthy', numbers: { samples: 500, p95Ms: null } }));
+    await rewriteRow(throwing.id, (d) => (d['plan'].stages[1].afterSeconds = 9e12));
+
+    const S = sim.T0;
+    for (let i = 0; i < 5; i++) {
+      await sim.postMinute(S + i * MIN, FAILING);
+      await sim.tick(S + (i + 1) * MIN);
+      const now = await sim.rollout(failing.id);
+      if (i < 4) expect(now, `after ${i + 1} failing minutes`).toMatchObject({ status: 'running', lastVerdict: { kind: 'degraded' } });
+    }
+    expect(await sim.rollout(failing.id)).toMatchObject({ status: 'rolled_back', percent: 0, endedAt: S + 5 * MIN });
+    const snapshot = (await kvSnapshotOf())!;
+    expect(snapshot.flags[FLAG]).not.toHaveProperty('rollout');
+    // The broken row is left out of the snapshot (its flag serves the baseline); the throwing one is held at its percent.
+    expect(snapshot.flags['static-bool']).not.toHaveProperty('rollout');
+    expect(snapshot.flags['banner']!.rollout).toMatchObject({ id: throwing.id, percent: 5 });
+    expect(snapshot.$rollgate.tickFailures?.map((f) => f.rollout).sort()).toEqual([broken.id, throwing.id].sort());
+
+    // One audit entry per failure, not one a minute.
+    const failed = await sim.audit('rollout.tick_failed');
+    expect(failed.map((e) => e.target).sort()).toEqual([broken.id, throwing.id].sort());
+    expect(failed.find((e) => e.target === broken.id)!.reason).toMatch(/stored row does not parse at \/lastVerdict/);
+    expect(failed.find((e) => e.target === throwing.id)!.reason).toMatch(/RangeError: Invalid time value; held at 5%/);
+
+    // The admin plane answers, and shows the failures.
+    const summary = await sim.summary();
+    const views = summary.activeRollouts as StoredRolloutView[];
+    expect(views.find((r) => r.id === broken.id)).toMatchObject({ flag: 'static-bool', status: 'running', broken: expect.stringMatching(/lastVerdict/), tickError: { since: new Date(S + MIN).toISOString() } });
+    expect(views.find((r) => r.id === throwing.id)).toMatchObject({ percent: 5, nextPromotionAt: null, tickError: { since: new Date(S + MIN).toISOString(), message: expect.stringMatching(/Invalid time value/) } });
+    expect(await sim.rollout(throwing.id)).toMatchObject({ status: 'running', percent: 5, stageIndex: 0, tickError: expect.anything() });
+    const list = await expectStatus(admin(sim.h, 'GET', `/environments/${ENV}/rollouts`), 200);
+    expect(((await list.json()) as { rollouts: StoredRolloutView[] }).rollouts).toHaveLength(3);
+    await expectStatus(admin(sim.h, 'GET', `/environments/${ENV}/rollouts/${broken.id}`), 200);
+    await expectStatus(admin(sim.h, 'POST', `/environments/${ENV}/flags/validate`, { body: validConfig() }), 200);
+    await expectStatus(admin(sim.h, 'PUT', `/environments/${ENV}/flags`, { body: validConfig() }), 200);
+    await expectStatus(admin(sim.h, 'POST', `/environments/${ENV}/keys`, { body: { name: 'another' } }), 201);
+
+    // The edge's /health names the held rollouts.
+    sim.at(sim.clock.now + 10_000);
+    const health = (await (await sim.h.fetch('/health')).json()) as { environments: Record<string, { tickFailures?: { rollout: string; flag: string; since: string }[] }> };
+    expect(health.environments[ENV]!.tickFailures?.map((f) => f.flag).sort()).toEqual(['banner', 'static-bool']);
+    expect(health.environments['production']).not.toHaveProperty('tickFailures');
+
+    // A broken active row still holds its flag; only rollback applies to it, and then the flag is free.
+    await expectStatus(admin(sim.h, 'POST', `/environments/${ENV}/rollouts`, { body: { flag: 'static-bool', variant: 'off', strategy: 'safe' } }), 409);
+    await expectStatus(admin(sim.h, 'POST', `/environments/${ENV}/rollouts/${broken.id}/promote`, { body: { reason: 'try' } }), 409);
+    const rolledBack = await expectStatus(admin(sim.h, 'POST', `/environments/${ENV}/rollouts/${broken.id}/rollback`, { body: { reason: 'broken row' } }), 200);
+    expect(await rolledBack.json()).toMatchObject({ id: broken.id, status: 'rolled_back', changed: true });
+    expect((await sim.rollout(broken.id)).history!.at(-1)).toMatchObject({ event: 'rolled_back', actor: 'alice-operator', toStatus: 'rolled_back' });
+    expect(await sim.audit('rollout.rollback')).toHaveLength(1);
+    await startOn('static-bool', 'off');
+  }, 30_000);
+
+  it('records a failure again only when its message changes, and audits the recovery', async () => {
+    await sim.setup();
+    const r = await sim.start();
+    await rewriteRow(r.id, (d) => (d['plan'].stages[1].afterSeconds = 9e12));
+    await sim.tick(sim.T0 + MIN);
+    await sim.tick(sim.T0 + 2 * MIN);
+    expect(await sim.audit('rollout.tick_failed')).toHaveLength(1);
+    expect((await sim.rollout(r.id)).tickError).toEqual({ since: new Date(sim.T0 + MIN).toISOString(), message: expect.stringMatching(/Invalid time value/) });
+
+    // The row is repaired by hand: the next tick succeeds, clears the failure and says so.
+    await rewriteRow(r.id, (d) => (d['plan'].stages[1].afterSeconds = 86_400));
+    await sim.tick(sim.T0 + 3 * MIN);
+    const now = await sim.rollout(r.id);
+    expect(now).not.toHaveProperty('tickError');
+    expect(now.lastDecision).toMatch(/^waiting: next stage 10% at /);
+    const [recovered, ...more] = await sim.audit('rollout.tick_recovered');
+    expect(more).toEqual([]);
+    expect(recovered).toMatchObject({ actor: 'rollgate', target: r.id, diff: { since: new Date(sim.T0 + MIN).toISOString() } });
+    expect((await kvSnapshotOf())!.$rollgate).not.toHaveProperty('tickFailures');
+  });
+});
+
+describe('a tick never stores a rollout row that would not read back', () => {
+  let sim: Sim;
+  beforeEach(() => {
+    sim = new Sim();
+  });
+  afterEach(async () => {
+    sim.clock.restore();
+    await reset();
+  });
+
+  it('turns a verdict with an infinite P95 into a tick failure of that rollout, not a row that reads back as null', async () => {
+    await sim.setup();
+    const r = await sim.start();
+    // Issue 9's sketch bin "20000" (P95 = Infinity), written straight into the shard's buckets:
+    // the coordinator must survive it even if something upstream let it in.
+    await runInDurableObject(env.METRICS.getByName(`${ENV}/${FLAG}`), (_i, state) => {
+      for (let k = 1; k <= 5; k++) {
+        for (const variant of ['on', 'off']) {
+          state.storage.sql.exec('INSERT INTO minute_buckets (variant, start, count, errors, bins) VALUES (?, ?, ?, ?, ?)', variant, sim.T0 + (k - 1) * MIN, 200, 0, JSON.stringify({ '20000': 200 }));
+        }
+      }
+    });
+    const stored = async () =>
+      runInDurableObject(env.COORDINATOR.getByName(ENV), (_i, state) => state.storage.sql.exec<{ data: string }>('SELECT data FROM rollouts WHERE id = ?', r.id).one().data);
+    const before = await stored();
+    await sim.tick(sim.T0 + 5 * MIN);
+    // Either the verdict was refused (held as a tick failure: today's sketch reads bin 20000 as
+    // Infinity) or it was finite; never a row that does not parse.
+    const view = await sim.rollout(r.id);
+    expect(view).not.toHaveProperty('broken');
+    if (view.tickError) {
+      expect(await stored()).toBe(before);
+      expect(view.tickError.message).toMatch(/was not stored/);
+    }
+    await expectStatus(admin(sim.h, 'GET', '/environments'), 200);
+  });
+});
+
+describe('tick time only moves forward, and never far ahead of the coordinator clock', () => {
+  let clock: TestClock;
+  let api: ReturnType<typeof coordinatorOf>['api'];
+  const healthy = { window: { kind: 'healthy', numbers: { samples: 500, errorRate: 0, p95Ms: 100, p99Ms: 200 } } };
+  const breached = { window: { kind: 'breached', trigger: 'error_rate', numbers: { samples: 800, errorRate: 0.5 } } };
+  const HOUR = 60 * MIN;
+
+  beforeEach(() => {
+    clock = new TestClock();
+    ({ api } = coordinatorOf(ENV));
+  });
+  afterEach(async () => {
+    clock.restore();
+    await reset();
+  });
+
+  async function startSafe(): Promise<RolloutView> {
+    await api.putConfig(ENV, { document: validConfig(), ifMatch: null, actor: 'tester', reason: null, confirmed: false }, clock.now);
+    clock.advance(1000);
+    const out = await api.startRollout(ENV, { flag: FLAG, variant: 'on', strategy: 'safe' }, 'tester', clock.now, false);
+    if (!out.ok) throw new Error(out.error);
+    return out.value;
+  }
+
+  async function state(id: string) {
+    const { stub } = coordinatorOf(ENV);
+    return {
+      rollout: await api.getRollout(ENV, id),
+      audit: await api.auditPage(ENV, { limit: 500 }),
+      kv: await kvSnapshot(ENV),
+      lastTick: await runInDurableObject(stub, (_i, s) => s.storage.sql.exec<{ value: string }>("SELECT value FROM meta WHERE key = 'last_tick_at'").toArray()[0]?.value ?? null),
+    };
+  }
+
+  it('changes nothing, not even on a breach, for a scheduledTime older than the last applied one', async () => {
+    const r = await startSafe();
+    const T = r.startedAt + 24 * HOUR;
+    clock.set(T + MIN);
+    expect(await api.tick(ENV, T, { [r.id]: healthy })).toMatchObject({ changed: [r.id] });
+    expect(await api.tick(ENV, T + MIN, { [r.id]: healthy })).toMatchObject({ duplicate: false, changed: [] });
+    const before = await state(r.id);
+    expect(before.rollout).toMatchObject({ ok: true, value: { status: 'running', percent: 10, lastTickAt: T + MIN } });
+
+    const late = await api.tick(ENV, T + 30_000, { [r.id]: breached });
+    expect(await state(r.id)).toEqual(before);
+    expect(late).toEqual({ scheduledTime: T + 30_000, duplicate: false, changed: [], publish: null, refused: { reason: 'older', message: expect.stringContaining('older than the last applied tick') } });
+    expect(await api.summary(ENV)).toMatchObject({ environment: ENV });
+  });
+
+  it('refuses a scheduledTime more than two minutes ahead, and later normal ticks still promote', async () => {
+    const r = await startSafe();
+    const T = r.startedAt + 24 * HOUR;
+    clock.set(T);
+    const before = await state(r.id);
+
+    // 48 h ahead would promote now and freeze every tick of the next two days; 2 min + 1 ms is refused too.
+    for (const ahead of [24 * HOUR, MAX_TICK_LEAD_MS + 1]) {
+      const refused = await api.tick(ENV, T + ahead, { [r.id]: healthy });
+      expect(await state(r.id)).toEqual(before);
+      expect(refused).toMatchObject({ duplicate: false, changed: [], publish: null, refused: { reason: 'ahead' } });
+    }
+    expect(await api.listRollouts(ENV)).toHaveLength(1);
+
+    // Exactly two minutes ahead is within the cron's tolerance; the normal tick promotes.
+    expect(await api.tick(ENV, T + MAX_TICK_LEAD_MS, { [r.id]: healthy })).toMatchObject({ changed: [r.id] });
+    expect((await api.getRollout(ENV, r.id))).toMatchObject({ ok: true, value: { percent: 10 } });
+    clock.set(r.startedAt + 48 * HOUR);
+    expect(await api.tick(ENV, clock.now, { [r.id]: healthy })).toMatchObject({ changed: [r.id] });
+    expect((await api.getRollout(ENV, r.id))).toMatchObject({ ok: true, value: { percent: 25 } });
+  });
+});
