@@ -1,5 +1,6 @@
 import { applyOverrides, type FlagOverrides } from '../core/flags/overrides';
 import { type CompiledFlagSet, compileFlagSet } from '../core/flags/flag-set';
+import { scopeMask } from '../core/key-scopes';
 import type { Snapshot } from '../core/schema/snapshot';
 
 /** Where the snapshot being served came from. */
@@ -15,6 +16,10 @@ export interface LoadedSnapshot {
   flags: CompiledFlagSet;
   /** SHA-256 hex of every client key allowed in this environment. */
   keyHashes: readonly string[];
+  /** The scope bitmask (core/key-scopes) of each key, by index in keyHashes. */
+  keyScopes: readonly number[];
+  /** `<env>:<key name>` of each key, by index in keyHashes: what rate limits count by (never the secret). */
+  keyIds: readonly string[];
   /** The raw KV text it was parsed from, to skip re-parsing an unchanged value. */
   raw: string | undefined;
 }
@@ -37,6 +42,8 @@ export function loadSnapshot(
       source,
       flags,
       keyHashes: envelope.clientKeys.map((k) => k.sha256),
+      keyScopes: envelope.clientKeys.map((k) => scopeMask(k.scopes)),
+      keyIds: envelope.clientKeys.map((k) => `${envelope.environment}:${k.name}`),
       raw,
     },
     ignoredOverrides: ignored,
