@@ -95,7 +95,7 @@ describe('deploy --wait in production ends in an automatic rollback', () => {
     // 100 requests of treatment "on", 20 of them errors — above the default maximum error rate.
     const metrics = await fetch(`${w.baseUrl}/v1/metrics`, {
       method: 'POST',
-      headers: { authorization: 'Bearer dev-client-production', 'content-type': 'application/json' },
+      headers: { authorization: 'Bearer dev-report-production', 'content-type': 'application/json' },
       body: JSON.stringify({
         reports: [{ flag: 'new-checkout', variant: 'on', timestamp: startedAt + 61_000, count: 100, errors: 20, latencyMs: Array.from({ length: 100 }, (_, i) => 20 + i) }],
       }),
