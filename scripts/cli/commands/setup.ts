@@ -150,6 +150,8 @@ export const setup: CommandDef = {
     }
     ctx.out.line();
     ctx.out.line(c.yellow('These secrets are shown only this once and only their SHA-256 is stored: put them in your secret manager now.'));
+    ctx.out.line(c.dim('   These are evaluate keys (OFREP, safe in a browser). Services that post health reports need a report key:'));
+    ctx.out.line(c.dim('   rollgate keys issue --env E --name NAME --scope report'));
     ctx.out.line(`5. Push the config: rollgate push --env development, then staging, then production (see docs/RUNBOOK.md).`);
     return EXIT.ok;
   },
