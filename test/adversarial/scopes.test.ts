@@ -1,7 +1,10 @@
-import { reset } from 'cloudflare:test';
+import { reset, runInDurableObject } from 'cloudflare:test';
 import { env } from 'cloudflare:workers';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { ClientKeys } from '../../src/coordinator/client-keys';
+import { MIGRATIONS } from '../../src/coordinator/migrations';
 import { sha256Hex } from '../../src/core/sha256';
+import { migrateSqlite } from '../../src/store/migrate-sqlite';
 import { snapshotKey } from '../../src/store/keys';
 import { admin, TOKENS } from '../helpers/admin';
 import { keyOf, reportKeyOf, snapshotOf } from '../helpers/fixture';
@@ -266,5 +269,23 @@ describe('keys without scopes are evaluate-only at the edge', () => {
     expect((await sim.h.evaluate('/ofrep/v1/evaluate/flags', { context: {} }, fallbackKey)).status).toBe(200);
     const res = await sim.post([{ flag: 'static-bool', variant: 'on', timestamp: sim.T0 + 30_000, count: 1, errors: 0, latencyMs: [1] }], fallbackKey);
     expect(res.status).toBe(403);
+  });
+});
+
+describe('keys stored before scopes existed', () => {
+  it('migration 3 makes them evaluate-only; nothing else about them changes', async () => {
+    const out = await runInDurableObject(env.COORDINATOR.getByName(ENV), (_instance, state) => {
+      const sql = state.storage.sql;
+      // Back to the schema of migration 2, with a key row as it was written then.
+      sql.exec('DELETE FROM client_keys');
+      sql.exec('ALTER TABLE client_keys DROP COLUMN scopes');
+      sql.exec('DELETE FROM schema_migrations WHERE version >= 3');
+      sql.exec("INSERT INTO client_keys (name, sha256, created_at, created_by) VALUES ('legacy', ?, 1, 'ops')", 'ab'.repeat(32));
+      migrateSqlite(state.storage, MIGRATIONS, 2);
+      const keys = new ClientKeys(sql);
+      return { all: keys.all(), list: keys.list() };
+    });
+    expect(out.all).toEqual([{ name: 'legacy', sha256: 'ab'.repeat(32), scopes: ['evaluate'] }]);
+    expect(out.list).toEqual([{ name: 'legacy', scopes: ['evaluate'], createdAt: new Date(1).toISOString(), createdBy: 'ops' }]);
   });
 });

@@ -3,7 +3,7 @@
  * local Worker (one Worker for the whole file; its tests run in order):
  *
  * - `deploy --wait` ended by an automatic rollback (exit 3). The health data comes the way it does
- *   in production: the app posts metric reports to /v1/metrics with its client key, and the cron
+ *   in production: the app posts metric reports to /v1/metrics with its report key, and the cron
  *   (fired through wrangler's scheduled handler) gathers health and rolls back. Then `status` and
  *   `audit` show the rollback, in human form and as JSON.
  * - `push` as an operator runs it at a terminal: the CLI gets a pseudo-terminal (util-linux
