@@ -2,7 +2,7 @@
  * `metrics`: the cost of health telemetry, on the production bundle in workerd.
  *
  * 1. Ingestion: POST /v1/metrics with batches of 100 reports of one flag (staging/new-checkout,
- *    so one MetricsShard), client key auth, valid timestamps, latency as sketches; loaded from a
+ *    so one MetricsShard), report key auth, valid timestamps, latency as sketches; loaded from a
  *    second process (wrk or autocannon) with 1 and 4 connections. Reports/s = 100 × batches/s.
  *    Checked first and after: 202 `{accepted: 100}`, then the shard's totals equal what was sent.
  * 2. Window queries over 2 h of minute buckets (staging/dark-mode: 120 minutes × 2 variants,
@@ -25,7 +25,7 @@ import { mulberry32 } from '../src/core/seeded-random';
 import { fmtInt } from './lib/format';
 import { type LoadResult, loadTool, loadToolVersion, runLoad } from './lib/http-load';
 import type { BenchFn, Table } from './lib/types';
-import { devClientKey, processCpuMs, type RollgateServer, startRollgate } from './lib/workerd-server';
+import { devReportKey, processCpuMs, type RollgateServer, startRollgate } from './lib/workerd-server';
 import { fmtMs, fmtPct, fmtRate, median, quantile } from './lib/workerd-stats';
 
 const ENV = 'staging';
@@ -84,7 +84,7 @@ export const metrics: BenchFn = async (opts) => {
     const pid = server.workerdPid;
     if (pid === null) throw new Error('cannot find the workerd process for CPU accounting');
     const rng = mulberry32(0x3e7);
-    const headers = { authorization: `Bearer ${devClientKey(ENV)}`, 'content-type': 'application/json' };
+    const headers = { authorization: `Bearer ${devReportKey(ENV)}`, 'content-type': 'application/json' };
     const url = `${server.url}/v1/metrics`;
 
     // ---- 1. ingestion -------------------------------------------------------------------------

@@ -481,7 +481,7 @@ describe('publishing', () => {
     const key = await issueKey('staging', 'web');
     const second = await kvSnapshot('staging');
     expect(second!.$rollgate.version).toBeGreaterThan(first!.$rollgate.version);
-    expect(second!.$rollgate.clientKeys).toEqual([{ name: 'web', sha256: await sha256Hex(key) }]);
+    expect(second!.$rollgate.clientKeys).toEqual([{ name: 'web', sha256: await sha256Hex(key), scopes: ['evaluate'] }]);
 
     const served = await evaluate('banner', key);
     expect(served.status).toBe(200);

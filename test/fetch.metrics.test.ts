@@ -3,6 +3,7 @@ import { env } from 'cloudflare:workers';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { quantile, RELATIVE_ACCURACY, sketchFromSamples } from '../src/core/metrics/sketch';
 import { MAX_RAW_SAMPLES, MAX_REPORTS_PER_BATCH } from '../src/core/schema/metrics';
+import { reportKeyOf } from './helpers/fixture';
 import { ENV, FLAG, MIN, type Report, Sim } from './helpers/health-sim';
 
 let sim: Sim;
@@ -174,7 +175,7 @@ describe('POST /v1/metrics: refusals', () => {
 
   it('answers 400 to malformed JSON and 422 to a body that is not a batch', async () => {
     const send = (text: string) =>
-      sim.h.fetch('/v1/metrics', { method: 'POST', headers: { 'content-type': 'application/json', authorization: 'Bearer test-key-staging' }, body: text });
+      sim.h.fetch('/v1/metrics', { method: 'POST', headers: { 'content-type': 'application/json', authorization: `Bearer ${reportKeyOf('staging')}` }, body: text });
     expect((await send('{"reports": [')).status).toBe(400);
     expect((await send('')).status).toBe(400);
     for (const text of ['[]', '{"reports": {}}', '{"reports": [], "more": 1}', '"x"']) {

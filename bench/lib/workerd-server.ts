@@ -5,6 +5,8 @@
  * secrets of .dev.vars.example, KV and Durable Objects persisted in a temp dir, and the Worker
  * reached on its own direct socket on 127.0.0.1 (Miniflare's entry worker is not in the path).
  * Environments are seeded through the admin API exactly as `npm start` does (scripts/lib/seed-local.ts).
+ * The per-key rate-limit bindings of wrangler.toml are left out on purpose: load runs from one key
+ * would measure 429s, not Rollgate (the Worker logs once that requests are not limited).
  */
 import { execFileSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
@@ -15,12 +17,12 @@ import { convertV4MiniflareOptions, Miniflare } from 'miniflare';
 import { unstable_readConfig } from 'wrangler';
 import { validateConfig } from '../../src/core/config/validate';
 import type { RollgateConfig } from '../../src/core/schema/config';
-import { DEV_ADMIN_TOKEN, devClientKey, seedLocal } from '../../scripts/lib/seed-local';
+import { DEV_ADMIN_TOKEN, devClientKey, devReportKey, seedLocal } from '../../scripts/lib/seed-local';
 import { REPO_ROOT } from './paths';
 import { COUNTING_KV_SOURCE, PROBE_SOURCE } from './workerd-aux';
 import { type BuiltWorker, buildWorker } from './workerd-build';
 
-export { DEV_ADMIN_TOKEN, devClientKey };
+export { DEV_ADMIN_TOKEN, devClientKey, devReportKey };
 
 /** KV reads and writes Rollgate made through its FLAGS binding (counted by the bench-kv worker). */
 export interface KvCounts {

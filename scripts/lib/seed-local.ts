@@ -5,10 +5,21 @@ import { environmentsOf } from '../../src/core/config/environments';
 import { decideSeed, describeSkip } from './seed-decision';
 import { memorySeedRecord, type SeedRecordStore, sha256OfBytes } from './seed-record';
 
-/** The fixed local client key of an environment, documented in the README. */
+/** The fixed local client key of an environment (scope `evaluate`), documented in the README. */
 export function devClientKey(environment: string): string {
   return `dev-client-${environment}`;
 }
+
+/** The fixed local report key of an environment (scope `report`, for POST /v1/metrics), documented in the README. */
+export function devReportKey(environment: string): string {
+  return `dev-report-${environment}`;
+}
+
+/** The local keys every environment gets: imported, so each is a no-op when already present. */
+const DEV_KEYS = [
+  { name: 'dev', secret: devClientKey, scopes: ['evaluate'] },
+  { name: 'dev-report', secret: devReportKey, scopes: ['report'] },
+] as const;
 
 /** The local admin token, an operator on every environment. */
 export const DEV_ADMIN_TOKEN = 'dev-admin-token';
@@ -30,8 +41,8 @@ export function pushCommand(baseUrl: string, environment: string, file: string):
 }
 
 /**
- * Seeds every environment through the admin API, as an operator would: the dev client key
- * (imported; a no-op when present), then the config, only as decideSeed allows: into an empty
+ * Seeds every environment through the admin API, as an operator would: the dev client and
+ * report keys (imported; a no-op when present), then the config, only as decideSeed allows: into an empty
  * environment, or over what the last seed wrote when the file changed and the environment is not
  * protected. Returns one line per environment, saying what was written or kept and why.
  */
@@ -43,13 +54,15 @@ export async function seedLocal(baseUrl: string, config: RollgateConfig, options
   for (const { name } of environmentsOf(config)) {
     // Seeding is npm start's deliberate act, so it confirms; decideSeed keeps it from overwriting anything.
     const headers = { authorization: `Bearer ${DEV_ADMIN_TOKEN}`, 'content-type': 'application/json', 'x-rollgate-confirm': name };
-    const key = await fetch(`${baseUrl}/admin/v1/environments/${name}/keys`, {
-      method: 'POST',
-      headers,
-      body: JSON.stringify({ name: 'dev', secret: devClientKey(name) }),
-    });
-    if (!key.ok) throw new Error(`seeding the dev key of ${name} failed: ${key.status} ${await key.text()}`);
-    const keys = `client key ${devClientKey(name)}`;
+    for (const dev of DEV_KEYS) {
+      const key = await fetch(`${baseUrl}/admin/v1/environments/${name}/keys`, {
+        method: 'POST',
+        headers,
+        body: JSON.stringify({ name: dev.name, secret: dev.secret(name), scopes: dev.scopes }),
+      });
+      if (!key.ok) throw new Error(`seeding the ${dev.name} key of ${name} failed: ${key.status} ${await key.text()}`);
+    }
+    const keys = `client key ${devClientKey(name)}, report key ${devReportKey(name)}`;
 
     const live = await fetch(`${baseUrl}/admin/v1/environments/${name}/flags`, { headers });
     let current: { version: number; document: RollgateConfig } | null = null;

@@ -1,13 +1,26 @@
 import * as z from 'zod';
 import { fromZod } from '../core/config/issues';
+import { canonicalScopes, DEFAULT_SCOPES } from '../core/key-scopes';
+import { type KeyScope, zKeyScope } from '../core/schema/snapshot';
 import { sha256Hex } from '../core/sha256';
+import type { ClientKeyInfo } from './client-keys';
 import { fail, ok, type Outcome } from './outcome';
 import { commit, type CoordinatorState } from './state';
 
-/** The body of "issue a key". `secret` imports an existing key (e.g. the local dev keys) instead of minting one. */
+/** A key's scopes as asked for: at least one, each known, none twice. */
+export const zKeyScopes = z
+  .array(zKeyScope)
+  .min(1, 'a key needs at least one scope: evaluate, report')
+  .refine((scopes) => new Set(scopes).size === scopes.length, 'a scope is listed twice');
+
+/**
+ * The body of "issue a key". `secret` imports an existing key (e.g. the local dev keys) instead
+ * of minting one; `scopes` defaults to evaluate-only, the scope that is safe in a browser.
+ */
 export const zIssueKey = z.strictObject({
   name: z.string().regex(/^[A-Za-z0-9._-]{1,64}$/, 'names are 1-64 characters: letters, digits, . _ -'),
   secret: z.string().min(16, 'an imported secret needs at least 16 characters').max(256).optional(),
+  scopes: zKeyScopes.optional(),
 });
 export type IssueKey = z.infer<typeof zIssueKey>;
 
@@ -15,6 +28,7 @@ export type IssueKey = z.infer<typeof zIssueKey>;
 export interface IssuedKey {
   name: string;
   key: string;
+  scopes: KeyScope[];
   changed: boolean;
 }
 
@@ -23,25 +37,35 @@ export async function issueKey(s: CoordinatorState, body: unknown, actor: string
   const parsed = zIssueKey.safeParse(body);
   if (!parsed.success) return fail(422, 'the key request is invalid', { errors: fromZod(parsed.error) });
   const { name } = parsed.data;
+  const scopes = canonicalScopes(parsed.data.scopes ?? DEFAULT_SCOPES);
   const secret = parsed.data.secret ?? mintSecret(s.environment());
   const hash = await sha256Hex(secret);
   // The hash is computed before the transaction: nothing may await between check and commit.
-  const existing = s.keys.hashOf(name);
+  const existing = s.keys.get(name);
   if (existing !== null) {
-    if (parsed.data.secret !== undefined && existing === hash) return ok({ name, key: secret, changed: false });
+    if (parsed.data.secret !== undefined && existing.sha256 === hash) {
+      // Scopes never change silently: a browser key must not turn into a report key by re-import.
+      if (existing.scopes.join(',') === scopes.join(',')) return ok({ name, key: secret, scopes, changed: false });
+      return fail(409, `the key "${name}" has scopes ${existing.scopes.join(', ')}, not ${scopes.join(', ')}; revoke it and issue it again to change scopes`);
+    }
     return fail(409, `a key named "${name}" already exists; revoke it first`);
   }
   commit(s, () => {
-    s.keys.add(name, hash, now, actor);
-    s.audit.append(now, { actor, action: 'key.issue', target: name, flags: [], reason: null, diff: { after: { name, imported: parsed.data.secret !== undefined } } });
+    s.keys.add(name, hash, scopes, now, actor);
+    s.audit.append(now, { actor, action: 'key.issue', target: name, flags: [], reason: null, diff: { after: { name, scopes, imported: parsed.data.secret !== undefined } } });
     return { result: undefined, dirty: true };
   });
-  return ok({ name, key: secret, changed: true });
+  return ok({ name, key: secret, scopes, changed: true });
+}
+
+/** The environment's keys: names, scopes and creation, never secrets or hashes. */
+export function listKeys(s: CoordinatorState): { keys: ClientKeyInfo[] } {
+  return { keys: s.keys.list() };
 }
 
 /** Revokes a key; it stops working at the edge with the next snapshot. */
 export function revokeKey(s: CoordinatorState, name: string, actor: string, now: number): Outcome<{ name: string }> {
-  if (s.keys.hashOf(name) === null) return fail(404, `no key named "${name}" in ${s.environment()}`);
+  if (s.keys.get(name) === null) return fail(404, `no key named "${name}" in ${s.environment()}`);
   commit(s, () => {
     s.keys.remove(name);
     s.audit.append(now, { actor, action: 'key.revoke', target: name, flags: [], reason: null, diff: { before: { name } } });

@@ -69,4 +69,10 @@ export const MIGRATIONS: readonly Migration[] = [
       );
     `,
   },
+  {
+    // Client key scopes, as canonical comma-separated text (`evaluate`, `report`, `evaluate,report`).
+    // Keys issued before scopes existed were browser keys: they stay evaluate-only.
+    version: 3,
+    sql: `ALTER TABLE client_keys ADD COLUMN scopes TEXT NOT NULL DEFAULT 'evaluate';`,
+  },
 ];

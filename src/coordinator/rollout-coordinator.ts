@@ -3,7 +3,8 @@ import type { RollgateConfig } from '../core/schema/config';
 import { zHealthInput, type HealthInput } from '../core/schema/rollout';
 import type { AuditPage } from './audit-log';
 import { type ConfigWrite, type ConfigWriteResult, dryRun, writeConfig } from './config-ops';
-import { type IssuedKey, issueKey, revokeKey } from './key-ops';
+import type { ClientKeyInfo } from './client-keys';
+import { type IssuedKey, issueKey, listKeys, revokeKey } from './key-ops';
 import { confirmationFailure } from './protection';
 import { migrateSqlite } from '../store/migrate-sqlite';
 import { MIGRATIONS } from './migrations';
@@ -232,6 +233,11 @@ export class RolloutCoordinator extends DurableObject<Env> {
     const out = await issueKey(this.s, body, actor, now);
     if (out.ok && out.value.changed) await this.publishAfterChange();
     return out;
+  }
+
+  async listKeys(environment: string): Promise<{ keys: ClientKeyInfo[] }> {
+    this.bind(environment);
+    return listKeys(this.s);
   }
 
   async revokeKey(environment: string, name: string, actor: string, now: number, confirmed: boolean): Promise<Outcome<{ name: string }>> {

@@ -1,3 +1,4 @@
+import { SCOPE_REPORT } from '../core/key-scopes';
 import { sha256Hex } from '../core/sha256';
 import type { LoadedSnapshot } from '../store/loaded-snapshot';
 import { RollgateError } from './errors';
@@ -21,19 +22,30 @@ export function equalHex(a: string, b: string): boolean {
   return diff === 0;
 }
 
+/** The key a request presented: its environment's snapshot and its index in that snapshot's key lists. */
+export interface ClientMatch {
+  snapshot: LoadedSnapshot;
+  index: number;
+}
+
 /**
- * The snapshot whose environment accepts the key's hash, or undefined. Every stored hash of every
+ * The environment and key whose hash matches, or undefined. Every stored hash of every
  * environment is compared, so the time taken does not depend on which key matched or where.
  */
-export function environmentForKey(hash: string, snapshots: readonly (LoadedSnapshot | undefined)[]): LoadedSnapshot | undefined {
+export function findClientKey(hash: string, snapshots: readonly (LoadedSnapshot | undefined)[]): ClientMatch | undefined {
   let found: LoadedSnapshot | undefined;
+  let index = -1;
   for (const snap of snapshots) {
     if (!snap) continue;
-    for (const stored of snap.keyHashes) {
-      if (equalHex(stored, hash) && !found) found = snap;
+    const hashes = snap.keyHashes;
+    for (let i = 0; i < hashes.length; i++) {
+      if (equalHex(hashes[i]!, hash) && !found) {
+        found = snap;
+        index = i;
+      }
     }
   }
-  return found;
+  return found ? { snapshot: found, index } : undefined;
 }
 
 /** Hashes of recently seen keys: the SHA-256 of a key is the same every time, and digesting costs more than the evaluation. */
@@ -49,8 +61,11 @@ async function hashOf(key: string): Promise<string> {
   return hash;
 }
 
-/** The snapshot of the environment whose client key the request carries; 401 otherwise. */
-export async function authenticateClient(headers: Headers, runtime: Runtime, kv: KVNamespace, now: number): Promise<LoadedSnapshot> {
+/**
+ * The environment and key of the client key the request carries: 401 when there is none or it is
+ * unknown, 403 when the key lacks the `needed` scope bit (SCOPE_EVALUATE or SCOPE_REPORT).
+ */
+export async function authenticateClient(headers: Headers, runtime: Runtime, kv: KVNamespace, now: number, needed: number): Promise<ClientMatch> {
   const key = clientKeyOf(headers);
   if (!key) throw new RollgateError(401, 'missing client key');
   const hash = await hashOf(key);
@@ -59,7 +74,11 @@ export async function authenticateClient(headers: Headers, runtime: Runtime, kv:
   if (snapshots.some((s) => s === undefined)) {
     snapshots = await Promise.all(runtime.environments.map((env) => runtime.store.get(kv, env, now)));
   }
-  const snapshot = environmentForKey(hash, snapshots);
-  if (!snapshot) throw new RollgateError(401, 'unknown client key');
-  return snapshot;
+  const match = findClientKey(hash, snapshots);
+  if (!match) throw new RollgateError(401, 'unknown client key');
+  if ((match.snapshot.keyScopes[match.index]! & needed) === 0) {
+    const scope = needed === SCOPE_REPORT ? 'report' : 'evaluate';
+    throw new RollgateError(403, `this client key lacks the "${scope}" scope; ${scope === 'report' ? 'POST /v1/metrics needs a report key (a server-side secret)' : 'OFREP needs an evaluate key'}`);
+  }
+  return match;
 }

@@ -32,7 +32,8 @@ export function bundledEnvironments(): string[] {
 
 /**
  * The fallback snapshot of an environment: the bundled config at version 0, accepting the
- * client keys listed for it in FALLBACK_CLIENT_KEYS. Served only when KV never answered.
+ * client keys listed for it in FALLBACK_CLIENT_KEYS, evaluate-only (they are meant for SDKs, and
+ * health reports go to the coordinator through KV-published keys). Served only when KV never answered.
  */
 export function fallbackSnapshot(environment: string, keyHashes: readonly string[]): Snapshot | undefined {
   const config = bundledConfigOf();
@@ -41,6 +42,6 @@ export function fallbackSnapshot(environment: string, keyHashes: readonly string
     environment,
     version: 0,
     publishedAt: 0,
-    clientKeys: keyHashes.map((sha256, i) => ({ name: `fallback-${i + 1}`, sha256 })),
+    clientKeys: keyHashes.map((sha256, i) => ({ name: `fallback-${i + 1}`, sha256, scopes: ['evaluate'] })),
   });
 }

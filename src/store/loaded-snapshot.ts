@@ -1,5 +1,6 @@
 import { applyOverrides, type FlagOverrides } from '../core/flags/overrides';
 import { type CompiledFlagSet, compileFlagSet } from '../core/flags/flag-set';
+import { scopeMask } from '../core/key-scopes';
 import type { Snapshot, TickFailureNote } from '../core/schema/snapshot';
 
 /** Where the snapshot being served came from. */
@@ -17,6 +18,10 @@ export interface LoadedSnapshot {
   keyHashes: readonly string[];
   /** Rollouts the coordinator holds because their tick fails, for /health. */
   tickFailures: readonly TickFailureNote[];
+  /** The scope bitmask (core/key-scopes) of each key, by index in keyHashes. */
+  keyScopes: readonly number[];
+  /** `<env>:<key name>` of each key, by index in keyHashes: what rate limits count by (never the secret). */
+  keyIds: readonly string[];
   /** The raw KV text it was parsed from, to skip re-parsing an unchanged value. */
   raw: string | undefined;
 }
@@ -40,6 +45,8 @@ export function loadSnapshot(
       flags,
       keyHashes: envelope.clientKeys.map((k) => k.sha256),
       tickFailures: envelope.tickFailures ?? [],
+      keyScopes: envelope.clientKeys.map((k) => scopeMask(k.scopes)),
+      keyIds: envelope.clientKeys.map((k) => `${envelope.environment}:${k.name}`),
       raw,
     },
     ignoredOverrides: ignored,

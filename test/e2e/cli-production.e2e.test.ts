@@ -3,7 +3,7 @@
  * local Worker (one Worker for the whole file; its tests run in order):
  *
  * - `deploy --wait` ended by an automatic rollback (exit 3). The health data comes the way it does
- *   in production: the app posts metric reports to /v1/metrics with its client key, and the cron
+ *   in production: the app posts metric reports to /v1/metrics with its report key, and the cron
  *   (fired through wrangler's scheduled handler) gathers health and rolls back. Then `status` and
  *   `audit` show the rollback, in human form and as JSON.
  * - `push` as an operator runs it at a terminal: the CLI gets a pseudo-terminal (util-linux
@@ -97,7 +97,7 @@ describe('deploy --wait in production ends in an automatic rollback', () => {
     // 100 requests of treatment "on", 20 of them errors — above the default maximum error rate.
     const metrics = await fetch(`${w.baseUrl}/v1/metrics`, {
       method: 'POST',
-      headers: { authorization: 'Bearer dev-client-production', 'content-type': 'application/json' },
+      headers: { authorization: 'Bearer dev-report-production', 'content-type': 'application/json' },
       body: JSON.stringify({
         reports: [{ flag: 'new-checkout', variant: 'on', timestamp: startedAt + 60_000, count: 100, errors: 20, latencyMs: Array.from({ length: 100 }, (_, i) => 20 + i) }],
       }),

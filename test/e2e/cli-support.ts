@@ -27,7 +27,7 @@ export interface LocalWorker {
 
 /**
  * Starts `wrangler dev` on a free port with its own state, and seeds every environment (config
- * version 1, dev client keys). `vars` override wrangler.toml's [vars] (wrangler dev --var).
+ * version 1, dev client and report keys). `vars` override wrangler.toml's [vars] (wrangler dev --var).
  */
 export async function startWorker(name: string, vars: Record<string, string> = {}): Promise<LocalWorker> {
   const result = validateConfig(JSON.parse(readFileSync('config/flags.json', 'utf8')));

@@ -176,6 +176,7 @@ describe('setup --dry-run', () => {
     expect(lines).toContain('# then add to wrangler.toml (replacing the local kv_namespaces id):');
     expect(r.stdout).toContain('[[env.canary.kv_namespaces]]\nbinding = "FLAGS"\nid = "<id printed by the first command>"\n');
     expect(r.stdout).toContain('[[env.canary.durable_objects.bindings]]\nname = "COORDINATOR"\nclass_name = "RolloutCoordinator"\n');
+    expect(r.stdout).toContain('[[env.canary.ratelimits]]\nname = "METRICS_RATE_LIMIT"\nnamespace_id = "9102"\nsimple = { limit = 100, period = 10 }\n');
     expect(r.stdout).toContain('[env.canary.vars]\nSNAPSHOT_REFRESH_MS = "5000"\nMAX_BODY_BYTES = "65536"\nFLAG_OVERRIDES = "{}"\n');
     expect(lines.at(-1)).toBe('# secrets are generated when it runs and printed once; nothing was run.');
   });

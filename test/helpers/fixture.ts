@@ -25,10 +25,13 @@ export const testConfig: RollgateConfig = {
   },
 };
 
-/** The client key of an environment in these tests. */
+/** The client key of an environment in these tests: scope `evaluate` (OFREP). */
 export const keyOf = (env: string): string => `test-key-${env}`;
 
-/** A snapshot of `environment` built from `config`, accepting keyOf(environment). */
+/** The report key of an environment in these tests: scope `report` (POST /v1/metrics). */
+export const reportKeyOf = (env: string): string => `test-report-${env}`;
+
+/** A snapshot of `environment` built from `config`, accepting keyOf(environment) and reportKeyOf(environment). */
 export async function snapshotOf(
   environment: string,
   version: number,
@@ -38,7 +41,10 @@ export async function snapshotOf(
     environment,
     version,
     publishedAt: options.publishedAt ?? Date.UTC(2026, 10, 27, 12),
-    clientKeys: [{ name: 'test', sha256: await sha256Hex(keyOf(environment)) }],
+    clientKeys: [
+      { name: 'test', sha256: await sha256Hex(keyOf(environment)), scopes: ['evaluate'] },
+      { name: 'test-report', sha256: await sha256Hex(reportKeyOf(environment)), scopes: ['report'] },
+    ],
     ...(options.rollouts ? { rollouts: options.rollouts } : {}),
   });
 }

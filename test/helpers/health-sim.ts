@@ -10,7 +10,7 @@ import { snapshotKey } from '../../src/store/keys';
 import { admin, adminTokensVar } from './admin';
 import { TestClock } from './clock';
 import { validConfig } from './coordinator';
-import { keyOf } from './fixture';
+import { keyOf, reportKeyOf } from './fixture';
 import { Harness } from './harness';
 
 export const MIN = 60_000;
@@ -72,13 +72,18 @@ export class Sim {
     return this.clock.set(t);
   }
 
-  /** Writes `config` (valid testConfig by default) and a client key, one second apart so each publishes at once; ends at T0. */
+  /** Writes `config` (valid testConfig by default), a client key and a report key, one second apart so each publishes at once; ends at T0. */
   async setup(config: RollgateConfig = validConfig()): Promise<void> {
-    this.h.vars = { ADMIN_TOKENS: await adminTokensVar() };
-    this.at(this.T0 - 2000);
+    // The sim compresses days of traffic from thousands of users and many servers into seconds of
+    // real time, which the per-key rate limits (10-second windows of the wall clock) would cut off:
+    // it runs without them. test/adversarial/scopes.test.ts exercises the real limiters.
+    this.h.vars = { ADMIN_TOKENS: await adminTokensVar(), OFREP_RATE_LIMIT: undefined, METRICS_RATE_LIMIT: undefined };
+    this.at(this.T0 - 3000);
     await expectStatus(admin(this.h, 'PUT', `/environments/${ENV}/flags`, { body: config }), 200);
-    this.at(this.T0 - 1000);
+    this.at(this.T0 - 2000);
     await expectStatus(admin(this.h, 'POST', `/environments/${ENV}/keys`, { body: { name: 'web', secret: keyOf(ENV) } }), 201);
+    this.at(this.T0 - 1000);
+    await expectStatus(admin(this.h, 'POST', `/environments/${ENV}/keys`, { body: { name: 'reporter', secret: reportKeyOf(ENV), scopes: ['report'] } }), 201);
     this.at(this.T0);
   }
 
@@ -89,8 +94,8 @@ export class Sim {
     return (await res.json()) as RolloutView;
   }
 
-  /** POSTs reports through the Worker at the current clock. */
-  post(reports: Report[], key: string | null = keyOf(ENV)): Promise<Response> {
+  /** POSTs reports through the Worker at the current clock, with the report key unless told otherwise. */
+  post(reports: Report[], key: string | null = reportKeyOf(ENV)): Promise<Response> {
     return this.h.fetch('/v1/metrics', {
       method: 'POST',
       headers: { 'content-type': 'application/json', ...(key ? { authorization: `Bearer ${key}` } : {}) },

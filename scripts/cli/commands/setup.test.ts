@@ -66,5 +66,9 @@ describe('setup', () => {
     expect(parseKvId('nothing')).toBeNull();
     expect(shellQuote("it's")).toBe(`'it'\\''s'`);
     expect(tomlLines(undefined, 'x')).toEqual(['[[kv_namespaces]]', 'binding = "FLAGS"', 'id = "x"']);
+    // Rate limits are not inherited by a wrangler environment either: the per-key limits must be repeated.
+    const env = tomlLines('canary', 'x').join('\n');
+    expect(env).toContain('[[env.canary.ratelimits]]\nname = "OFREP_RATE_LIMIT"');
+    expect(env).toContain('[[env.canary.ratelimits]]\nname = "METRICS_RATE_LIMIT"');
   });
 });

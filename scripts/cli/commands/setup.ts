@@ -50,6 +50,16 @@ export function tomlLines(wranglerEnv: string | undefined, kvId: string): string
       'name = "METRICS"',
       'class_name = "MetricsShard"',
       '',
+      `[[env.${wranglerEnv}.ratelimits]]`,
+      'name = "OFREP_RATE_LIMIT"',
+      'namespace_id = "9101"',
+      'simple = { limit = 10000, period = 10 }',
+      '',
+      `[[env.${wranglerEnv}.ratelimits]]`,
+      'name = "METRICS_RATE_LIMIT"',
+      'namespace_id = "9102"',
+      'simple = { limit = 100, period = 10 }',
+      '',
       `[env.${wranglerEnv}.vars]`,
       'SNAPSHOT_REFRESH_MS = "5000"',
       'MAX_BODY_BYTES = "65536"',
@@ -150,6 +160,8 @@ export const setup: CommandDef = {
     }
     ctx.out.line();
     ctx.out.line(c.yellow('These secrets are shown only this once and only their SHA-256 is stored: put them in your secret manager now.'));
+    ctx.out.line(c.dim('   These are evaluate keys (OFREP, safe in a browser). Services that post health reports need a report key:'));
+    ctx.out.line(c.dim('   rollgate keys issue --env E --name NAME --scope report'));
     ctx.out.line(`5. Push the config: rollgate push --env development, then staging, then production (see docs/RUNBOOK.md).`);
     return EXIT.ok;
   },

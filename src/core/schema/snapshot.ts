@@ -2,10 +2,18 @@ import * as z from 'zod';
 import { zEnvironmentName } from './config';
 import { zPublishedFlagSet } from './flag-set';
 
-/** A client key as stored: its name and the SHA-256 of the secret, never the secret. */
+/** What a client key may do: `evaluate` (OFREP; safe in a browser) and `report` (POST /v1/metrics; server-side secret). */
+export const zKeyScope = z.enum(['evaluate', 'report']);
+export type KeyScope = z.infer<typeof zKeyScope>;
+
+/**
+ * A client key as stored: its name, the SHA-256 of the secret (never the secret) and its scopes.
+ * Snapshots published before scopes existed have none: such keys are evaluate-only.
+ */
 export const zClientKeyHash = z.object({
   name: z.string().min(1),
   sha256: z.string().regex(/^[0-9a-f]{64}$/, 'a lowercase hex SHA-256'),
+  scopes: z.array(zKeyScope).min(1).optional(),
 });
 export type ClientKeyHash = z.infer<typeof zClientKeyHash>;
 

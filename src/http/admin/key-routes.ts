@@ -3,8 +3,14 @@ import type { AppEnv } from '../types';
 import { authorizeAdmin } from './admin-auth';
 import { adminBody, confirmedFor, coordinator, environmentParam, respond } from './respond';
 
-/** Client keys of one environment: issue (secret shown once) and revoke. */
+/** Client keys of one environment: list (never secrets), issue (secret shown once) and revoke. */
 export const keyRoutes = new Hono<AppEnv>();
+
+keyRoutes.get('/', async (c) => {
+  const env = environmentParam(c);
+  await authorizeAdmin(c.req.raw.headers, c.get('runtime').settings.adminTokens, env, 'viewer');
+  return c.json(await coordinator(c, env).listKeys(env), 200, { 'cache-control': 'no-store' });
+});
 
 keyRoutes.post('/', async (c) => {
   const env = environmentParam(c);

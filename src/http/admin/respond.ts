@@ -42,6 +42,7 @@ export type CoordinatorApi = Pick<
   | 'tick'
   | 'auditPage'
   | 'issueKey'
+  | 'listKeys'
   | 'revokeKey'
 >;
 

@@ -1,6 +1,8 @@
 import { Hono } from 'hono';
+import { SCOPE_REPORT } from '../../core/key-scopes';
 import { authenticateClient } from '../client-auth';
 import { RollgateError } from '../errors';
+import { overLimit, RETRY_AFTER_SECONDS } from '../rate-limit';
 import { readJsonBody } from '../read-json-body';
 import type { AppEnv } from '../types';
 import { BatchRejected, checkBatch } from './check-batch';
@@ -8,17 +10,24 @@ import { BatchRejected, checkBatch } from './check-batch';
 /** Metric batches may carry raw samples; 4 MiB bounds a full batch of small reports. */
 const MAX_METRICS_BODY_BYTES = 4 * 1024 * 1024;
 
-/** POST /v1/metrics: health reports from applications, authenticated by client key. */
+/** POST /v1/metrics: health reports from applications, authenticated by a client key with the `report` scope. */
 export const metricsRoutes = new Hono<AppEnv>();
 
 metricsRoutes.post('/', async (c) => {
   const now = c.get('now');
-  let snapshot;
+  let match;
   try {
-    snapshot = await authenticateClient(c.req.raw.headers, c.get('runtime'), c.env.FLAGS, now);
+    match = await authenticateClient(c.req.raw.headers, c.get('runtime'), c.env.FLAGS, now, SCOPE_REPORT);
   } catch (err) {
     if (err instanceof RollgateError && err.status === 401) return c.body(null, 401);
+    // A known key without `report` (e.g. a browser key): say which scope is missing.
+    if (err instanceof RollgateError && err.status === 403) return c.json({ error: err.publicMessage }, 403);
     throw err;
+  }
+  const { snapshot, index } = match;
+  // Limited before the body is read: an over-limit client costs no parsing and no shard call.
+  if (await overLimit(c.env.METRICS_RATE_LIMIT as RateLimit | undefined, 'METRICS_RATE_LIMIT', snapshot.keyIds[index]!)) {
+    return c.json({ error: `too many metric batches for this key; retry after ${RETRY_AFTER_SECONDS} s` }, 429, { 'retry-after': String(RETRY_AFTER_SECONDS) });
   }
   const body = await readJsonBody(c.req.raw, MAX_METRICS_BODY_BYTES);
   let byFlag;

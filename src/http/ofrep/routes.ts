@@ -1,7 +1,9 @@
 import { Hono } from 'hono';
 import { evaluateAll, evaluateFlag } from '../../core/flags/flag-set';
+import { SCOPE_EVALUATE } from '../../core/key-scopes';
 import { authenticateClient } from '../client-auth';
 import { RollgateError } from '../errors';
+import { overLimit, RETRY_AFTER_SECONDS } from '../rate-limit';
 import { readJsonBody } from '../read-json-body';
 import type { AppEnv } from '../types';
 import { etagOf, matchesIfNoneMatch } from './etag';
@@ -17,7 +19,8 @@ ofrepRoutes.post('/evaluate/flags/:key', async (c) => {
   const key = c.req.param('key');
   const now = c.get('now');
   try {
-    const snapshot = await authenticateClient(c.req.raw.headers, c.get('runtime'), c.env.FLAGS, now);
+    const { snapshot, index } = await authenticateClient(c.req.raw.headers, c.get('runtime'), c.env.FLAGS, now, SCOPE_EVALUATE);
+    if (await overLimit(c.env.OFREP_RATE_LIMIT as RateLimit | undefined, 'OFREP_RATE_LIMIT', snapshot.keyIds[index]!)) return limited();
     const context = contextOf(await readJsonBody(c.req.raw, c.get('runtime').settings.maxBodyBytes));
     const result = evaluateFlag(snapshot.flags, key, context, now);
     return new Response(resolutionJson(result), { status: statusOf(result), headers: JSON_TYPE });
@@ -29,7 +32,8 @@ ofrepRoutes.post('/evaluate/flags/:key', async (c) => {
 ofrepRoutes.post('/evaluate/flags', async (c) => {
   const now = c.get('now');
   try {
-    const snapshot = await authenticateClient(c.req.raw.headers, c.get('runtime'), c.env.FLAGS, now);
+    const { snapshot, index } = await authenticateClient(c.req.raw.headers, c.get('runtime'), c.env.FLAGS, now, SCOPE_EVALUATE);
+    if (await overLimit(c.env.OFREP_RATE_LIMIT as RateLimit | undefined, 'OFREP_RATE_LIMIT', snapshot.keyIds[index]!)) return limited();
     const context = contextOf(await readJsonBody(c.req.raw, c.get('runtime').settings.maxBodyBytes));
     const results = evaluateAll(snapshot.flags, context, now);
     let body = '{"flags":[';
@@ -44,6 +48,11 @@ ofrepRoutes.post('/evaluate/flags', async (c) => {
     return failure(err, {});
   }
 });
+
+/** OFREP's 429: no body, Retry-After in seconds (OFREP providers back off and keep their cached values). */
+function limited(): Response {
+  return new Response(null, { status: 429, headers: { 'retry-after': String(RETRY_AFTER_SECONDS) } });
+}
 
 /** OFREP failure bodies; 401/403 carry none, so nothing hints at which keys exist. */
 function failure(err: unknown, base: { key?: string }): Response {

@@ -1,0 +1,31 @@
+import { logEvent } from './log';
+
+/**
+ * Seconds a limited client should wait. The bindings in wrangler.toml count per 10-second
+ * period; the limiter does not say when its window ends, so a client waits one whole period.
+ */
+export const RETRY_AFTER_SECONDS = 10;
+
+/** Bindings already reported missing in this isolate: the log line is written once. */
+const reportedMissing = new Set<string>();
+
+/**
+ * Whether the key identified by `id` (`<env>:<key name>`, never the secret) is over its limit.
+ * A missing binding (an older deploy, or the benchmarks' bare workerd) or a limiter that fails
+ * does not limit: availability of flags and reports matters more than the ceiling.
+ */
+export async function overLimit(binding: RateLimit | undefined, bindingName: string, id: string): Promise<boolean> {
+  if (binding === undefined) {
+    if (!reportedMissing.has(bindingName)) {
+      reportedMissing.add(bindingName);
+      logEvent({ event: 'rate_limit_unbound', binding: bindingName, effect: 'requests are not rate limited' });
+    }
+    return false;
+  }
+  try {
+    return !(await binding.limit({ key: id })).success;
+  } catch (err) {
+    logEvent({ event: 'rate_limit_failed', binding: bindingName, name: (err as Error).name, message: (err as Error).message });
+    return false;
+  }
+}
