@@ -79,10 +79,10 @@ describe('npm start seeding', () => {
   it('seeds every empty environment (production too) and records what it wrote in the state directory', async () => {
     const lines = await seed(CONFIG);
     expect(worker.writes).toEqual(['development', 'staging', 'production']);
-    expect(lines[2]).toBe('production: seeded config/flags.json as config version 1, client key dev-client-production');
+    expect(lines[2]).toBe('production: seeded config/flags.json as config version 1, client key dev-client-production, report key dev-report-production');
     const record = JSON.parse(readFileSync(join(dir, SEED_RECORD_FILE), 'utf8')) as { environments: Record<string, { hash: string; version: number }> };
     expect(record.environments['production']).toMatchObject({ hash: sha256OfBytes(JSON.stringify(CONFIG, null, 2)), version: 1 });
-    expect([...worker.env('production').keys]).toEqual(['dev']);
+    expect([...worker.env('production').keys]).toEqual(['dev', 'dev-report']);
   });
 
   it('a restart with the same file writes nothing, and still imports the dev keys', async () => {
@@ -91,8 +91,8 @@ describe('npm start seeding', () => {
     worker.env('staging').keys.clear();
     const lines = await seed(CONFIG);
     expect(worker.writes).toEqual([]);
-    expect(lines).toContain('staging: config version 1 (unchanged), client key dev-client-staging');
-    expect([...worker.env('staging').keys]).toEqual(['dev']);
+    expect(lines).toContain('staging: config version 1 (unchanged), client key dev-client-staging, report key dev-report-staging');
+    expect([...worker.env('staging').keys]).toEqual(['dev', 'dev-report']);
   });
 
   it('a changed file is seeded into unprotected environments only; production is kept and the line says how to push', async () => {
@@ -102,13 +102,13 @@ describe('npm start seeding', () => {
     expect(worker.writes).toEqual(['development', 'staging']);
     expect(worker.env('production').versions).toEqual([CONFIG]);
     expect(lines[2]).toBe(
-      'production: client key dev-client-production; kept config version 1; config/flags.json changed since the last seed, but "production" is protected, so npm start does not write it. To apply it: npx rollgate push config/flags.json --env production',
+      'production: client key dev-client-production, report key dev-report-production; kept config version 1; config/flags.json changed since the last seed, but "production" is protected, so npm start does not write it. To apply it: npx rollgate push config/flags.json --env production',
     );
     // Next start with the same changed file: staging is up to date, production still kept.
     worker.writes = [];
     const again = await seed(CHANGED);
     expect(worker.writes).toEqual([]);
-    expect(again[2]).toContain('production: client key dev-client-production; kept config version 1');
+    expect(again[2]).toContain('production: client key dev-client-production, report key dev-report-production; kept config version 1');
   });
 
   it('never overwrites a config changed through the API since the seed, even in an unprotected environment', async () => {
@@ -119,7 +119,7 @@ describe('npm start seeding', () => {
     const lines = await seed(CHANGED);
     expect(worker.writes).toEqual(['development']);
     expect(worker.env('staging').versions.at(-1)).toEqual(theirs);
-    expect(lines[1]).toContain('staging: client key dev-client-staging; kept config version 2; it was changed through the admin API after npm start seeded version 1');
+    expect(lines[1]).toContain('staging: client key dev-client-staging, report key dev-report-staging; kept config version 2; it was changed through the admin API after npm start seeded version 1');
   });
 
   it('without a seed record (older state), existing configs are kept; one equal to the file is adopted', async () => {
@@ -127,8 +127,8 @@ describe('npm start seeding', () => {
     worker.apiPut('staging', CHANGED);
     const lines = await seed(CONFIG);
     expect(worker.writes).toEqual(['production']);
-    expect(lines[0]).toBe('development: config version 1 (unchanged), client key dev-client-development');
-    expect(lines[1]).toContain('staging: client key dev-client-staging; kept config version 1; npm start did not write it');
+    expect(lines[0]).toBe('development: config version 1 (unchanged), client key dev-client-development, report key dev-report-development');
+    expect(lines[1]).toContain('staging: client key dev-client-staging, report key dev-report-staging; kept config version 1; npm start did not write it');
     // development was adopted: a file change now seeds it.
     worker.writes = [];
     await seed(CHANGED);

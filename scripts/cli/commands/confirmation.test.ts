@@ -33,7 +33,7 @@ function protectedApi(rollout = rolloutView({ stageIndex: 1, percent: 25 })) {
     if (path === `${PROD}/rollouts`) return { status: 201, json: rolloutView() };
     const action = /\/rollouts\/ro_test_1\/(\w+)$/.exec(path)?.[1];
     if (action) return { json: { ...rolloutView({ status: action === 'rollback' ? 'rolled_back' : action === 'pause' ? 'paused' : 'running', stageIndex: 2, percent: 100 }), changed: true } };
-    if (req.method === 'POST' && path === `${PROD}/keys`) return { status: 201, json: { name: 'web', key: 'rg_production_x', changed: true } };
+    if (req.method === 'POST' && path === `${PROD}/keys`) return { status: 201, json: { name: 'web', key: 'rg_production_x', scopes: ['evaluate'], changed: true } };
     if (req.method === 'DELETE' && path === `${PROD}/keys/web`) return { json: { name: 'web' } };
     return { status: 404, json: { error: `no fake route for ${req.method} ${path}` } };
   });
