@@ -1,4 +1,5 @@
 import { resolveFlag } from '../core/config/resolve-environment';
+import { ownValue } from '../core/json';
 import { applyAction, needsPublish, nextPromotionAt, planFor, type RolloutEvent, startRollout, tickRollout } from '../core/rollout';
 import { type HealthInput, type Rollout, zRolloutAction, zStartRollout } from '../core/schema/rollout';
 import type { Transition } from './rollout-rows';
@@ -27,7 +28,7 @@ export function start(s: CoordinatorState, body: unknown, actor: string, now: nu
   if (!parsed.success) return fail(422, 'the rollout request is invalid', { errors: fromZodIssues(parsed.error) });
   const input = parsed.data;
   const config = s.configs.latest()?.config;
-  const flag = config?.flags[input.flag];
+  const flag = ownValue(config?.flags, input.flag);
   if (!config || !flag) return fail(422, `flag "${input.flag}" does not exist in ${s.environment()}`, { errors: [{ path: '/flag', message: 'no such flag' }] });
   const resolved = resolveFlag(flag, s.environment());
   for (const [path, v] of [['/variant', input.variant], ['/baselineVariant', input.baselineVariant]] as const) {

@@ -91,7 +91,7 @@ function checkFlag(
     errors.push({ path: `${basePath}/metadata/category`, message: `category must be "critical" or "experimental"` });
   }
   if (dv && flag.state === 'ENABLED') {
-    const value = flag.variants[dv];
+    const value = Object.hasOwn(flag.variants, dv) ? flag.variants[dv] : undefined;
     if (category === 'experimental' && isTruthyValue(value)) {
       warnings.push({ path: `${at}/defaultVariant`, message: `experimental flag defaults to a truthy variant "${dv}"` });
     }

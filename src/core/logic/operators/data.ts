@@ -38,14 +38,27 @@ function flagdProperties(st: EvalState): Record<string, unknown> {
 /** `data[key]`, where the root's `$flagd` is flagd's enrichment (which overrides the caller's). */
 function get(d: unknown, st: EvalState, key: PropertyKey): unknown {
   if (d === st.root && key === FLAGD) return flagdProperties(st);
-  return (d as Record<PropertyKey, unknown>)[key];
+  return own(d, key);
+}
+
+/**
+ * `d[key]` when it is an own property of `d` (a string's characters and length count). A property
+ * found only through the prototype ("constructor", "toString", "__proto__") reads as null, never
+ * as its value: json-logic-engine reads those as functions, which it turns into null too, but
+ * then walks on through them ("constructor.name" is "Object") and hands out `__proto__`; Rollgate
+ * stops there. Absent keys stay undefined (not found), and the own check runs only for values found.
+ */
+function own(d: unknown, key: PropertyKey): unknown {
+  const v = (d as Record<PropertyKey, unknown>)[key];
+  if (v === undefined) return undefined;
+  return Object.hasOwn(d as object, key) ? v : null;
 }
 
 /** `$flagd.<field>` without allocating the enrichment object. */
 function flagdField(st: EvalState, field: string): unknown {
   if (field === 'flagKey') return st.flagKey;
   if (field === 'timestamp') return st.timestamp;
-  return flagdProperties(st)[field];
+  return own(flagdProperties(st), field);
 }
 
 /** Functions reached through prototypes (`"email.toString"`) read as null, as in the engine. */
@@ -107,15 +120,15 @@ function literalKey(key: unknown, input: OperatorInput): Compiled {
     return (d, st) => {
       if (a === FLAGD && d === st.root) return settle(flagdField(st, b));
       const x = d && get(d, st, a);
-      return settle(x && (x as Record<string, unknown>)[b]);
+      return settle(x && own(x, b));
     };
   }
   if (parts.length === 3) {
     const [a, b, c] = parts as [string, string, string];
     return (d, st) => {
       const x = d && get(d, st, a);
-      const y = x && (x as Record<string, unknown>)[b];
-      return settle(y && (y as Record<string, unknown>)[c]);
+      const y = x && own(x, b);
+      return settle(y && own(y, c));
     };
   }
   return (d, st) => walk(d, st, parts, null);
