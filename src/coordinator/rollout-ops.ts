@@ -45,6 +45,8 @@ export function start(s: CoordinatorState, body: unknown, actor: string, now: nu
   if (!planned.ok) return fail(422, 'the rollout plan is invalid', { errors: planned.errors });
   // The baseline is fixed at start, so a later config change cannot silently move it.
   const rollout = startRollout(id, { ...input, baselineVariant: input.baselineVariant ?? resolved.defaultVariant! }, planned.plan, now);
+  // The answer is built before the commit: nothing that could throw runs after it.
+  const view = viewOf(rollout);
   commit(s, () => {
     s.rollouts.save(rollout, now);
     s.audit.append(now, {
@@ -57,7 +59,7 @@ export function start(s: CoordinatorState, body: unknown, actor: string, now: nu
     });
     return { result: undefined, dirty: true };
   });
-  return ok(viewOf(rollout));
+  return ok(view);
 }
 
 /** Applies an operator action; a repeated action changes nothing and answers the current state. */
@@ -67,8 +69,9 @@ export function act(s: CoordinatorState, id: string, action: RolloutActionName, 
   const before = s.rollouts.get(id);
   if (!before) return fail(404, `no rollout ${id} in ${s.environment()}`);
   const { rollout, events, changed } = applyAction(before, action, parsed.data, now);
+  const view = viewOf(rollout);
   if (changed) record(s, before, rollout, events, actor, now, `rollout.${action}`, parsed.data.reason);
-  return ok({ ...viewOf(rollout), changed });
+  return ok({ ...view, changed });
 }
 
 /** Ticks every active rollout with its health; returns the rollouts that changed. */
