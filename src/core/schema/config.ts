@@ -47,7 +47,7 @@ export type ConfigFlag = z.infer<typeof zConfigFlag>;
 export const zRollgateConfig = z.strictObject({
   $schema: z.string().optional(),
   environments: z.array(zEnvironmentSpec).min(1).optional(),
-  flags: z.record(z.string().min(1), zConfigFlag),
+  flags: z.record(z.string().min(1).max(256), zConfigFlag),
   $evaluators: z.record(z.string(), zJson).optional(),
   metadata: zMetadata.optional(),
 });
