@@ -77,7 +77,7 @@ export function mergeSketches(a: LatencySketch, b: LatencySketch): LatencySketch
 /** How many values the sketch holds (bins that are not finite positive counts hold none). */
 export function sketchCount(sketch: LatencySketch): number {
   let n = 0;
-  for (const count of Object.values(sketch.bins)) if (count > 0 && Number.isFinite(count)) n += count;
+  for (const [key, count] of Object.entries(sketch.bins)) if (count > 0 && Number.isFinite(count) && BIN_KEY.test(key)) n += count;
   return n;
 }
 
