@@ -202,8 +202,8 @@ describe('compileFlagSet: names shared with Object.prototype', () => {
   it('evaluates flags and variants named "constructor", "toString" and "hasOwnProperty", and knows their variants', () => {
     const set = compileFlagSet({
       flags: {
-        constructor: { state: 'ENABLED', variants: { toString: 'ts', valueOf: 'vo' }, defaultVariant: 'toString', targeting: { if: [{ var: 'constructor' }, 'valueOf', null] } },
-        toString: { state: 'ENABLED', variants: { on: true, off: false }, defaultVariant: 'on' },
+        constructor: { state: 'ENABLED' as const, variants: { toString: 'ts', valueOf: 'vo' }, defaultVariant: 'toString', targeting: { if: [{ var: 'constructor' }, 'valueOf', null] } },
+        toString: { state: 'ENABLED' as const, variants: { on: true, off: false }, defaultVariant: 'on' },
       },
     });
     expect(evaluateFlag(set, 'constructor', {}, 0)).toMatchObject({ reason: 'DEFAULT', variant: 'toString', value: 'ts' });
