@@ -139,7 +139,12 @@ describe('names shared with Object.prototype', () => {
 
   it('"constructor", "toString", "hasOwnProperty" work end to end: config, snapshot, OFREP, metrics', async () => {
     sim.at(sim.clock.now + 2000);
+    // The dry run and the audit see three new flags, not changes to Object.prototype's members.
+    const dry = await json(await expectStatus(admin(sim.h, 'POST', `/environments/${ENV}/flags/validate`, { body: protoConfig() }), 200));
+    expect(dry.diff.filter((d: any) => !d.target.startsWith('/'))).toEqual(['constructor', 'toString', 'hasOwnProperty'].map((target) => expect.objectContaining({ target, change: 'added' })));
     await expectStatus(admin(sim.h, 'PUT', `/environments/${ENV}/flags`, { body: protoConfig() }), 200);
+    const [put] = await sim.audit('config.put');
+    expect(put!.diff.changes.filter((d: any) => !d.target.startsWith('/')).map((d: any) => d.change)).toEqual(['added', 'added', 'added']);
     sim.at(sim.clock.now + 10_000); // past the isolate's snapshot refresh
     expect(await evaluate('constructor', { targetingKey: 'u' })).toMatchObject({ key: 'constructor', variant: 'toString', value: 'ts' });
     expect(await evaluate('constructor', { targetingKey: 'u', constructor: 'yes' })).toMatchObject({ variant: 'valueOf', value: 'vo', reason: 'TARGETING_MATCH' });
@@ -207,7 +212,7 @@ describe('config nested too deep', () => {
   });
 
   it('refuses a rollout body nested too deep the same way', async () => {
-    const body = `{"flag":"${FLAG}","variant":"on","strategy":"safe","reason":"x","health":` + '['.repeat(100) + ']'.repeat(100) + '}';
+    const body = `{"flag":"${FLAG}","variant":"on","strategy":"safe","reason":"x","health":` + '['.repeat(150_000) + ']'.repeat(150_000) + '}';
     const res = await admin(sim.h, 'POST', `/environments/${ENV}/rollouts`, { body });
     expect(res.status).toBe(422);
     expect(await rollouts()).toEqual([]);
