@@ -20,6 +20,9 @@ export const RELATIVE_ACCURACY = (GAMMA - 1) / (GAMMA + 1);
 
 const LN_GAMMA = Math.log(GAMMA);
 
+/** A bin key as reports write it: a decimal integer without leading zeros. */
+const BIN_KEY = /^(0|[1-9]\d{0,8})$/;
+
 /** The upper edge γ^i of bin i: the one floating-point value every edge comparison uses. */
 export function binUpperEdge(i: number): number {
   return GAMMA ** i;
@@ -67,7 +70,6 @@ export function mergeInto(target: Record<string, number>, source: Readonly<Recor
   return target;
 }
 
-const BIN_KEY = /^(0|[1-9]\d{0,8})$/;
 
 /** A new sketch with the bin counts of `a` and `b` added; neither input changes. */
 export function mergeSketches(a: LatencySketch, b: LatencySketch): LatencySketch {
