@@ -42,17 +42,21 @@ function get(d: unknown, st: EvalState, key: PropertyKey): unknown {
 }
 
 /**
- * `d[key]` when it is an own property of `d` (a string's characters and length count). A property
- * found only through the prototype ("constructor", "toString", "__proto__") reads as null, never
- * as its value: json-logic-engine reads those as functions, which it turns into null too, but
- * then walks on through them ("constructor.name" is "Object") and hands out `__proto__`; Rollgate
- * stops there. Absent keys stay undefined (not found), and the own check runs only for values found.
+ * `d[key]` when it is an own property of `d`; a property found only through the prototype reads
+ * as null. Contexts are JSON, where every inherited property is a function ("constructor",
+ * "toString", a string's "toUpperCase") except Object.prototype's `__proto__` accessor, and no
+ * own property is a function: so a function means "inherited" (null, as json-logic-engine
+ * answers too, but without walking on into it: the engine gives "Object" for "constructor.name"),
+ * and only `__proto__` needs the own-property check. This keeps the hot path to one typeof.
  */
 function own(d: unknown, key: PropertyKey): unknown {
   const v = (d as Record<PropertyKey, unknown>)[key];
-  if (v === undefined) return undefined;
-  return Object.hasOwn(d as object, key) ? v : null;
+  if (typeof v === 'function') return null;
+  if (key === PROTO && v !== undefined && !Object.hasOwn(d as object, key)) return null;
+  return v;
 }
+
+const PROTO = '__proto__';
 
 /** `$flagd.<field>` without allocating the enrichment object. */
 function flagdField(st: EvalState, field: string): unknown {
