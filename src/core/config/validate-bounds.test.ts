@@ -107,6 +107,13 @@ describe('validateConfig: health-check URLs', () => {
     expect(withCheck('https://api.example.com/health').errors).toEqual([]);
   });
 
+  it('allows at most 20 health checks per environment', () => {
+    const checks = (n: number) => Array.from({ length: n }, (_, i) => ({ name: `c${i}`, url: `https://api.example.com/${i}` }));
+    const config = (n: number) => ({ environments: [{ name: 'production', healthChecks: checks(n) }], flags: { f: bool() } });
+    expect(validateConfig(config(20)).errors).toEqual([]);
+    expect(validateConfig(config(21)).errors.map((e) => e.path)).toEqual(['/environments/0/healthChecks']);
+  });
+
   it.each(['http://169.254.169.254/latest/meta-data/', 'http://localhost:8787/', 'http://10.0.0.1/', 'http://[::1]/', 'ftp://example.com/', 'https://u:p@example.com/', 'http://intranet/'])(
     'refuses %s at its pointer',
     (url) => {
