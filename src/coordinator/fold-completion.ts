@@ -1,4 +1,5 @@
 import { validateConfig } from '../core/config/validate';
+import { ownValue } from '../core/json';
 import type { Rollout } from '../core/schema/rollout';
 import { SYSTEM_ACTOR } from './actors';
 import type { CoordinatorState } from './state';
@@ -10,13 +11,13 @@ import type { CoordinatorState } from './state';
  */
 export function foldCompletion(s: CoordinatorState, r: Rollout, now: number): void {
   const current = s.configs.latest();
-  const flag = current?.config.flags[r.flag];
+  const flag = ownValue(current?.config.flags, r.flag);
   if (!current || !flag) return;
   const env = s.environment();
   const next = structuredClone(current.config);
   next.flags[r.flag] = {
     ...flag,
-    environments: { ...flag.environments, [env]: { ...flag.environments?.[env], defaultVariant: r.variant } },
+    environments: { ...flag.environments, [env]: { ...ownValue(flag.environments, env), defaultVariant: r.variant } },
   };
   const checked = validateConfig(next);
   if (!checked.ok) return;

@@ -1,6 +1,7 @@
 import { environmentsOf } from '../core/config/environments';
 import { resolveFlag } from '../core/config/resolve-environment';
 import { healthVerdict } from '../core/health/policy';
+import { ownValue } from '../core/json';
 import type { HealthInput } from '../core/schema/rollout';
 import { logEvent } from '../http/log';
 import type { Signals } from '../metrics/metrics-shard';
@@ -39,7 +40,7 @@ export async function gatherHealth(
   const failures = new Map<string, string>();
   await Promise.all(
     s.rollouts.active().map(async (r) => {
-      const flag = config?.flags[r.flag];
+      const flag = ownValue(config?.flags, r.flag);
       let baseline: string | null;
       try {
         baseline = r.baselineVariant ?? (flag ? (resolveFlag(flag, env).defaultVariant ?? null) : null);

@@ -1,4 +1,5 @@
 import { resolveFlag } from '../core/config/resolve-environment';
+import { ownValue } from '../core/json';
 import type { RollgateConfig } from '../core/schema/config';
 import type { Rollout } from '../core/schema/rollout';
 
@@ -13,7 +14,7 @@ export interface RolloutConflict {
 export function rolloutConflicts(config: RollgateConfig, environment: string, active: readonly Rollout[]): RolloutConflict[] {
   const out: RolloutConflict[] = [];
   for (const r of active) {
-    const flag = config.flags[r.flag];
+    const flag = ownValue(config.flags, r.flag);
     if (!flag) {
       out.push({ rolloutId: r.id, flag: r.flag, problem: `flag "${r.flag}" is in rollout ${r.id} and cannot be removed` });
       continue;

@@ -1,4 +1,5 @@
 import { resolveFlag } from '../core/config/resolve-environment';
+import { ownValue } from '../core/json';
 import { applyAction, isTerminal, needsPublish, nextPromotionAt, planFor, type RolloutEvent, startRollout, tickRollout } from '../core/rollout';
 import { type HealthInput, type Rollout, zRolloutAction, zStartRollout } from '../core/schema/rollout';
 import { type BrokenRollout, isBroken, type StoredRollout, type Transition } from './rollout-rows';
@@ -46,7 +47,7 @@ export function start(s: CoordinatorState, body: unknown, actor: string, now: nu
   if (!parsed.success) return fail(422, 'the rollout request is invalid', { errors: fromZodIssues(parsed.error) });
   const input = parsed.data;
   const config = s.configs.latest()?.config;
-  const flag = config?.flags[input.flag];
+  const flag = ownValue(config?.flags, input.flag);
   if (!config || !flag) return fail(422, `flag "${input.flag}" does not exist in ${s.environment()}`, { errors: [{ path: '/flag', message: 'no such flag' }] });
   const resolved = resolveFlag(flag, s.environment());
   for (const [path, v] of [['/variant', input.variant], ['/baselineVariant', input.baselineVariant]] as const) {
@@ -64,6 +65,8 @@ export function start(s: CoordinatorState, body: unknown, actor: string, now: nu
   if (!planned.ok) return fail(422, 'the rollout plan is invalid', { errors: planned.errors });
   // The baseline is fixed at start, so a later config change cannot silently move it.
   const rollout = startRollout(id, { ...input, baselineVariant: input.baselineVariant ?? resolved.defaultVariant! }, planned.plan, now);
+  // The answer is built before the commit: nothing that could throw runs after it.
+  const view = viewOf(rollout);
   commit(s, () => {
     s.rollouts.save(rollout, now);
     s.audit.append(now, {
@@ -76,7 +79,7 @@ export function start(s: CoordinatorState, body: unknown, actor: string, now: nu
     });
     return { result: undefined, dirty: true };
   });
-  return ok(viewOf(rollout));
+  return ok(view);
 }
 
 /** Applies an operator action; a repeated action changes nothing and answers the current state. */
@@ -87,8 +90,10 @@ export function act(s: CoordinatorState, id: string, action: RolloutActionName, 
   if (!before) return fail(404, `no rollout ${id} in ${s.environment()}`);
   if (isBroken(before)) return actOnBroken(s, before, action, parsed.data.reason, actor, now);
   const { rollout, events, changed } = applyAction(before, action, parsed.data, now);
+  // Built before the commit: nothing that could throw runs after it.
+  const view = viewOfStored(s, rollout);
   if (changed) record(s, before, rollout, events, actor, now, `rollout.${action}`, parsed.data.reason);
-  return ok({ ...viewOfStored(s, rollout), changed });
+  return ok({ ...view, changed });
 }
 
 /**

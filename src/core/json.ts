@@ -8,3 +8,8 @@ export type JsonObject = { [key: string]: JsonValue };
 export function isPlainObject(v: unknown): v is Record<string, unknown> {
   return typeof v === 'object' && v !== null && !Array.isArray(v);
 }
+
+/** `obj[key]` when `key` is the object's own property, else undefined: names from outside never reach the prototype ("toString", "constructor"). */
+export function ownValue<T>(obj: Readonly<Record<string, T>> | null | undefined, key: string): T | undefined {
+  return obj !== null && obj !== undefined && Object.hasOwn(obj, key) ? obj[key] : undefined;
+}

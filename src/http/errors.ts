@@ -5,6 +5,8 @@ export class RollgateError extends Error {
     readonly publicMessage: string,
     /** An OpenFeature error code, for OFREP routes. */
     readonly errorCode?: string,
+    /** Structured details for admin and metrics answers, e.g. `{ errors: [{ path, message }] }`. */
+    readonly details?: Readonly<Record<string, unknown>>,
   ) {
     super(publicMessage);
     this.name = 'RollgateError';

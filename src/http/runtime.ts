@@ -1,3 +1,4 @@
+import { ownValue } from '../core/json';
 import { bundledEnvironments, fallbackSnapshot } from '../store/fallback';
 import { type Settings, type SettingsVars, settingsOf } from '../store/settings';
 import { SnapshotStore } from '../store/snapshot-store';
@@ -27,8 +28,8 @@ export function runtimeFor(vars: SettingsVars): Runtime {
     environments: bundledEnvironments(),
     store: new SnapshotStore({
       refreshMs: settings.refreshMs,
-      overrides: (env) => settings.overrides[env] ?? {},
-      fallback: (env) => fallbackSnapshot(env, settings.fallbackKeys[env] ?? []),
+      overrides: (env) => ownValue(settings.overrides, env) ?? {},
+      fallback: (env) => fallbackSnapshot(env, ownValue(settings.fallbackKeys, env) ?? []),
       log: logEvent,
     }),
   };

@@ -1,3 +1,4 @@
+import { ownValue } from '../json';
 import type { RollgateConfig } from '../schema/config';
 import type { ActiveRollout } from '../schema/flag';
 import type { ClientKeyHash, Snapshot, TickFailureNote } from '../schema/snapshot';
@@ -20,7 +21,7 @@ export interface SnapshotInput {
 export function buildSnapshot(config: RollgateConfig, input: SnapshotInput): Snapshot {
   const set = resolveEnvironment(config, input.environment);
   for (const [key, rollout] of Object.entries(input.rollouts ?? {})) {
-    const flag = set.flags[key];
+    const flag = ownValue(set.flags, key);
     if (flag) set.flags[key] = { ...flag, rollout };
   }
   return {

@@ -1,4 +1,4 @@
-import type { JsonValue } from '../json';
+import { ownValue, type JsonValue } from '../json';
 import type { RollgateConfig } from '../schema/config';
 
 /** One changed part of a config: a flag (added, removed or changed), or a top-level section. */
@@ -17,12 +17,12 @@ export function diffConfigs(before: RollgateConfig | null, after: RollgateConfig
   const out: ConfigChange[] = [];
   const prevFlags = before?.flags ?? {};
   for (const [key, flag] of Object.entries(after.flags)) {
-    const prev = prevFlags[key];
+    const prev = ownValue(prevFlags, key);
     if (prev === undefined) out.push({ target: key, change: 'added', after: flag as JsonValue });
     else if (!sameJson(prev, flag)) out.push({ target: key, change: 'changed', before: prev as JsonValue, after: flag as JsonValue });
   }
   for (const [key, flag] of Object.entries(prevFlags)) {
-    if (!(key in after.flags)) out.push({ target: key, change: 'removed', before: flag as JsonValue });
+    if (!Object.hasOwn(after.flags, key)) out.push({ target: key, change: 'removed', before: flag as JsonValue });
   }
   for (const section of SECTIONS) {
     const a = before?.[section] as JsonValue | undefined;

@@ -1,3 +1,4 @@
+import { ownValue } from '../json';
 import type { ConfigFlag, RollgateConfig } from '../schema/config';
 import type { FlagdFlag } from '../schema/flag';
 import type { PublishedFlagSet } from '../schema/flag-set';
@@ -5,7 +6,7 @@ import type { PublishedFlagSet } from '../schema/flag-set';
 /** A flag with one environment's overlay applied: variants merge, everything else replaces. */
 export function resolveFlag(flag: ConfigFlag, environment: string): FlagdFlag {
   const { environments, ...base } = flag;
-  const overlay = environments?.[environment];
+  const overlay = ownValue(environments, environment);
   if (!overlay) return base;
   const out: FlagdFlag = { ...base };
   if (overlay.state !== undefined) out.state = overlay.state;

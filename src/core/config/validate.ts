@@ -1,10 +1,13 @@
+import { firstProtoKey, firstTooDeep, MAX_JSON_DEPTH } from '../json-depth';
 import { compileLogic } from '../logic/compile';
 import { LogicCompileError } from '../logic/types';
 import type { JsonValue } from '../json';
 import { type FlagOverlay, zRollgateConfig, type RollgateConfig } from '../schema/config';
 import type { FlagdFlag } from '../schema/flag';
 import { environmentsOf } from './environments';
+import { fractionalIssues } from './fractional-rules';
 import { type ConfigIssue, fromZod, pointer } from './issues';
+import { publicUrlProblem } from './public-url';
 import { resolveFlag } from './resolve-environment';
 
 /** The outcome of validating a config document: every error and warning, each with its JSON path. */
@@ -13,11 +16,14 @@ export type ValidationResult =
   | { ok: false; config?: undefined; errors: ConfigIssue[]; warnings: ConfigIssue[] };
 
 /**
- * Validates a config document: the schema first, then the semantic rules (default variants
- * exist, variants share a type, targeting and `$ref`s compile, overlays name known environments),
- * checked for the base flag and for every environment's resolved flag.
+ * Validates a config document: its shape first (nesting depth, no `__proto__` keys), then the
+ * schema, then the semantic rules (default variants exist, variants share a type, targeting and
+ * `$ref`s compile, fractional buckets are sound, overlays name known environments, health checks
+ * call public http(s) URLs), checked for the base flag and for every environment's resolved flag.
  */
 export function validateConfig(input: unknown): ValidationResult {
+  const shape = shapeIssue(input);
+  if (shape) return { ok: false, errors: [shape], warnings: [] };
   const parsed = zRollgateConfig.safeParse(input);
   if (!parsed.success) return { ok: false, errors: fromZod(parsed.error), warnings: [] };
   const config = parsed.data;
@@ -29,10 +35,18 @@ export function validateConfig(input: unknown): ValidationResult {
     if (envNames.has(env.name)) errors.push({ path: pointer('environments', i), message: `duplicate environment "${env.name}"` });
     envNames.add(env.name);
   });
+  (config.environments ?? []).forEach((spec, i) => {
+    if (typeof spec === 'string') return;
+    (spec.healthChecks ?? []).forEach((check, j) => {
+      const problem = publicUrlProblem(check.url);
+      if (problem) errors.push({ path: pointer('environments', i, 'healthChecks', j, 'url'), message: `health checks call public http(s) URLs: ${problem}` });
+    });
+  });
 
   const evaluators = config.$evaluators ?? {};
   for (const [name, rule] of Object.entries(evaluators)) {
     compileInto(errors, rule, evaluators, pointer('$evaluators', name));
+    errors.push(...fractionalIssues(rule, null, pointer('$evaluators', name)));
   }
 
   for (const [key, flag] of Object.entries(config.flags)) {
@@ -80,6 +94,7 @@ function checkFlag(
   }
   if (flag.targeting && Object.keys(flag.targeting).length > 0) {
     compileInto(errors, flag.targeting, evaluators, `${at}/targeting`, key);
+    errors.push(...fractionalIssues(flag.targeting, flag.variants, `${at}/targeting`));
     for (const name of literalVariantNames(flag.targeting)) {
       if (!Object.hasOwn(flag.variants, name)) {
         warnings.push({ path: `${at}/targeting`, message: `targeting can return "${name}", which is not a variant (evaluates to an error)` });
@@ -91,7 +106,7 @@ function checkFlag(
     errors.push({ path: `${basePath}/metadata/category`, message: `category must be "critical" or "experimental"` });
   }
   if (dv && flag.state === 'ENABLED') {
-    const value = flag.variants[dv];
+    const value = Object.hasOwn(flag.variants, dv) ? flag.variants[dv] : undefined;
     if (category === 'experimental' && isTruthyValue(value)) {
       warnings.push({ path: `${at}/defaultVariant`, message: `experimental flag defaults to a truthy variant "${dv}"` });
     }
@@ -142,6 +157,19 @@ function compileInto(
     const path = err.path.startsWith('/$evaluators/') ? err.path : `${at}${err.path}`;
     errors.push({ path, message: err.message });
   }
+}
+
+/**
+ * A document nested deeper than MAX_JSON_DEPTH, or with a `__proto__` key anywhere (zod and
+ * spreads would turn it into a prototype or drop it), is refused before anything walks it
+ * recursively; the depth check itself is iterative.
+ */
+function shapeIssue(input: unknown): ConfigIssue | null {
+  const deep = firstTooDeep(input, MAX_JSON_DEPTH);
+  if (deep !== null) return { path: deep, message: `nested deeper than ${MAX_JSON_DEPTH} levels (the most a config may nest)` };
+  const proto = firstProtoKey(input);
+  if (proto !== null) return { path: proto, message: '"__proto__" is reserved: it cannot name a flag, variant, evaluator, environment or any other key' };
+  return null;
 }
 
 function kindOf(v: JsonValue): string {

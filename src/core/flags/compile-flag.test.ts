@@ -197,3 +197,20 @@ describe('rollout overlay', () => {
     expect(evaluate(flag, { targetingKey: 'a', age: 'x' })).toMatchObject({ reason: 'ERROR', errorCode: 'GENERAL' });
   });
 });
+
+describe('compileFlagSet: names shared with Object.prototype', () => {
+  it('evaluates flags and variants named "constructor", "toString" and "hasOwnProperty", and knows their variants', () => {
+    const set = compileFlagSet({
+      flags: {
+        constructor: { state: 'ENABLED' as const, variants: { toString: 'ts', valueOf: 'vo' }, defaultVariant: 'toString', targeting: { if: [{ var: 'constructor' }, 'valueOf', null] } },
+        toString: { state: 'ENABLED' as const, variants: { on: true, off: false }, defaultVariant: 'on' },
+      },
+    });
+    expect(evaluateFlag(set, 'constructor', {}, 0)).toMatchObject({ reason: 'DEFAULT', variant: 'toString', value: 'ts' });
+    expect(evaluateFlag(set, 'constructor', { constructor: 'yes' }, 0)).toMatchObject({ reason: 'TARGETING_MATCH', variant: 'valueOf', value: 'vo' });
+    expect(evaluateFlag(set, 'toString', {}, 0)).toMatchObject({ variant: 'on', value: true });
+    expect(evaluateFlag(set, 'hasOwnProperty', {}, 0)).toMatchObject({ reason: 'ERROR', errorCode: 'FLAG_NOT_FOUND' });
+    expect([...set.variants.get('constructor')!]).toEqual(['toString', 'valueOf']);
+    expect(set.variants.get('hasOwnProperty')).toBeUndefined();
+  });
+});

@@ -8,6 +8,8 @@ export interface CompiledFlagSet {
   /** Flags in document order, for bulk evaluation. */
   readonly list: readonly CompiledFlag[];
   readonly byKey: ReadonlyMap<string, CompiledFlag>;
+  /** Each flag's variant names, for checking health reports (never read on the evaluation path). */
+  readonly variants: ReadonlyMap<string, ReadonlySet<string>>;
   /** Set-level metadata (flagd's flag-set metadata plus Rollgate's, such as flagSetVersion). */
   readonly metadata: Readonly<Metadata>;
 }
@@ -18,12 +20,14 @@ export function compileFlagSet(set: PublishedFlagSet, extraMetadata: Readonly<Me
   const scope = { evaluators: set.$evaluators ?? {}, metadata };
   const list: CompiledFlag[] = [];
   const byKey = new Map<string, CompiledFlag>();
+  const variants = new Map<string, ReadonlySet<string>>();
   for (const [key, flag] of Object.entries(set.flags)) {
     const compiled = compileFlag(key, flag, scope);
     list.push(compiled);
     byKey.set(key, compiled);
+    variants.set(key, new Set(Object.keys(flag.variants)));
   }
-  return { list, byKey, metadata };
+  return { list, byKey, variants, metadata };
 }
 
 /** Evaluates one flag; `now` is in milliseconds since the epoch. */

@@ -1,3 +1,4 @@
+import { ownValue } from '../json';
 import type { PublishedFlagSet } from '../schema/flag-set';
 
 /** Break-glass forced variants of one environment: flag key → variant. */
@@ -21,7 +22,7 @@ export function applyOverrides(set: PublishedFlagSet, overrides: FlagOverrides):
   const flags = { ...set.flags };
   for (const key of keys) {
     const variant = overrides[key]!;
-    const flag = flags[key];
+    const flag = ownValue(flags, key);
     if (!flag) {
       ignored.push({ flag: key, reason: 'no such flag' });
       continue;

@@ -1,5 +1,5 @@
 import { mergeInto } from './sketch';
-import type { MinuteBucket } from './window-stats';
+import { countOf, type MinuteBucket } from './window-stats';
 
 export const MINUTE_MS = 60_000;
 
@@ -20,10 +20,10 @@ export function lastCompleteMinutes(buckets: readonly MinuteBucket[], now: numbe
   for (let k = 0; k < n; k++) out.push({ minute: first + k * MINUTE_MS, count: 0, errors: 0, bins: {} });
   for (const b of buckets) {
     const m = minuteStart(b.minute);
-    if (m < first || m >= end) continue;
+    if (!(m >= first && m < end)) continue; // also skips a NaN minute
     const slot = out[(m - first) / MINUTE_MS]!;
-    slot.count += b.count;
-    slot.errors += b.errors;
+    slot.count += countOf(b.count);
+    slot.errors += countOf(b.errors);
     mergeInto(slot.bins, b.bins);
   }
   return out;

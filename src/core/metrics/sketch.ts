@@ -1,4 +1,4 @@
-import type { Latency, LatencySketch } from '../schema/metrics';
+import { type Latency, type LatencySketch, MAX_BIN } from '../schema/metrics';
 
 /**
  * Ratio between consecutive bin edges (DESIGN §6): bin i counts values in (γ^(i−1), γ^i] ms and
@@ -19,6 +19,9 @@ export const GAMMA = 1.02 / 0.98;
 export const RELATIVE_ACCURACY = (GAMMA - 1) / (GAMMA + 1);
 
 const LN_GAMMA = Math.log(GAMMA);
+
+/** A bin key as reports write it: a decimal integer without leading zeros. */
+const BIN_KEY = /^(0|[1-9]\d{0,8})$/;
 
 /** The upper edge γ^i of bin i: the one floating-point value every edge comparison uses. */
 export function binUpperEdge(i: number): number {
@@ -58,21 +61,25 @@ export function sketchFromSamples(samples: readonly number[]): LatencySketch {
 /** Adds `source` bin counts into `target` (mutating and returning it); exact, since counts are integers. */
 export function mergeInto(target: Record<string, number>, source: Readonly<Record<string, number>>): Record<string, number> {
   for (const [key, count] of Object.entries(source)) {
-    // Zero counts are skipped so merged sketches stay sparse and compare equal however they were built.
-    if (count !== 0) target[key] = (target[key] ?? 0) + count;
+    // Zero counts are skipped so merged sketches stay sparse and compare equal however they were
+    // built; a count that is not a finite positive number (never accepted, but rows outlive
+    // schemas) is skipped too, so no sum becomes NaN or Infinity.
+    if (!(count > 0 && Number.isFinite(count)) || !BIN_KEY.test(key)) continue;
+    target[key] = (Object.hasOwn(target, key) ? target[key]! : 0) + count;
   }
   return target;
 }
+
 
 /** A new sketch with the bin counts of `a` and `b` added; neither input changes. */
 export function mergeSketches(a: LatencySketch, b: LatencySketch): LatencySketch {
   return { bins: mergeInto(mergeInto({}, a.bins), b.bins) };
 }
 
-/** How many values the sketch holds. */
+/** How many values the sketch holds (bins that are not finite positive counts hold none). */
 export function sketchCount(sketch: LatencySketch): number {
   let n = 0;
-  for (const count of Object.values(sketch.bins)) n += count;
+  for (const [key, count] of Object.entries(sketch.bins)) if (count > 0 && Number.isFinite(count) && BIN_KEY.test(key)) n += count;
   return n;
 }
 
@@ -109,13 +116,18 @@ export function toSketch(latency: Latency): LatencySketch {
   return { bins: mergeInto({}, latency.bins) };
 }
 
-/** Non-empty bins as [index, count], lowest index first. Keys are parsed as numbers, not compared as strings ("10" < "9"). */
+/**
+ * Non-empty bins as [index, count], lowest index first. Keys are parsed as numbers, not compared
+ * as strings ("10" < "9"). Reports never carry bins above MAX_BIN (1 hour), but a stored bucket
+ * might predate that rule: such a bin reads as MAX_BIN, so every quantile is finite (γ^20000 is
+ * Infinity) and a huge latency still reads as the worst one. Keys that are not bin indexes and
+ * counts that are not finite and positive are skipped, never summed.
+ */
 function sortedBins(sketch: LatencySketch): Array<[number, number]> {
   const bins: Array<[number, number]> = [];
   for (const [key, count] of Object.entries(sketch.bins)) {
-    const i = Number(key);
-    if (!Number.isInteger(i) || i < 0) throw new RangeError(`bin keys are non-negative integers, got "${key}"`);
-    if (count > 0) bins.push([i, count]);
+    if (!BIN_KEY.test(key) || !(count > 0 && Number.isFinite(count))) continue;
+    bins.push([Math.min(Number(key), MAX_BIN), count]);
   }
   return bins.sort((x, y) => x[0] - y[0]);
 }

@@ -31,17 +31,27 @@ export function statsOf(buckets: readonly MinuteBucket[]): WindowStats {
   let errors = 0;
   const bins: Record<string, number> = {};
   for (const b of buckets) {
-    samples += b.count;
-    errors += b.errors;
+    samples += countOf(b.count);
+    errors += countOf(b.errors);
     mergeInto(bins, b.bins);
   }
   return {
     samples,
     errors,
-    errorRate: samples > 0 ? errors / samples : null,
+    // Capped at 1: a stored bucket predating the errors ≤ count rule must not read as 300 % errors.
+    errorRate: samples > 0 ? Math.min(1, errors / samples) : null,
     p95Ms: quantile({ bins }, 0.95),
     p99Ms: quantile({ bins }, 0.99),
   };
+}
+
+/**
+ * A stored count as a number the stats can add: reports are bounded when they enter, but a row
+ * that is not a finite non-negative number (written before the bounds, or damaged) counts as
+ * nothing rather than turning every sum into NaN or Infinity.
+ */
+export function countOf(n: number): number {
+  return n >= 0 && Number.isFinite(n) ? n : 0;
 }
 
 /** One bucket's numbers, for the per-minute "sustained" check. */

@@ -9,8 +9,8 @@ export const zEnvironmentName = z
 
 /** A health-check probe an environment's cron tick calls. */
 export const zHealthCheck = z.object({
-  name: z.string().min(1),
-  url: z.url(),
+  name: z.string().min(1).max(256),
+  url: z.url().max(2048),
   expectStatus: z.number().int().min(100).max(599).optional(),
   timeoutMs: z.number().int().positive().max(30000).optional(),
 });
@@ -22,7 +22,8 @@ export const zEnvironmentSpec = z.union([
   z.strictObject({
     name: zEnvironmentName,
     protected: z.boolean().optional(),
-    healthChecks: z.array(zHealthCheck).optional(),
+    /** Every tick probes them all in parallel, so a handful is the use; 20 bounds the fan-out. */
+    healthChecks: z.array(zHealthCheck).max(20).optional(),
   }),
 ]);
 export type EnvironmentSpec = z.infer<typeof zEnvironmentSpec>;
@@ -47,7 +48,7 @@ export type ConfigFlag = z.infer<typeof zConfigFlag>;
 export const zRollgateConfig = z.strictObject({
   $schema: z.string().optional(),
   environments: z.array(zEnvironmentSpec).min(1).optional(),
-  flags: z.record(z.string().min(1), zConfigFlag),
+  flags: z.record(z.string().min(1).max(256), zConfigFlag),
   $evaluators: z.record(z.string(), zJson).optional(),
   metadata: zMetadata.optional(),
 });

@@ -5,17 +5,35 @@ export const MAX_RAW_SAMPLES = 10_000;
 /** Reports a batch may carry at most. */
 export const MAX_REPORTS_PER_BATCH = 1000;
 
+/** The largest latency a report may carry: one hour, in ms. */
+export const MAX_LATENCY_MS = 3_600_000;
+/**
+ * The largest bin index: binOf(MAX_LATENCY_MS) (see core/metrics/sketch.ts, γ = 1.02/0.98). A
+ * constant here, so the schema needs no math; sketch.test.ts checks that the two agree.
+ */
+export const MAX_BIN = 378;
+/** The largest `count`, `errors` or bin count of one report: far above any real minute of one app instance, far below 2^53. */
+export const MAX_REPORT_COUNT = 1_000_000_000;
+
+const zCount = z.number().int().min(0).max(MAX_REPORT_COUNT);
+
 /**
  * A log-spaced latency sketch: bin `i` counts values in (γ^(i−1), γ^i] ms with γ = 1.02/0.98;
- * bin 0 holds values ≤ 1 ms. Keys are bin indexes as decimal strings.
+ * bin 0 holds values ≤ 1 ms. Keys are bin indexes as decimal strings, 0 to MAX_BIN.
  */
 export const zLatencySketch = z.strictObject({
-  bins: z.record(z.string().regex(/^(0|[1-9]\d{0,4})$/, 'bin indexes are integers from 0 to 99999'), z.number().int().min(0)),
+  bins: z
+    .record(z.string().regex(/^(0|[1-9]\d{0,8})$/, `bin indexes are integers from 0 to ${MAX_BIN}`), zCount)
+    .superRefine((bins, ctx) => {
+      for (const key of Object.keys(bins)) {
+        if (Number(key) > MAX_BIN) ctx.addIssue({ code: 'custom', path: [key], message: `bin ${key} is above ${MAX_BIN}, the bin of 1 hour (${MAX_LATENCY_MS} ms)` });
+      }
+    }),
 });
 export type LatencySketch = z.infer<typeof zLatencySketch>;
 
 /** Latency of a report: raw samples in ms, or a sketch. */
-export const zLatency = z.union([z.array(z.number().min(0).max(3_600_000)), zLatencySketch]);
+export const zLatency = z.union([z.array(z.number().min(0).max(MAX_LATENCY_MS)), zLatencySketch]);
 export type Latency = z.infer<typeof zLatency>;
 
 /** One metric report: what one variant of one flag did over an interval, aggregated by the app. */
@@ -25,8 +43,8 @@ export const zMetricReport = z
     variant: z.string().min(1).max(256),
     /** When the interval ended: ms since the epoch or an ISO date-time; the server's clock when absent. */
     timestamp: z.union([z.number().int().nonnegative(), z.iso.datetime()]).optional(),
-    count: z.number().int().min(0),
-    errors: z.number().int().min(0),
+    count: zCount,
+    errors: zCount,
     latencyMs: zLatency,
   })
   .refine((r) => r.errors <= r.count, { message: 'errors cannot exceed count', path: ['errors'] });

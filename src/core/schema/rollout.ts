@@ -1,9 +1,21 @@
 import * as z from 'zod';
 
+/** The longest duration a rollout may name (a stage's offset, the bake): 90 days, in seconds. */
+export const MAX_DURATION_SECONDS = 90 * 24 * 3600;
+/** The highest latency limit: 1 hour in ms, the top of the latency sketch's range. */
+export const MAX_LATENCY_LIMIT_MS = 3_600_000;
+/** The most stages a plan may have. */
+export const MAX_STAGES = 100;
+/** The largest sample count a threshold may ask for (the bound of one report's count). */
+export const MAX_MIN_SAMPLES = 1_000_000_000;
+
+const zDurationSeconds = z.number().int().min(0).max(MAX_DURATION_SECONDS, `at most ${MAX_DURATION_SECONDS} seconds (90 days)`);
+const zLatencyLimit = z.number().positive().max(MAX_LATENCY_LIMIT_MS, `at most ${MAX_LATENCY_LIMIT_MS} ms (1 hour)`);
+
 /** One stage of a rollout: the percentage of traffic, reached this long after the start. */
 export const zStage = z.object({
   percent: z.number().gt(0).max(100),
-  afterSeconds: z.number().int().min(0),
+  afterSeconds: zDurationSeconds,
 });
 export type Stage = z.infer<typeof zStage>;
 
@@ -11,17 +23,17 @@ export type Stage = z.infer<typeof zStage>;
 export const zHealthThresholds = z.object({
   /** Roll back when the error rate is above this (fraction, 0.01 = 1 %) … */
   maxErrorRate: z.number().min(0).max(1).default(0.01),
-  maxP95Ms: z.number().positive().default(500),
-  maxP99Ms: z.number().positive().default(1000),
+  maxP95Ms: zLatencyLimit.default(500),
+  maxP99Ms: zLatencyLimit.default(1000),
   /** … in each of this many consecutive 1-minute buckets. */
   sustainedMinutes: z.number().int().min(1).max(60).default(5),
   /** Reports a bucket (or the last window) needs before it counts. */
-  minSamples: z.number().int().min(1).default(100),
+  minSamples: z.number().int().min(1).max(MAX_MIN_SAMPLES).default(100),
   /** Consecutive failed health-check probes that trip a rollback. */
-  maxProbeFailures: z.number().int().min(1).default(5),
+  maxProbeFailures: z.number().int().min(1).max(1000).default(5),
   /** Success criteria over the bake. */
   bakeMaxErrorRate: z.number().min(0).max(1).default(0.001),
-  bakeMaxP95Ms: z.number().positive().default(200),
+  bakeMaxP95Ms: zLatencyLimit.default(200),
 });
 export type HealthThresholds = z.infer<typeof zHealthThresholds>;
 
@@ -30,12 +42,12 @@ export type Strategy = z.infer<typeof zStrategy>;
 
 /** The body of "start a rollout". `stages` and `bakeSeconds` override the strategy's. */
 export const zStartRollout = z.strictObject({
-  flag: z.string().min(1),
-  variant: z.string().min(1),
-  baselineVariant: z.string().min(1).optional(),
+  flag: z.string().min(1).max(256),
+  variant: z.string().min(1).max(256),
+  baselineVariant: z.string().min(1).max(256).optional(),
   strategy: zStrategy,
-  stages: z.array(zStage).min(1).optional(),
-  bakeSeconds: z.number().int().min(0).optional(),
+  stages: z.array(zStage).min(1).max(MAX_STAGES).optional(),
+  bakeSeconds: zDurationSeconds.optional(),
   health: zHealthThresholds.partial().optional(),
   reason: z.string().max(1000).optional(),
 });
@@ -44,8 +56,8 @@ export type StartRollout = z.infer<typeof zStartRollout>;
 /** A resolved plan: the stages to walk, the bake, the health limits. */
 export const zRolloutPlan = z.object({
   strategy: zStrategy,
-  stages: z.array(zStage).min(1),
-  bakeSeconds: z.number().int().min(0),
+  stages: z.array(zStage).min(1).max(MAX_STAGES),
+  bakeSeconds: zDurationSeconds,
   health: zHealthThresholds,
 });
 export type RolloutPlan = z.infer<typeof zRolloutPlan>;
@@ -111,6 +123,6 @@ export type Rollout = z.infer<typeof zRollout>;
 /** An operator action on a rollout. `fromStage` makes a repeated promote a no-op. */
 export const zRolloutAction = z.strictObject({
   reason: z.string().min(1, 'a reason is required').max(1000),
-  fromStage: z.number().int().min(0).optional(),
+  fromStage: z.number().int().min(0).max(MAX_STAGES).optional(),
 });
 export type RolloutAction = z.infer<typeof zRolloutAction>;

@@ -1,6 +1,7 @@
 import type { Context } from 'hono';
 import type { Outcome } from '../../coordinator/outcome';
 import type { RolloutCoordinator } from '../../coordinator/rollout-coordinator';
+import { firstTooDeep, MAX_JSON_DEPTH } from '../../core/json-depth';
 import { RollgateError } from '../errors';
 import { readJsonBody } from '../read-json-body';
 import type { AppEnv } from '../types';
@@ -15,9 +16,19 @@ export function respond<T>(c: Context<AppEnv>, out: Outcome<T>, status: 200 | 20
   return c.json({ error: out.error, ...details }, out.status);
 }
 
-/** Reads an admin JSON body (1 MiB at most). */
+/**
+ * Reads an admin JSON body (1 MiB at most), refusing one nested deeper than MAX_JSON_DEPTH before
+ * it is handed to the coordinator: copying it there, and every recursive walk after, would
+ * overflow the stack long before validation could answer.
+ */
 export async function adminBody(c: Context<AppEnv>): Promise<unknown> {
-  return readJsonBody(c.req.raw, ADMIN_MAX_BODY_BYTES);
+  const body = await readJsonBody(c.req.raw, ADMIN_MAX_BODY_BYTES);
+  const deep = firstTooDeep(body, MAX_JSON_DEPTH);
+  if (deep !== null) {
+    const message = `nested deeper than ${MAX_JSON_DEPTH} levels`;
+    throw new RollgateError(422, `the request body is ${message}`, undefined, { errors: [{ path: deep, message }] });
+  }
+  return body;
 }
 
 /** The environment of the path, 404 when this Worker does not serve it. */

@@ -1,4 +1,5 @@
 import { fromZod } from '../../core/config/issues';
+import { firstProtoKey } from '../../core/json-depth';
 import { toSketch } from '../../core/metrics/sketch';
 import { MAX_RAW_SAMPLES, MAX_REPORTS_PER_BATCH, zMetricReport, zMetricsBatch } from '../../core/schema/metrics';
 import type { BucketDelta } from '../../metrics/bucket-table';
@@ -17,10 +18,13 @@ export interface ReportProblem {
 
 /**
  * Validates a whole batch before anything is stored: 413 past the limits, 422 listing every bad
- * report (schema, errors > count, unknown flag, timestamp outside the window). Returns the
- * reports as bucket deltas grouped by flag.
+ * report (schema, bins outside 1 hour, counts over the bound, errors > count, unknown flag or
+ * variant, timestamp outside the window). `variantsOf` gives the variants a flag has in this
+ * environment (undefined: no such flag). Returns the reports as bucket deltas grouped by flag.
  */
-export function checkBatch(body: unknown, flagExists: (flag: string) => boolean, now: number): Map<string, BucketDelta[]> {
+export function checkBatch(body: unknown, variantsOf: (flag: string) => ReadonlySet<string> | undefined, now: number): Map<string, BucketDelta[]> {
+  const proto = firstProtoKey(body);
+  if (proto !== null) throw new BatchRejected([{ index: Number(proto.split('/')[2] ?? -1), path: proto, message: '"__proto__" is not a valid key' }]);
   const batch = zMetricsBatch.safeParse(body);
   if (!batch.success) throw new RollgateError(422, `expected {"reports": [...]}: ${fromZod(batch.error).map((i) => `${i.path} ${i.message}`).join('; ')}`);
   const reports = batch.data.reports;
@@ -40,7 +44,9 @@ export function checkBatch(body: unknown, flagExists: (flag: string) => boolean,
       return;
     }
     const r = parsed.data;
-    if (!flagExists(r.flag)) problems.push({ index, path: `/reports/${index}/flag`, message: `unknown flag "${r.flag}"` });
+    const variants = variantsOf(r.flag);
+    if (!variants) problems.push({ index, path: `/reports/${index}/flag`, message: `unknown flag "${r.flag}"` });
+    else if (!variants.has(r.variant)) problems.push({ index, path: `/reports/${index}/variant`, message: `flag "${r.flag}" has no variant "${r.variant}" here` });
     const at = r.timestamp === undefined ? now : typeof r.timestamp === 'number' ? r.timestamp : Date.parse(r.timestamp);
     if (at < now - MAX_AGE_MS) problems.push({ index, path: `/reports/${index}/timestamp`, message: 'older than 15 minutes' });
     if (at > now + MAX_SKEW_AHEAD_MS) problems.push({ index, path: `/reports/${index}/timestamp`, message: 'more than 2 minutes ahead of the server clock' });

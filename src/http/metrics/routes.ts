@@ -32,7 +32,7 @@ metricsRoutes.post('/', async (c) => {
   const body = await readJsonBody(c.req.raw, MAX_METRICS_BODY_BYTES);
   let byFlag;
   try {
-    byFlag = checkBatch(body, (flag) => snapshot.flags.byKey.has(flag), now);
+    byFlag = checkBatch(body, (flag) => snapshot.flags.variants.get(flag), now);
   } catch (err) {
     if (err instanceof BatchRejected) return c.json({ error: `${err.problems.length} bad reports; nothing was stored`, errors: err.problems }, 422);
     throw err;

@@ -41,6 +41,28 @@ describe('var', () => {
     expect(run({ var: 'constructor' }, {})).toBeNull();
   });
 
+  it('reads only own properties: nothing through a prototype, in any path form', () => {
+    // json-logic-engine gives "Object" and Object.prototype for some of these.
+    const paths = ['constructor.name', 'a.constructor.name', 'a.b.constructor.name', 'a.b.c.constructor.name', '__proto__', 'a.__proto__', 'a.b.__proto__', '$flagd.__proto__', '$flagd.constructor.name'];
+    const ctx = { a: { b: { c: {} } } };
+    for (const path of paths) {
+      expect(run({ var: path }, ctx), path).toBeNull();
+      expect(run({ var: [path] }, ctx), path).toBeNull();
+      expect(run({ var: [{ cat: [path] }] }, ctx), path).toBeNull();
+    }
+    expect(run({ missing: ['constructor', 'x'] }, {})).toEqual(['x']); // found, as in the engine (it reads a function)
+  });
+
+  it('reads context attributes named after prototype members when the caller sends them', () => {
+    const ctx = JSON.parse('{"constructor": "c", "toString": "t", "__proto__": {"x": 1}, "user": {"hasOwnProperty": "h", "valueOf": 0}}');
+    expect(run({ var: 'constructor' }, ctx)).toBe('c');
+    expect(run({ var: 'toString' }, ctx)).toBe('t');
+    expect(run({ var: '__proto__.x' }, ctx)).toBe(1);
+    expect(run({ var: 'user.hasOwnProperty' }, ctx)).toBe('h');
+    expect(run({ var: ['user.valueOf', 9] }, ctx)).toBe(0);
+    expect(run({ var: [{ cat: ['constr', 'uctor'] }] }, ctx)).toBe('c');
+  });
+
   it('returns the whole context, enriched with $flagd, for an empty key and for the key 0', () => {
     const ctx = { a: 1 };
     const flagd = { flagKey: 'my-flag', timestamp: 1700 };

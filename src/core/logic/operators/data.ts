@@ -38,14 +38,31 @@ function flagdProperties(st: EvalState): Record<string, unknown> {
 /** `data[key]`, where the root's `$flagd` is flagd's enrichment (which overrides the caller's). */
 function get(d: unknown, st: EvalState, key: PropertyKey): unknown {
   if (d === st.root && key === FLAGD) return flagdProperties(st);
-  return (d as Record<PropertyKey, unknown>)[key];
+  return own(d, key);
 }
+
+/**
+ * `d[key]` when it is an own property of `d`; a property found only through the prototype reads
+ * as null. Contexts are JSON, where every inherited property is a function ("constructor",
+ * "toString", a string's "toUpperCase") except Object.prototype's `__proto__` accessor, and no
+ * own property is a function: so a function means "inherited" (null, as json-logic-engine
+ * answers too, but without walking on into it: the engine gives "Object" for "constructor.name"),
+ * and only `__proto__` needs the own-property check. This keeps the hot path to one typeof.
+ */
+function own(d: unknown, key: PropertyKey): unknown {
+  const v = (d as Record<PropertyKey, unknown>)[key];
+  if (typeof v === 'function') return null;
+  if (key === PROTO && v !== undefined && !Object.hasOwn(d as object, key)) return null;
+  return v;
+}
+
+const PROTO = '__proto__';
 
 /** `$flagd.<field>` without allocating the enrichment object. */
 function flagdField(st: EvalState, field: string): unknown {
   if (field === 'flagKey') return st.flagKey;
   if (field === 'timestamp') return st.timestamp;
-  return flagdProperties(st)[field];
+  return own(flagdProperties(st), field);
 }
 
 /** Functions reached through prototypes (`"email.toString"`) read as null, as in the engine. */
@@ -107,15 +124,15 @@ function literalKey(key: unknown, input: OperatorInput): Compiled {
     return (d, st) => {
       if (a === FLAGD && d === st.root) return settle(flagdField(st, b));
       const x = d && get(d, st, a);
-      return settle(x && (x as Record<string, unknown>)[b]);
+      return settle(x && own(x, b));
     };
   }
   if (parts.length === 3) {
     const [a, b, c] = parts as [string, string, string];
     return (d, st) => {
       const x = d && get(d, st, a);
-      const y = x && (x as Record<string, unknown>)[b];
-      return settle(y && (y as Record<string, unknown>)[c]);
+      const y = x && own(x, b);
+      return settle(y && own(y, c));
     };
   }
   return (d, st) => walk(d, st, parts, null);
