@@ -43,9 +43,10 @@ describe('a rollout whose row does not parse, or whose tick throws, holds only i
     const failing = await sim.start();
     const broken = await startOn('static-bool', 'off');
     const throwing = await startOn('banner', 'staff');
-    // The ZodError of issue 9: a non-finite P95 saved as null. And an Invalid Date: a stage 9e12 s away.
+    // The ZodError of issue 9: a non-finite P95 saved as null. And an Invalid Date that the row's
+    // schema cannot see (the bounds keep each number valid; their sum is past any date): paused longer than time.
     await rewriteRow(broken.id, (d) => (d['lastVerdict'] = { kind: 'healthy', numbers: { samples: 500, p95Ms: null } }));
-    await rewriteRow(throwing.id, (d) => (d['plan'].stages[1].afterSeconds = 9e12));
+    await rewriteRow(throwing.id, (d) => (d['pausedTotalMs'] = 8.64e15));
 
     const S = sim.T0;
     for (let i = 0; i < 5; i++) {
@@ -100,14 +101,14 @@ describe('a rollout whose row does not parse, or whose tick throws, holds only i
   it('records a failure again only when its message changes, and audits the recovery', async () => {
     await sim.setup();
     const r = await sim.start();
-    await rewriteRow(r.id, (d) => (d['plan'].stages[1].afterSeconds = 9e12));
+    await rewriteRow(r.id, (d) => (d['pausedTotalMs'] = 8.64e15));
     await sim.tick(sim.T0 + MIN);
     await sim.tick(sim.T0 + 2 * MIN);
     expect(await sim.audit('rollout.tick_failed')).toHaveLength(1);
     expect((await sim.rollout(r.id)).tickError).toEqual({ since: new Date(sim.T0 + MIN).toISOString(), message: expect.stringMatching(/Invalid time value/) });
 
     // The row is repaired by hand: the next tick succeeds, clears the failure and says so.
-    await rewriteRow(r.id, (d) => (d['plan'].stages[1].afterSeconds = 86_400));
+    await rewriteRow(r.id, (d) => (d['pausedTotalMs'] = 0));
     await sim.tick(sim.T0 + 3 * MIN);
     const now = await sim.rollout(r.id);
     expect(now).not.toHaveProperty('tickError');
