@@ -1,0 +1,41 @@
+/**
+ * The JSON Pointer (RFC 6901) of the first value, in document order, nested deeper than
+ * `maxDepth`, or null when none is. The root is at depth 0, its members and elements at depth 1,
+ * and so on. Iterative, so no nesting can overflow the call stack, and it stops at the first
+ * value too deep, so a hostile document costs at most `maxDepth` levels of work per branch.
+ * Only own enumerable keys are walked: this reads what JSON.parse produced, never prototypes.
+ */
+export function firstTooDeep(value: unknown, maxDepth: number): string | null {
+  // Each frame links to its parent, so a pointer is only built for the value that is reported.
+  const stack: Frame[] = [{ value, depth: 0, parent: null, key: '' }];
+  while (stack.length > 0) {
+    const frame = stack.pop()!;
+    if (frame.depth > maxDepth) return pointerOf(frame);
+    const v = frame.value;
+    if (typeof v !== 'object' || v === null) continue;
+    const depth = frame.depth + 1;
+    if (Array.isArray(v)) {
+      for (let i = v.length - 1; i >= 0; i--) stack.push({ value: v[i], depth, parent: frame, key: String(i) });
+    } else {
+      const keys = Object.keys(v);
+      for (let i = keys.length - 1; i >= 0; i--) {
+        const key = keys[i]!;
+        stack.push({ value: (v as Record<string, unknown>)[key], depth, parent: frame, key });
+      }
+    }
+  }
+  return null;
+}
+
+interface Frame {
+  value: unknown;
+  depth: number;
+  parent: Frame | null;
+  key: string;
+}
+
+function pointerOf(frame: Frame): string {
+  const keys: string[] = [];
+  for (let f: Frame | null = frame; f?.parent; f = f.parent) keys.push(f.key.replace(/~/g, '~0').replace(/\//g, '~1'));
+  return keys.reverse().map((k) => `/${k}`).join('');
+}
