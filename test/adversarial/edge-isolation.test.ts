@@ -39,7 +39,7 @@ const POISONS: Array<[string, () => Promise<string>]> = [
   ['nested ~5,000 deep at the top', async () => `${'{"a":'.repeat(5000)}1${'}'.repeat(5000)}`],
   ['garbage text', async () => '{"flags": garbage'],
   ['JSON that is not an object', async () => '[1,2,3]'],
-  ['wrong types', () => aWith((s) => { (s.$rollgate as Record<string, unknown>)['version'] = '4'; s['flags'] = []; })],
+  ['wrong types', () => aWith((s) => { (s.$rollgate as Record<string, unknown>)['version'] = '4'; (s as Record<string, unknown>)['flags'] = []; })],
   ['a version above MAX_SNAPSHOT_VERSION', () => aWith((s) => { s.$rollgate.version = MAX_SNAPSHOT_VERSION + 1; })],
   ['a version of 2^53', () => aWith((s) => { s.$rollgate.version = Number.MAX_SAFE_INTEGER; })],
   ['a negative version', () => aWith((s) => { s.$rollgate.version = -1; })],
