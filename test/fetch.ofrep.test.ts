@@ -293,7 +293,7 @@ describe('health', () => {
     expect(res.status).toBe(200);
     const body = (await res.json()) as { status: string; environments: Record<string, unknown> };
     expect(body.status).toBe('ok');
-    expect(body.environments['staging']).toEqual({ version: 3, source: 'kv', publishedAt: '2026-11-27T12:00:00.000Z', ageSeconds: 90 });
+    expect(body.environments['staging']).toEqual({ status: 'ok', version: 3, source: 'kv', publishedAt: '2026-11-27T12:00:00.000Z', ageSeconds: 90 });
   });
 
   it('has a trivial liveness route, and JSON 404s', async () => {

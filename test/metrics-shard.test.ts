@@ -4,7 +4,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { HOUR_MS, MINUTE_MS } from '../src/core/metrics/minutes';
 import { quantile, sketchFromSamples } from '../src/core/metrics/sketch';
 import type { BucketDelta } from '../src/metrics/bucket-table';
-import { HOUR_RETENTION_MS, MINUTE_RETENTION_MS } from '../src/metrics/metrics-shard';
+import { HOUR_RETENTION_MS, MINUTE_RETENTION_MS, SECOND_RETENTION_MS } from '../src/metrics/metrics-shard';
 import { TestClock } from './helpers/clock';
 
 // The real clock, taken before any test fakes Date: for the throughput measurement only.
@@ -108,15 +108,83 @@ describe('MetricsShard: queries', () => {
     expect(Object.keys(noBaseline).sort()).toEqual(['minutes', 'window']);
     expect(noBaseline.minutes.map((m) => m.samples)).toEqual([200, 100]);
 
-    // A bake that started 2 minutes before `minute` covers those two complete minutes only.
-    // Reports from before `since` (the rollout's start) are left out of the minutes and both windows.
-    const since = await shard().signals({ treatment: 'on', baseline: 'off', now, minutes: 5, since: minute - 2 * MINUTE_MS + 1, bakeFrom: null });
-    expect(since.minutes.map((m) => m.samples)).toEqual([0, 0, 0, 0, 100]);
-    expect(since.window).toMatchObject({ samples: 100, errors: 1 });
+    // Reports from before `since` (the rollout's start) are left out of the minutes and both
+    // windows; those stamped from it on count, in its first (partial) minute too: "on" at +5 s
+    // counts, "off" stamped at the minute's start, before `since`, does not.
+    const since = await shard().signals({ treatment: 'on', baseline: 'off', now, minutes: 5, since: minute - 2 * MINUTE_MS + 1000, bakeFrom: null });
+    expect(since.minutes.map((m) => m.samples)).toEqual([0, 0, 0, 200, 100]);
+    expect(since.window).toMatchObject({ samples: 300, errors: 3 });
     expect(since.baseline).toMatchObject({ samples: 0 });
+
+    // A bake that started 2 minutes before `minute` covers those two complete minutes only.
 
     const baking = await shard().signals({ treatment: 'on', baseline: 'off', now, minutes: 5, since: 0, bakeFrom: minute - 2 * MINUTE_MS });
     expect(baking.bake).toMatchObject({ samples: 300, errors: 3 });
+  });
+});
+
+describe('MetricsShard: a window that starts inside a minute (a rollout\'s start)', () => {
+  const start = () => minute - 2 * MINUTE_MS + 20_000; // 20 s into the minute before last
+
+  it('counts exactly the reports stamped at or after the start, in its first minute too', async () => {
+    const s = start();
+    await shard().ingest(
+      [
+        delta(s - 10_000, { count: 1000, errors: 1000 }), // before the start: left out
+        delta(s - 1, { count: 1000, errors: 1000 }), // 1 ms before: left out
+        delta(s, { count: 10, errors: 2 }),
+        delta(s + 10_000, { count: 30, errors: 3 }),
+        delta(minute - MINUTE_MS - 1, { count: 60, errors: 0 }), // the minute's last millisecond
+        delta(minute - 30_000, { count: 100, errors: 1 }), // the next, whole minute
+        delta(s - 5_000, { variant: 'off', count: 500 }),
+        delta(s + 5_000, { variant: 'off', count: 7 }),
+      ],
+      now,
+    );
+    const q = { treatment: 'on', baseline: 'off', now, minutes: 5, since: s, bakeFrom: null };
+    const sig = await shard().signals(q);
+    expect(sig.minutes.map((m) => [m.minute, m.samples, m.errors])).toEqual([
+      [minute - 5 * MINUTE_MS, 0, 0],
+      [minute - 4 * MINUTE_MS, 0, 0],
+      [minute - 3 * MINUTE_MS, 0, 0],
+      [minute - 2 * MINUTE_MS, 100, 5],
+      [minute - MINUTE_MS, 100, 1],
+    ]);
+    expect(sig.window).toMatchObject({ samples: 200, errors: 6, errorRate: 0.03 });
+    expect(sig.baseline).toMatchObject({ samples: 7 });
+    // The minute buckets still hold everything: only the rollout's window is cut at its start.
+    expect(await shard().window('on', minute - 2 * MINUTE_MS, minute - MINUTE_MS)).toMatchObject({ samples: 2100 });
+    // A bake that starts inside a minute is cut the same way.
+    const baking = await shard().signals({ ...q, bakeFrom: s + 10_000 });
+    expect(baking.bake).toMatchObject({ samples: 190, errors: 4 });
+  });
+
+  it('compares to the second: a start inside a second counts from the next whole second', async () => {
+    const s = start() + 500;
+    await shard().ingest([delta(s + 200, { count: 1000 }), delta(s + 500, { count: 3 })], now);
+    const sig = await shard().signals({ treatment: 'on', baseline: null, now, minutes: 5, since: s, bakeFrom: null });
+    expect(sig.window.samples).toBe(3);
+  });
+
+  it('answers nothing about the start\'s minute while it is still the current minute', async () => {
+    const s = minute + 10_000;
+    await shard().ingest([delta(s + 1000, { count: 500, errors: 500 })], now);
+    const sig = await shard().signals({ treatment: 'on', baseline: null, now: minute + 50_000, minutes: 1, since: s, bakeFrom: null });
+    expect(sig.minutes).toEqual([expect.objectContaining({ minute: minute - MINUTE_MS, samples: 0 })]);
+    expect(sig.window.samples).toBe(0);
+    const next = await shard().signals({ treatment: 'on', baseline: null, now: minute + MINUTE_MS, minutes: 1, since: s, bakeFrom: null });
+    expect(next.minutes).toEqual([expect.objectContaining({ minute, samples: 500, errorRate: 1 })]);
+  });
+
+  it('keeps 1-second slots (schema migration 2) past every window that can start inside a minute, then prunes them', async () => {
+    const versions = await runInDurableObject(shard(), (_i, state) => state.storage.sql.exec<{ version: number }>('SELECT version FROM schema_migrations ORDER BY version').toArray().map((r) => r.version));
+    expect(versions).toEqual([1, 2]);
+    expect(SECOND_RETENTION_MS).toBeGreaterThan(2 * HOUR_MS); // the longest bake judged from minute buckets
+    await shard().ingest([delta(now - 10 * MINUTE_MS), delta(now - 10 * MINUTE_MS + 400), delta(now - SECOND_RETENTION_MS - MINUTE_MS)], now);
+    const slots = () => runInDurableObject(shard(), (_i, state) => state.storage.sql.exec<{ start: number; count: number }>('SELECT start, count FROM second_buckets ORDER BY start').toArray());
+    expect(await slots()).toEqual([{ start: now - SECOND_RETENTION_MS - MINUTE_MS, count: 100 }, { start: now - 10 * MINUTE_MS, count: 200 }]);
+    expect(await runDurableObjectAlarm(shard())).toBe(true);
+    expect(await slots()).toEqual([{ start: now - 10 * MINUTE_MS, count: 200 }]);
   });
 });
 

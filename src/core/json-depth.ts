@@ -8,29 +8,45 @@ import { pointer } from './config/issues';
 export const MAX_JSON_DEPTH = 64;
 
 /**
- * The JSON Pointer of the first value nested deeper than `maxDepth` (the document itself is depth
- * 0, its members depth 1), or null when none is. Iterative, so it cannot overflow the stack on
- * the very documents it exists to refuse; it stops at the first too-deep value it meets.
+ * The JSON Pointer (RFC 6901) of the first value, in document order, nested deeper than
+ * `maxDepth`, or null when none is. The root is at depth 0, its members and elements at depth 1,
+ * and so on. Iterative, so no nesting can overflow the call stack, and it stops at the first
+ * value too deep, so a hostile document costs at most `maxDepth` levels of work per branch.
+ * Only own enumerable keys are walked: this reads what JSON.parse produced, never prototypes.
  */
 export function firstTooDeep(value: unknown, maxDepth: number): string | null {
-  const stack: Array<{ value: unknown; depth: number; path: readonly (string | number)[] }> = [{ value, depth: 0, path: [] }];
+  // Each frame links to its parent, so a pointer is only built for the value that is reported.
+  const stack: Frame[] = [{ value, depth: 0, parent: null, key: '' }];
   while (stack.length > 0) {
-    const { value: v, depth, path } = stack.pop()!;
+    const frame = stack.pop()!;
+    if (frame.depth > maxDepth) return pointerOf(frame);
+    const v = frame.value;
     if (typeof v !== 'object' || v === null) continue;
-    if (depth + 1 > maxDepth) {
-      const entries = Array.isArray(v) ? v.map((x, i) => [i, x] as const) : Object.entries(v);
-      // A container at the limit is fine while empty; its first member is the too-deep value.
-      if (entries.length > 0) return pointer(...path, entries[0]![0]);
-      continue;
-    }
+    const depth = frame.depth + 1;
     if (Array.isArray(v)) {
-      for (let i = v.length - 1; i >= 0; i--) stack.push({ value: v[i], depth: depth + 1, path: [...path, i] });
+      for (let i = v.length - 1; i >= 0; i--) stack.push({ value: v[i], depth, parent: frame, key: String(i) });
     } else {
-      const entries = Object.entries(v);
-      for (let i = entries.length - 1; i >= 0; i--) stack.push({ value: entries[i]![1], depth: depth + 1, path: [...path, entries[i]![0]] });
+      const keys = Object.keys(v);
+      for (let i = keys.length - 1; i >= 0; i--) {
+        const key = keys[i]!;
+        stack.push({ value: (v as Record<string, unknown>)[key], depth, parent: frame, key });
+      }
     }
   }
   return null;
+}
+
+interface Frame {
+  value: unknown;
+  depth: number;
+  parent: Frame | null;
+  key: string;
+}
+
+function pointerOf(frame: Frame): string {
+  const keys: string[] = [];
+  for (let f: Frame | null = frame; f?.parent; f = f.parent) keys.push(f.key.replace(/~/g, '~0').replace(/\//g, '~1'));
+  return keys.reverse().map((k) => `/${k}`).join('');
 }
 
 /**

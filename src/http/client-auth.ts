@@ -32,7 +32,7 @@ export interface ClientMatch {
  * The environment and key whose hash matches, or undefined. Every stored hash of every
  * environment is compared, so the time taken does not depend on which key matched or where.
  */
-export function findClientKey(hash: string, snapshots: readonly (LoadedSnapshot | undefined)[]): ClientMatch | undefined {
+export function findClientKey(hash: string, snapshots: readonly (LoadedSnapshot | null | undefined)[]): ClientMatch | undefined {
   let found: LoadedSnapshot | undefined;
   let index = -1;
   for (const snap of snapshots) {
@@ -70,9 +70,12 @@ export async function authenticateClient(headers: Headers, runtime: Runtime, kv:
   if (!key) throw new RollgateError(401, 'missing client key');
   const hash = await hashOf(key);
   // Steady state: every environment's memo is fresh, so no promise per environment is needed.
-  let snapshots: (LoadedSnapshot | undefined)[] = runtime.environments.map((env) => runtime.store.peek(env, now));
+  let snapshots: (LoadedSnapshot | null | undefined)[] = runtime.environments.map((env) => runtime.store.peek(env, now));
   if (snapshots.some((s) => s === undefined)) {
-    snapshots = await Promise.all(runtime.environments.map((env) => runtime.store.get(kv, env, now)));
+    // One environment that cannot be loaded is one without keys here: it must not fail a request
+    // that carries another environment's key.
+    const settled = await Promise.allSettled(runtime.environments.map((env) => runtime.store.get(kv, env, now)));
+    snapshots = settled.map((r) => (r.status === 'fulfilled' ? r.value : undefined));
   }
   const match = findClientKey(hash, snapshots);
   if (!match) throw new RollgateError(401, 'unknown client key');

@@ -10,7 +10,8 @@ healthRoutes.get('/live', (c) => c.text('ok'));
 healthRoutes.get('/', async (c) => {
   const now = c.get('now');
   const { store, environments } = c.get('runtime');
-  const loaded = await Promise.all(environments.map((env) => store.get(c.env.FLAGS, env, now)));
+  // Each environment is reported on its own: one that cannot be loaded shows up degraded, never as a 500.
+  const loaded = (await Promise.allSettled(environments.map((env) => store.get(c.env.FLAGS, env, now)))).map((r) => (r.status === 'fulfilled' ? r.value : undefined));
   const statuses = environments.map((env) => store.status(env));
   const kvReachable = statuses.every((s) => !s.lastError?.startsWith('KV read failed'));
   const ready = statuses.every((s) => s.source === 'kv');
@@ -21,6 +22,7 @@ healthRoutes.get('/', async (c) => {
       statuses.map((s, i) => [
         s.environment,
         {
+          status: s.source === 'kv' ? 'ok' : 'degraded',
           version: s.version,
           source: s.source,
           publishedAt: s.publishedAt === null ? null : new Date(s.publishedAt).toISOString(),

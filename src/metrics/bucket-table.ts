@@ -12,11 +12,11 @@ export interface BucketDelta {
 
 type Row = { variant: string; start: number; count: number; errors: number; bins: string };
 
-/** A table of per-variant buckets of one width (minute or hour), merged exactly. */
+/** A table of per-variant buckets of one width (second, minute or hour), merged exactly. */
 export class BucketTable {
   constructor(
     private readonly sql: SqlStorage,
-    private readonly table: 'minute_buckets' | 'hour_buckets',
+    private readonly table: 'second_buckets' | 'minute_buckets' | 'hour_buckets',
     private readonly startOf: (t: number) => number,
   ) {}
 

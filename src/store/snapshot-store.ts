@@ -1,5 +1,6 @@
+import { firstTooDeep } from '../core/json-depth';
 import type { FlagOverrides } from '../core/flags/overrides';
-import { type Snapshot, zSnapshot } from '../core/schema/snapshot';
+import { MAX_SNAPSHOT_CHARS, MAX_SNAPSHOT_DEPTH, type Snapshot, zSnapshot } from '../core/schema/snapshot';
 import { snapshotKey } from './keys';
 import { type LoadedSnapshot, loadSnapshot } from './loaded-snapshot';
 
@@ -24,6 +25,8 @@ interface Entry {
   checkedAt: number;
   inflight: Promise<void> | undefined;
   lastError: string | undefined;
+  /** The last KV text refused, so an unchanged bad value is neither parsed nor logged again. */
+  rejectedRaw: string | undefined;
 }
 
 /** What /health reports for an environment. */
@@ -40,16 +43,22 @@ export interface SnapshotStatus {
  * request reads no KV: the memo is re-checked at most every `refreshMs`, an unchanged value is
  * recognised by its text, and only a new version is parsed, validated and compiled. A KV error
  * or a garbage value keeps the last good snapshot; with none, the bundled fallback is served.
+ * Nothing about one environment's value can throw out of the store: whatever goes wrong becomes
+ * that environment's `lastError` (logged once per distinct error), so other environments, and
+ * requests that only need them, never notice.
  */
 export class SnapshotStore {
   private readonly entries = new Map<string, Entry>();
 
   constructor(private readonly options: SnapshotStoreOptions) {}
 
-  /** The snapshot for `environment` when the memo is fresh at `now`, without waiting; else undefined. */
-  peek(environment: string, now: number): LoadedSnapshot | undefined {
+  /**
+   * The snapshot for `environment` when the memo is fresh at `now`, without waiting: null when it
+   * is fresh but the environment has nothing to serve; undefined when it must be re-read.
+   */
+  peek(environment: string, now: number): LoadedSnapshot | null | undefined {
     const entry = this.entries.get(environment);
-    if (entry?.current && now >= entry.checkedAt && now - entry.checkedAt < this.options.refreshMs) return entry.current;
+    if (entry && now >= entry.checkedAt && now - entry.checkedAt < this.options.refreshMs) return entry.current ?? null;
     return undefined;
   }
 
@@ -57,15 +66,17 @@ export class SnapshotStore {
   async get(kv: SnapshotKv, environment: string, now: number): Promise<LoadedSnapshot | undefined> {
     let entry = this.entries.get(environment);
     if (!entry) {
-      entry = { current: undefined, checkedAt: Number.NEGATIVE_INFINITY, inflight: undefined, lastError: undefined };
+      entry = { current: undefined, checkedAt: Number.NEGATIVE_INFINITY, inflight: undefined, lastError: undefined, rejectedRaw: undefined };
       this.entries.set(environment, entry);
     }
-    if (entry.current && now >= entry.checkedAt && now - entry.checkedAt < this.options.refreshMs) return entry.current;
+    // An environment with nothing to serve is re-read no more often than one with a snapshot: its
+    // KV value must not cost a read on every request of every environment.
+    if (now >= entry.checkedAt && now - entry.checkedAt < this.options.refreshMs) return entry.current;
     if (!entry.inflight) {
       const e = entry;
       // checkedAt moves only once the read is done, so requests that arrive meanwhile wait for it
       // instead of being answered from the snapshot being replaced.
-      e.inflight = this.refresh(kv, environment, e).finally(() => {
+      e.inflight = this.refreshSafely(kv, environment, e).finally(() => {
         e.checkedAt = now;
         e.inflight = undefined;
       });
@@ -90,41 +101,76 @@ export class SnapshotStore {
     };
   }
 
+  /** refresh(), with anything it throws (a bug, a RangeError, a compile failure) kept in this environment. */
+  private async refreshSafely(kv: SnapshotKv, environment: string, entry: Entry): Promise<void> {
+    try {
+      await this.refresh(kv, environment, entry);
+    } catch (err) {
+      try {
+        this.keepLastGood(entry, environment, `snapshot could not be loaded: ${errorText(err)}`);
+      } catch (fallbackErr) {
+        // Even the fallback failed to compile: serve what there is (possibly nothing), never throw.
+        entry.lastError = `snapshot could not be loaded: ${errorText(err)}; fallback failed: ${errorText(fallbackErr)}`;
+      }
+    }
+  }
+
   private async refresh(kv: SnapshotKv, environment: string, entry: Entry): Promise<void> {
     let raw: string | null;
     try {
       raw = await kv.get(snapshotKey(environment), 'text');
     } catch (err) {
-      return this.keepLastGood(entry, environment, `KV read failed: ${(err as Error).message}`);
+      return this.keepLastGood(entry, environment, `KV read failed: ${errorText(err)}`);
     }
     if (raw === null) return this.keepLastGood(entry, environment, 'no snapshot published in KV');
     if (entry.current?.raw === raw) {
       entry.lastError = undefined;
       return;
     }
+    // The same bad text as last time: keep its error without parsing it again or logging it again.
+    if (raw === entry.rejectedRaw && entry.lastError !== undefined) return;
+    const reason = this.accept(raw, environment, entry);
+    if (reason === undefined) {
+      entry.rejectedRaw = undefined;
+      entry.lastError = undefined;
+      return;
+    }
+    this.keepLastGood(entry, environment, reason);
+    // Set after keepLastGood: a fallback that fails to compile leaves no mark of this text, so it is retried.
+    entry.rejectedRaw = raw;
+  }
+
+  /** Parses, bounds, validates and installs `raw`; returns why it was refused, or undefined. */
+  private accept(raw: string, environment: string, entry: Entry): string | undefined {
+    if (raw.length > MAX_SNAPSHOT_CHARS) return `snapshot in KV is larger than ${MAX_SNAPSHOT_CHARS} characters`;
     let json: unknown;
     try {
       json = JSON.parse(raw);
     } catch {
-      return this.keepLastGood(entry, environment, 'snapshot in KV is not JSON');
+      return 'snapshot in KV is not JSON';
     }
+    const tooDeep = firstTooDeep(json, MAX_SNAPSHOT_DEPTH);
+    if (tooDeep !== null) return `snapshot in KV is nested deeper than ${MAX_SNAPSHOT_DEPTH} levels at ${tooDeep}`;
     const parsed = zSnapshot.safeParse(json);
     if (!parsed.success) {
       const first = parsed.error.issues[0];
-      return this.keepLastGood(entry, environment, `snapshot in KV is invalid at /${first?.path.join('/') ?? ''}: ${first?.message ?? ''}`);
+      return `snapshot in KV is invalid at /${first?.path.join('/') ?? ''}: ${first?.message ?? ''}`;
     }
     const snapshot = parsed.data;
     if (snapshot.$rollgate.environment !== environment) {
-      return this.keepLastGood(entry, environment, `snapshot in KV is for environment "${snapshot.$rollgate.environment}"`);
+      return `snapshot in KV is for environment "${snapshot.$rollgate.environment}"`;
     }
     const cur = entry.current;
-    if (cur && cur.source === 'kv' && snapshot.$rollgate.version < cur.version) {
-      // An older replica answered; versions only move forward.
-      entry.lastError = undefined;
-      return;
+    // An older replica answered; versions only move forward.
+    if (cur && cur.source === 'kv' && snapshot.$rollgate.version < cur.version) return undefined;
+    let loaded: ReturnType<typeof loadSnapshot>;
+    try {
+      loaded = loadSnapshot(snapshot, 'kv', this.options.overrides(environment), raw);
+    } catch (err) {
+      return `snapshot in KV could not be compiled: ${errorText(err)}`;
     }
-    this.install(entry, loadSnapshot(snapshot, 'kv', this.options.overrides(environment), raw), environment);
-    entry.lastError = undefined;
+    this.install(entry, loaded, environment);
+    return undefined;
   }
 
   private install(entry: Entry, result: ReturnType<typeof loadSnapshot>, environment: string): void {
@@ -135,10 +181,18 @@ export class SnapshotStore {
   }
 
   private keepLastGood(entry: Entry, environment: string, reason: string): void {
+    if (reason !== entry.lastError) {
+      this.options.log({ event: 'snapshot_unavailable', environment, reason, serving: entry.current ? 'last-known-good' : 'fallback' });
+    }
     entry.lastError = reason;
-    this.options.log({ event: 'snapshot_unavailable', environment, reason, serving: entry.current ? 'last-known-good' : 'fallback' });
     if (entry.current) return;
     const fallback = this.options.fallback(environment);
     if (fallback) this.install(entry, loadSnapshot(fallback, 'fallback', this.options.overrides(environment)), environment);
   }
+}
+
+/** An error's name and message, short enough for a log line and /health. */
+function errorText(err: unknown): string {
+  const text = err instanceof Error ? `${err.name}: ${err.message}` : String(err);
+  return text.length > 200 ? `${text.slice(0, 200)}…` : text;
 }

@@ -2,6 +2,17 @@ import { mergeInto } from './sketch';
 import { countOf, type MinuteBucket } from './window-stats';
 
 export const MINUTE_MS = 60_000;
+export const SECOND_MS = 1000;
+
+/** The start of the second holding `ms`: recent reports are also kept in 1-second slots. */
+export function secondStart(ms: number): number {
+  return Math.floor(ms / SECOND_MS) * SECOND_MS;
+}
+
+/** The first whole second at or after `ms`. */
+export function secondCeil(ms: number): number {
+  return Math.ceil(ms / SECOND_MS) * SECOND_MS;
+}
 
 /** The start of the minute holding `ms`. */
 export function minuteStart(ms: number): number {

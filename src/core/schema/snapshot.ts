@@ -18,11 +18,21 @@ export const zClientKeyHash = z.object({
 export type ClientKeyHash = z.infer<typeof zClientKeyHash>;
 
 /**
- * The highest snapshot version the edge accepts. A value above it in KV is garbage (served as
- * last-known-good), so a forged huge version cannot pin isolates, and the coordinator's repair
- * (which publishes above any version it finds in KV) never has to exceed it.
+ * The highest snapshot version the edge accepts from KV. Far above what a coordinator publishes
+ * (one a second for 30,000 years), so a forged value near 2^53 is garbage, not a version to pin
+ * isolates to, and a repair can always publish above any version it finds.
  */
 export const MAX_SNAPSHOT_VERSION = 2 ** 40;
+
+/**
+ * Nesting the edge accepts in a snapshot (root = depth 0). Configs are limited to 64 levels; the
+ * snapshot adds its envelope (flags → flag → targeting) and overlays add none, so 100 leaves room
+ * and anything deeper is garbage, refused before zod walks it recursively.
+ */
+export const MAX_SNAPSHOT_DEPTH = 100;
+
+/** KV's value limit: a longer text in `snapshot:<env>` is garbage and is not parsed. */
+export const MAX_SNAPSHOT_CHARS = 25 * 1024 * 1024;
 
 /** A rollout whose coordinator tick fails (held), for the edge's /health. */
 export const zTickFailureNote = z.object({ rollout: z.string(), flag: z.string(), since: z.iso.datetime() });
@@ -33,7 +43,7 @@ export const zSnapshotEnvelope = z.object({
   format: z.literal(1),
   environment: zEnvironmentName,
   version: z.number().int().nonnegative().max(MAX_SNAPSHOT_VERSION),
-  publishedAt: z.iso.datetime(),
+  publishedAt: z.iso.datetime().refine((s) => Number.isFinite(Date.parse(s)), 'a date that exists'),
   clientKeys: z.array(zClientKeyHash),
   /** Rollouts held because their tick fails; absent when none. */
   tickFailures: z.array(zTickFailureNote).max(1000).optional(),

@@ -1,0 +1,99 @@
+import { describe, expect, it } from 'vitest';
+import { buildSnapshot } from '../core/config/build-snapshot';
+import type { RollgateConfig } from '../core/schema/config';
+const MAX_SNAPSHOT_VERSION = 2 ** 40;
+import { type Snapshot } from '../core/schema/snapshot';
+import { snapshotKey } from './keys';
+import { SnapshotStore, type SnapshotKv } from './snapshot-store';
+
+const config: RollgateConfig = {
+  environments: ['alpha', 'beta'],
+  flags: { f: { state: 'ENABLED', variants: { on: true, off: false }, defaultVariant: 'on' } },
+};
+const snap = (environment: string, version: number): Snapshot =>
+  buildSnapshot(config, { environment, version, publishedAt: Date.UTC(2026, 10, 27), clientKeys: [{ name: 'k', sha256: 'a'.repeat(64) }] });
+
+/** A KV of raw texts that counts reads. */
+function kvOf(values: Map<string, string>): SnapshotKv & { reads: number } {
+  const kv = {
+    reads: 0,
+    get: (async (key: string) => {
+      kv.reads++;
+      return values.get(key) ?? null;
+    }) as unknown as KVNamespace['get'],
+  };
+  return kv;
+}
+
+function storeOf(options: { fallback?: (env: string) => Snapshot | undefined } = {}) {
+  const logs: Record<string, unknown>[] = [];
+  const store = new SnapshotStore({ refreshMs: 1000, overrides: () => ({}), fallback: options.fallback ?? (() => undefined), log: (e) => logs.push(e) });
+  return { store, logs };
+}
+
+const deep = (levels: number) => `${'['.repeat(levels)}${']'.repeat(levels)}`;
+
+describe('SnapshotStore: a bad value stays in its environment', () => {
+  it.each([
+    ['nested 5,000 deep', (good: string) => good.replace('"defaultVariant":"on"', `"defaultVariant":"on","targeting":${deep(5000)}`), /nested deeper than 100 levels at \/flags\/f\/targeting\//],
+    ['not JSON', () => '{"flags": garbage', /not JSON/],
+    ['a version above MAX_SNAPSHOT_VERSION', () => JSON.stringify({ ...snap('alpha', 5), $rollgate: { ...snap('alpha', 5).$rollgate, version: MAX_SNAPSHOT_VERSION + 1 } }), /invalid at \/\$rollgate\/version/],
+    ['a negative version', () => JSON.stringify({ ...snap('alpha', 5), $rollgate: { ...snap('alpha', 5).$rollgate, version: -1 } }), /invalid at \/\$rollgate\/version/],
+    ['a date that does not exist', () => JSON.stringify({ ...snap('alpha', 5), $rollgate: { ...snap('alpha', 5).$rollgate, publishedAt: '2026-13-45T99:00:00Z' } }), /invalid at \/\$rollgate\/publishedAt/],
+    ['another environment\'s envelope', () => JSON.stringify(snap('beta', 9)), /for environment "beta"/],
+    ['longer than KV allows', () => JSON.stringify({ ...snap('alpha', 5), metadata: { pad: 'x'.repeat(25 * 1024 * 1024) } }), /larger than/],
+  ])('%s: keeps the last good snapshot, reports it, and never rejects', async (_label, poison, reason) => {
+    const values = new Map([[snapshotKey('alpha'), JSON.stringify(snap('alpha', 3))], [snapshotKey('beta'), JSON.stringify(snap('beta', 7))]]);
+    const kv = kvOf(values);
+    const { store } = storeOf();
+    expect((await store.get(kv, 'alpha', 0))?.version).toBe(3);
+    values.set(snapshotKey('alpha'), poison(values.get(snapshotKey('alpha'))!));
+    expect((await store.get(kv, 'alpha', 2000))?.version).toBe(3);
+    expect(store.status('alpha')).toMatchObject({ source: 'last-known-good', version: 3, lastError: expect.stringMatching(reason) });
+    expect((await store.get(kv, 'beta', 2000))?.version).toBe(7);
+    expect(store.status('beta')).toMatchObject({ source: 'kv', lastError: null });
+  });
+
+  it('logs an unchanged bad value once and does not parse it again; a new bad value is logged again', async () => {
+    const values = new Map([[snapshotKey('alpha'), deep(5000)]]);
+    const kv = kvOf(values);
+    const { store, logs } = storeOf({ fallback: (env) => snap(env, 0) });
+    for (let t = 0; t < 5; t++) expect((await store.get(kv, 'alpha', t * 1000))?.source).toBe('fallback');
+    expect(kv.reads).toBe(5);
+    expect(logs.filter((l) => l['event'] === 'snapshot_unavailable')).toHaveLength(1);
+    values.set(snapshotKey('alpha'), 'garbage');
+    await store.get(kv, 'alpha', 6000);
+    await store.get(kv, 'alpha', 7000);
+    expect(logs.filter((l) => l['event'] === 'snapshot_unavailable').map((l) => l['reason'])).toEqual([
+      'snapshot in KV is nested deeper than 100 levels at /0/0/0/0/0/0/0/0/0/0/0/0/0/0/0/0/0/0/0/0/0/0/0/0/0/0/0/0/0/0/0/0/0/0/0/0/0/0/0/0/0/0/0/0/0/0/0/0/0/0/0/0/0/0/0/0/0/0/0/0/0/0/0/0/0/0/0/0/0/0/0/0/0/0/0/0/0/0/0/0/0/0/0/0/0/0/0/0/0/0/0/0/0/0/0/0/0/0/0/0/0',
+      'snapshot in KV is not JSON',
+    ]);
+    values.set(snapshotKey('alpha'), JSON.stringify(snap('alpha', 4)));
+    expect((await store.get(kv, 'alpha', 8000))?.version).toBe(4);
+    expect(store.status('alpha')).toMatchObject({ source: 'kv', lastError: null });
+  });
+
+  it('turns anything thrown while loading (here: the fallback) into lastError, not a rejection', async () => {
+    const kv = kvOf(new Map([[snapshotKey('alpha'), 'garbage']]));
+    const { store } = storeOf({
+      fallback: () => {
+        throw new RangeError('Maximum call stack size exceeded');
+      },
+    });
+    await expect(store.get(kv, 'alpha', 0)).resolves.toBeUndefined();
+    expect(store.status('alpha')).toMatchObject({ source: 'none', lastError: expect.stringContaining('RangeError') });
+  });
+
+  it('re-reads an environment with nothing to serve once per refresh interval, not on every request', async () => {
+    const kv = kvOf(new Map());
+    const { store } = storeOf();
+    expect(store.peek('alpha', 0)).toBeUndefined();
+    await store.get(kv, 'alpha', 0);
+    expect(store.peek('alpha', 500)).toBeNull();
+    await store.get(kv, 'alpha', 500);
+    expect(kv.reads).toBe(1);
+    expect(store.peek('alpha', 1000)).toBeUndefined();
+    await store.get(kv, 'alpha', 1000);
+    expect(kv.reads).toBe(2);
+  });
+});
