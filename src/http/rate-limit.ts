@@ -6,11 +6,22 @@ import { logEvent } from './log';
  */
 export const RETRY_AFTER_SECONDS = 10;
 
+/**
+ * What OFREP's limiter counts by: the key and the client's address. An evaluate key is public
+ * (every visitor's browser holds it), so a limit on the key alone would let one client use up
+ * every visitor's budget; per address, a flood from one client limits only that client.
+ * Cloudflare sets CF-Connecting-IP on every request it forwards; without it (local tools) the key alone counts.
+ */
+export function ofrepLimitKey(keyId: string, headers: Headers): string {
+  const ip = headers.get('cf-connecting-ip');
+  return ip ? `${keyId}@${ip}` : keyId;
+}
+
 /** Bindings already reported missing in this isolate: the log line is written once. */
 const reportedMissing = new Set<string>();
 
 /**
- * Whether the key identified by `id` (`<env>:<key name>`, never the secret) is over its limit.
+ * Whether the key identified by `id` (`<env>:<key name>`, with `@<address>` for OFREP; never the secret) is over its limit.
  * A missing binding (an older deploy, or the benchmarks' bare workerd) or a limiter that fails
  * does not limit: availability of flags and reports matters more than the ceiling.
  */

@@ -220,7 +220,7 @@ describe('per-key rate limits', () => {
     await adminAnswers();
   }, 60_000);
 
-  it('OFREP asks the limiter by <env>:<key name>, never the secret, and answers 429 + Retry-After without a body', async () => {
+  it('OFREP asks the limiter by <env>:<key name>@<client address>, never the secret, and answers 429 + Retry-After without a body', async () => {
     const asked: string[] = [];
     let allow = true;
     sim.h.vars = { ...sim.h.vars, OFREP_RATE_LIMIT: { limit: async ({ key }: { key: string }) => (asked.push(key), { success: allow }) } };
@@ -234,6 +234,20 @@ describe('per-key rate limits', () => {
       expect(await res.text()).toBe('');
     }
     expect(asked).toEqual(['staging:web', 'staging:web', 'staging:web']);
+    // Behind Cloudflare each client address has its own budget: a browser key's flood from one
+    // client does not limit the other visitors holding the same public key.
+    const from = (ip: string) => sim.h.evaluate(`/ofrep/v1/evaluate/flags/${FLAG}`, { context: {} }, keyOf(ENV), { 'cf-connecting-ip': ip });
+    const perClient = new Map<string, number>();
+    sim.h.vars = {
+      ...sim.h.vars,
+      OFREP_RATE_LIMIT: { limit: async ({ key }: { key: string }) => (asked.push(key), perClient.set(key, (perClient.get(key) ?? 0) + 1), { success: perClient.get(key)! <= 2 }) },
+    };
+    const flood = [];
+    for (let i = 0; i < 4; i++) flood.push((await from('203.0.113.7')).status);
+    expect(flood).toEqual([200, 200, 429, 429]);
+    expect((await from('198.51.100.20')).status).toBe(200);
+    expect(asked.slice(3)).toEqual([...Array<string>(4).fill('staging:web@203.0.113.7'), 'staging:web@198.51.100.20']);
+    asked.length = 3;
     // Unknown keys and keys of the wrong scope are refused before the limiter is asked.
     expect((await sim.h.evaluate(`/ofrep/v1/evaluate/flags/${FLAG}`, { context: {} }, 'nope-nope-nope')).status).toBe(401);
     expect((await sim.h.evaluate(`/ofrep/v1/evaluate/flags/${FLAG}`, { context: {} }, reportKeyOf(ENV))).status).toBe(403);

@@ -3,7 +3,7 @@ import { evaluateAll, evaluateFlag } from '../../core/flags/flag-set';
 import { SCOPE_EVALUATE } from '../../core/key-scopes';
 import { authenticateClient } from '../client-auth';
 import { RollgateError } from '../errors';
-import { overLimit, RETRY_AFTER_SECONDS } from '../rate-limit';
+import { ofrepLimitKey, overLimit, RETRY_AFTER_SECONDS } from '../rate-limit';
 import { readJsonBody } from '../read-json-body';
 import type { AppEnv } from '../types';
 import { etagOf, matchesIfNoneMatch } from './etag';
@@ -20,7 +20,7 @@ ofrepRoutes.post('/evaluate/flags/:key', async (c) => {
   const now = c.get('now');
   try {
     const { snapshot, index } = await authenticateClient(c.req.raw.headers, c.get('runtime'), c.env.FLAGS, now, SCOPE_EVALUATE);
-    if (await overLimit(c.env.OFREP_RATE_LIMIT as RateLimit | undefined, 'OFREP_RATE_LIMIT', snapshot.keyIds[index]!)) return limited();
+    if (await overLimit(c.env.OFREP_RATE_LIMIT as RateLimit | undefined, 'OFREP_RATE_LIMIT', ofrepLimitKey(snapshot.keyIds[index]!, c.req.raw.headers))) return limited();
     const context = contextOf(await readJsonBody(c.req.raw, c.get('runtime').settings.maxBodyBytes));
     const result = evaluateFlag(snapshot.flags, key, context, now);
     return new Response(resolutionJson(result), { status: statusOf(result), headers: JSON_TYPE });
@@ -33,7 +33,7 @@ ofrepRoutes.post('/evaluate/flags', async (c) => {
   const now = c.get('now');
   try {
     const { snapshot, index } = await authenticateClient(c.req.raw.headers, c.get('runtime'), c.env.FLAGS, now, SCOPE_EVALUATE);
-    if (await overLimit(c.env.OFREP_RATE_LIMIT as RateLimit | undefined, 'OFREP_RATE_LIMIT', snapshot.keyIds[index]!)) return limited();
+    if (await overLimit(c.env.OFREP_RATE_LIMIT as RateLimit | undefined, 'OFREP_RATE_LIMIT', ofrepLimitKey(snapshot.keyIds[index]!, c.req.raw.headers))) return limited();
     const context = contextOf(await readJsonBody(c.req.raw, c.get('runtime').settings.maxBodyBytes));
     const results = evaluateAll(snapshot.flags, context, now);
     let body = '{"flags":[';
