@@ -1,4 +1,4 @@
-import type { HealthResponse, ProbeStatus, SummaryResponse } from '../lib/api';
+import type { HealthResponse, ProbeStatus, SummaryResponse, TickFailureNote } from '../lib/api';
 import { expectPositionals } from '../lib/args';
 import { CliError, EXIT } from '../lib/errors';
 import { formatDuration } from '../lib/output';
@@ -14,6 +14,8 @@ export interface HealthEnvironment {
   lastError: string | null;
   /** Probe counters from the admin API; null when none are configured or they are unavailable. */
   probes: ProbeStatus[] | null;
+  /** Rollouts held because their tick fails (docs/RUNBOOK.md, "A rollout's tick fails"). */
+  tickFailures: TickFailureNote[];
 }
 
 /** Probe counters as a list, whatever shape the API gives (a list, or a map by check name). */
@@ -35,7 +37,7 @@ export const health: CommandDef = {
   description: [
     '/health needs no token. Probe counters come from the admin API (GET /admin/v1/environments) when the',
     'Worker reports them and the token can read them. Exit 1 when an environment is not served from KV',
-    '(degraded: last-known-good or fallback snapshot).',
+    '(degraded: last-known-good or fallback snapshot) or holds a rollout whose tick fails.',
   ].join('\n'),
   uses: { target: true, json: true },
   options: {},
@@ -69,9 +71,11 @@ export const health: CommandDef = {
         ageSeconds: e.ageSeconds,
         lastError: e.lastError ?? null,
         probes: probes[name] ?? null,
+        tickFailures: e.tickFailures ?? [],
       };
     });
-    const healthy = envs.every((e) => e.source === 'kv');
+    // A held rollout is not rolled back or promoted by the automation: an operator must look.
+    const healthy = envs.every((e) => e.source === 'kv' && e.tickFailures.length === 0);
     if (ctx.json) {
       ctx.out.json({ url: target.url, status: healthy ? 'ok' : 'degraded', kvReachable: h.kv?.reachable ?? null, environments: envs, probesError });
       return healthy ? EXIT.ok : EXIT.failure;
@@ -84,6 +88,9 @@ export const health: CommandDef = {
       const age = e.ageSeconds === null ? 'never published' : `published ${e.publishedAt} (${formatDuration(e.ageSeconds * 1000)} ago)`;
       ctx.out.line(`${c.bold(e.environment)}  snapshot version ${e.version} · source ${src} · ${age}`);
       if (e.lastError) ctx.out.line(`  ${c.red('last error')} ${e.lastError}`);
+      for (const f of e.tickFailures) {
+        ctx.out.line(`  ${c.red('held')}       rollout ${f.rollout} of ${f.flag}: its tick fails since ${f.since} (rollgate status ${f.flag} --env ${e.environment})`);
+      }
       if (probesError) ctx.out.line(`  probes     ${c.yellow(`probe counters unavailable: ${probesError}`)}`);
       else if (!e.probes) ctx.out.line('  probes     no health checks configured');
       else

@@ -145,8 +145,17 @@ describe('health', () => {
       kvReachable: true,
       probesError: null,
       environments: [
-        { environment: 'staging', version: 4, source: 'kv', publishedAt: '2026-11-27T09:59:00.000Z', ageSeconds: 60, lastError: null, probes: null },
-        { environment: 'production', version: 7, source: 'kv', publishedAt: '2026-11-27T09:58:00.000Z', ageSeconds: 120, lastError: null, probes: [{ name: 'api', consecutiveFailures: 2, lastStatus: 502 }] },
+        { environment: 'staging', version: 4, source: 'kv', publishedAt: '2026-11-27T09:59:00.000Z', ageSeconds: 60, lastError: null, probes: null, tickFailures: [] },
+        {
+          environment: 'production',
+          version: 7,
+          source: 'kv',
+          publishedAt: '2026-11-27T09:58:00.000Z',
+          ageSeconds: 120,
+          lastError: null,
+          probes: [{ name: 'api', consecutiveFailures: 2, lastStatus: 502 }],
+          tickFailures: [],
+        },
       ],
     });
     expect(calls[0]!.headers.get('authorization')).toBeNull();
@@ -164,6 +173,17 @@ describe('health', () => {
     expect(r.stdout).toContain('degraded');
     expect(r.stdout).toContain('source fallback (not from KV)');
     expect(r.stdout).toContain('last error KV read failed');
+  });
+
+  it('a rollout held because its tick fails: shown, and exit 1', async () => {
+    const held = { rollout: 'ro_1', flag: 'new-checkout', since: '2026-11-27T09:50:00.000Z' };
+    const body = { ...healthBody, environments: { ...healthBody.environments, staging: { ...healthBody.environments.staging, tickFailures: [held] } } };
+    const { fetch } = fakeFetch(routes({ 'GET /health': { json: body }, 'GET /admin/v1/environments': { json: { environments: [] } } }));
+    const r = await runCli(['health', '--env', 'staging'], { fetch });
+    expect(r.code).toBe(1);
+    expect(r.stdout).toContain('held       rollout ro_1 of new-checkout: its tick fails since 2026-11-27T09:50:00.000Z (rollgate status new-checkout --env staging)');
+    const json = await runCli(['health', '--env', 'staging', '--json'], { fetch });
+    expect(JSON.parse(json.stdout)).toMatchObject({ status: 'degraded', environments: [{ environment: 'staging', tickFailures: [held] }] });
   });
 });
 

@@ -39,10 +39,20 @@ export interface ConfigResponse {
 }
 
 /** GET /health. */
+/** A rollout the coordinator holds because its tick fails, as /health lists it. */
+export interface TickFailureNote {
+  rollout: string;
+  flag: string;
+  since: string;
+}
+
 export interface HealthResponse {
   status: 'ok' | 'degraded' | string;
   kv?: { reachable: boolean };
-  environments: Record<string, { version: number; source: string; publishedAt: string | null; ageSeconds: number | null; lastError?: string }>;
+  environments: Record<
+    string,
+    { version: number; source: string; publishedAt: string | null; ageSeconds: number | null; lastError?: string; tickFailures?: TickFailureNote[] }
+  >;
   [key: string]: unknown;
 }
 
