@@ -1,8 +1,7 @@
-import { reset } from 'cloudflare:test';
 import fc from 'fast-check';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { validConfig } from '../helpers/coordinator';
-import { FUZZ_KEY, FUZZ_SEED, FuzzWorld } from '../helpers/fuzz-world';
+import { FUZZ_KEY, FUZZ_SEED, freshWorldPerTest } from '../helpers/fuzz-world';
 import { fromPlain, type HostileJson, hostileName, hostileNumber, hostileValue, nested, objOf } from '../helpers/hostile-json';
 
 // Property: whatever config an editor's client sends, validate answers (never 5xx); PUT agrees with
@@ -13,15 +12,7 @@ const EDITOR = { authorization: 'Bearer ed-token-0123456789' };
 const REFUSALS = new Set([400, 409, 413, 422]);
 const SNAPSHOT_REFRESH_MS = 5000;
 
-let world: FuzzWorld;
-beforeEach(async () => {
-  world = new FuzzWorld();
-  await world.setup();
-});
-afterEach(async () => {
-  world.clock.restore();
-  await reset();
-});
+const worldOf = freshWorldPerTest();
 
 const variantName = fc.oneof({ weight: 3, arbitrary: fc.constantFrom('on', 'off', 'a') }, { weight: 1, arbitrary: hostileName });
 
@@ -30,14 +21,38 @@ const fractional = fc
   .array(fc.tuple(variantName, fc.oneof(fc.integer({ min: 0, max: 100 }).map((n): HostileJson => ({ num: n })), hostileNumber)), { minLength: 1, maxLength: 3 })
   .map((buckets): HostileJson => objOf([['fractional', { arr: buckets.map(([name, weight]) => ({ arr: [name, weight] })) }]]));
 
+/** Targeting an editor writes: a split, a match on an attribute, a chain of ifs; names maybe not variants. */
+const plausibleTargeting: fc.Arbitrary<HostileJson> = fc.oneof(
+  fc.tuple(fc.constantFrom('on', 'off'), fc.integer({ min: 0, max: 100 })).map(([name, weight]) =>
+    fromPlain({ fractional: [[name, weight], [name === 'on' ? 'off' : 'on', 100 - weight]] }),
+  ),
+  fc.tuple(fc.oneof(fc.constantFrom('email', 'country', 'targetingKey'), hostileName), fc.string({ maxLength: 6 })).map(([attribute, value]) =>
+    fromPlain({ if: [{ ends_with: [{ var: attribute }, value] }, 'on', 'off'] }),
+  ),
+  fc.constantFrom(10, 40, 60).map((depth) => objOf([['if', { arr: [nested(depth, depth % 20 === 0), 'on', 'off'] }]])),
+);
+
 const targeting: fc.Arbitrary<HostileJson> = fc.oneof(
+  { weight: 3, arbitrary: plausibleTargeting },
   fractional,
   fc.constantFrom(10, 60, 70, 200, 1600, 5000).map((depth) => objOf([['if', { arr: [nested(depth, depth % 20 === 0), 'on', 'off'] }]])),
   fc.tuple(fc.constantFrom('var', 'in', 'starts_with', 'sem_ver', '==', 'cat', 'substr', 'if', '$ref'), hostileValue).map(([op, args]) => objOf([[op, args]])),
   hostileValue,
 );
 
-const flag: fc.Arbitrary<HostileJson> = fc.record(
+/** A flag an editor adds: boolean variants, maybe a prototype-named one, plausible targeting. */
+const plausibleFlag: fc.Arbitrary<HostileJson> = fc
+  .tuple(fc.constantFrom('on', 'off'), fc.option(plausibleTargeting, { nil: undefined }), fc.option(fc.constantFrom('constructor', 'toString', 'valueOf'), { nil: undefined }))
+  .map(([defaultVariant, rule, extraVariant]) =>
+    objOf([
+      ['state', 'ENABLED'],
+      ['variants', { obj: [['on', true], ['off', false], ...(extraVariant ? [[extraVariant, true] as [string, HostileJson]] : [])] }],
+      ['defaultVariant', defaultVariant],
+      ['targeting', rule],
+    ]),
+  );
+
+const hostileFlag: fc.Arbitrary<HostileJson> = fc.record(
   {
     state: fc.oneof({ weight: 4, arbitrary: fc.constantFrom<HostileJson>('ENABLED', 'DISABLED') }, { weight: 1, arbitrary: hostileValue }),
     variants: fc.oneof(
@@ -50,6 +65,8 @@ const flag: fc.Arbitrary<HostileJson> = fc.record(
   },
   { requiredKeys: ['state', 'variants'] },
 ).map((f) => objOf(Object.entries(f) as Array<[string, HostileJson]>));
+
+const flag = fc.oneof({ weight: 2, arbitrary: plausibleFlag }, { weight: 1, arbitrary: hostileFlag });
 
 const HEALTH_URLS = [
   'https://api.example.com/health',
@@ -66,8 +83,12 @@ const HEALTH_URLS = [
 
 /** One change to the valid config. */
 const mutation = fc.oneof(
-  fc.tuple(fc.oneof(fc.constantFrom('fuzzed', 'new-checkout'), hostileName), flag).map(([key, value]) => ({ addFlag: key, value })),
+  fc.tuple(fc.oneof({ weight: 3, arbitrary: fc.constantFrom('fuzzed', 'new-checkout', 'constructor', 'toString') }, { weight: 1, arbitrary: hostileName }), flag).map(([key, value]) => ({
+    addFlag: key,
+    value,
+  })),
   fc.tuple(fc.constantFrom('new-checkout', 'banner', 'static-bool'), targeting).map(([key, value]) => ({ retarget: key, value })),
+  fc.tuple(fc.constantFrom('new-checkout', 'static-bool'), plausibleTargeting).map(([key, value]) => ({ retarget: key, value })),
   fc.constantFrom(...HEALTH_URLS).map((url) => ({ healthCheck: url })),
   fc.tuple(hostileName, hostileValue).map(([key, value]) => ({ topLevel: key, value })),
   fc.tuple(hostileName, hostileValue).map(([key, value]) => ({ evaluator: key, value })),
@@ -98,6 +119,7 @@ function documentWith(mutations: readonly Mutation[]): HostileJson {
 
 describe('fuzz: PUT and validate /admin/v1/environments/{env}/flags', () => {
   it('validate never fails, PUT agrees with it and changes nothing when it refuses, and accepted configs evaluate without a 5xx', async () => {
+    const world = worldOf();
     let accepted = 0;
     let refused = 0;
     await fc.assert(
@@ -130,8 +152,9 @@ describe('fuzz: PUT and validate /admin/v1/environments/{env}/flags', () => {
         }
         await world.expectAdminAnswers();
       }),
-      { seed: FUZZ_SEED, numRuns: 100, endOnFailure: true },
+      { seed: FUZZ_SEED, numRuns: 150, endOnFailure: true },
     );
+    console.log(`fuzz config: ${accepted + refused} documents, ${accepted} accepted, ${refused} refused`);
     expect(accepted).toBeGreaterThan(5);
     expect(refused).toBeGreaterThan(5);
   });

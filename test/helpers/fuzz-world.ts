@@ -1,6 +1,6 @@
-import { createScheduledController, runInDurableObject } from 'cloudflare:test';
+import { createScheduledController, reset, runInDurableObject } from 'cloudflare:test';
 import { env } from 'cloudflare:workers';
-import { expect } from 'vitest';
+import { afterEach, beforeEach, expect } from 'vitest';
 import { scheduled } from '../../src/jobs/scheduled';
 import { snapshotKey } from '../../src/store/keys';
 import { admin, adminTokensVar } from './admin';
@@ -27,7 +27,9 @@ export class FuzzWorld {
 
   /** Writes the valid config and the fuzz key to staging and production, a second apart so each publishes. */
   async setup(): Promise<void> {
-    this.h.vars = { ADMIN_TOKENS: await adminTokensVar() };
+    // The rate limiters count real seconds while the fuzz's clock races ahead: leave them out, so
+    // every request reaches the checks the fuzz is about (their 429s have tests of their own).
+    this.h.vars = { ADMIN_TOKENS: await adminTokensVar(), OFREP_RATE_LIMIT: undefined, METRICS_RATE_LIMIT: undefined };
     for (const environment of ['staging', 'production']) {
       const confirm = { 'x-rollgate-confirm': environment };
       this.clock.advance(1000);
@@ -93,4 +95,18 @@ export async function expectOk(res: Promise<Response>): Promise<Response> {
   const r = await res;
   expect(r.ok, `${r.status} ${await r.clone().text()}`).toBe(true);
   return r;
+}
+
+/** A new, set-up FuzzWorld for each test of the calling file (clock restored and storage reset after); returns its getter. */
+export function freshWorldPerTest(): () => FuzzWorld {
+  let world: FuzzWorld | undefined;
+  beforeEach(async () => {
+    world = new FuzzWorld();
+    await world.setup();
+  });
+  afterEach(async () => {
+    world?.clock.restore();
+    await reset();
+  });
+  return () => world!;
 }
