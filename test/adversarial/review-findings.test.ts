@@ -1,0 +1,96 @@
+import { reset } from 'cloudflare:test';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { MAX_SNAPSHOT_VERSION, type Snapshot } from '../../src/core/schema/snapshot';
+import { TestClock } from '../helpers/clock';
+import { configWith, coordinatorOf, kvSnapshot, runPublishAlarm, validConfig } from '../helpers/coordinator';
+import { keyOf } from '../helpers/fixture';
+import { Harness } from '../helpers/harness';
+
+// Findings of the adversarial review of the merged issue-9 work (seams between its parts).
+
+const ENV = 'staging';
+const MIN = 60_000;
+const FLAG = 'static-bool';
+
+let h: Harness;
+let clock: TestClock;
+let api: ReturnType<typeof coordinatorOf>['api'];
+
+beforeEach(() => {
+  h = new Harness();
+  clock = new TestClock(h);
+  ({ api } = coordinatorOf(ENV));
+});
+afterEach(async () => {
+  clock.restore();
+  await reset();
+});
+
+/** A coordinator that has published its config and a client key (v2). */
+async function published(): Promise<Snapshot> {
+  await api.putConfig(ENV, { document: validConfig(), ifMatch: null, actor: 'tester', reason: null, confirmed: false }, clock.now);
+  clock.advance(1000);
+  await api.issueKey(ENV, { name: 'web', secret: keyOf(ENV) }, 'tester', clock.now, false);
+  const snap = (await kvSnapshot(ENV))!;
+  expect(snap.$rollgate.version).toBe(2);
+  return snap;
+}
+
+/** static-bool's value for a user, through the Worker's OFREP endpoint and its per-isolate snapshot store. */
+async function evaluateStaticBool(): Promise<unknown> {
+  const res = await h.evaluate(`/ofrep/v1/evaluate/flags/${FLAG}`, { context: { targetingKey: 'user-1' } }, keyOf(ENV));
+  expect(res.status, await res.clone().text()).toBe(200);
+  return ((await res.json()) as { value: unknown }).value;
+}
+
+/** Forges KV at `version` with static-bool turned off, and lets the isolate load it. */
+async function forge(real: Snapshot, version: number): Promise<void> {
+  const forged = structuredClone(real);
+  forged.$rollgate.version = version;
+  forged.flags[FLAG]!.defaultVariant = 'off';
+  await h.publish(forged);
+  clock.advance(10_000);
+  expect(await evaluateStaticBool()).toBe(false);
+}
+
+describe('a forged snapshot version at the edge ceiling cannot pin isolates', () => {
+  it('version exactly MAX_SNAPSHOT_VERSION: the edge takes it, the repair publishes below it, and isolates still move to the repair', async () => {
+    const real = await published();
+    await forge(real, MAX_SNAPSHOT_VERSION);
+    clock.advance(MIN);
+    const result = await api.tick(ENV, clock.now, {});
+    expect(result.kv).toMatchObject({ status: 'repaired', found: { kind: 'garbage' } });
+    // Within KV's propagation time a lower version may be a stale replica: the isolate waits…
+    clock.advance(10_000);
+    await evaluateStaticBool();
+    // …but KV keeps answering it, so it is what KV holds.
+    clock.advance(MIN + 1000);
+    expect(await evaluateStaticBool()).toBe(true);
+    const health = (await (await h.fetch('/health')).json()) as { environments: Record<string, { version: number }> };
+    expect(health.environments[ENV]!.version).toBe((await kvSnapshot(ENV))!.$rollgate.version);
+  });
+
+  it('version MAX_SNAPSHOT_VERSION − 1: the repair does not spend the version range, so later changes still reach the edge', async () => {
+    const real = await published();
+    await forge(real, MAX_SNAPSHOT_VERSION - 1);
+    clock.advance(MIN);
+    expect((await api.tick(ENV, clock.now, {})).kv).toMatchObject({ status: 'repaired', found: { kind: 'foreign', version: MAX_SNAPSHOT_VERSION - 1 } });
+    clock.advance(10_000);
+    await evaluateStaticBool();
+    clock.advance(MIN + 1000);
+    expect(await evaluateStaticBool()).toBe(true);
+    // A later change (static-bool off for real) is published at a version the edge accepts.
+    clock.advance(1000);
+    const off = configWith((c) => {
+      c.flags[FLAG]!.defaultVariant = 'off';
+    });
+    expect(await api.putConfig(ENV, { document: off, ifMatch: null, actor: 'tester', reason: 'off', confirmed: false }, clock.now)).toMatchObject({ ok: true });
+    await runPublishAlarm(ENV, clock);
+    const version = (await kvSnapshot(ENV))!.$rollgate.version;
+    expect(version).toBeLessThanOrEqual(MAX_SNAPSHOT_VERSION);
+    clock.advance(10_000);
+    expect(await evaluateStaticBool()).toBe(false);
+    const health = (await (await h.fetch('/health')).json()) as { environments: Record<string, { version: number; status: string }> };
+    expect(health.environments[ENV]).toMatchObject({ version, status: 'ok' });
+  });
+});
