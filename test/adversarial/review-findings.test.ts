@@ -3,6 +3,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { MAX_SNAPSHOT_VERSION, type Snapshot } from '../../src/core/schema/snapshot';
 import { TestClock } from '../helpers/clock';
 import { configWith, coordinatorOf, kvSnapshot, runPublishAlarm, validConfig } from '../helpers/coordinator';
+import { admin, adminTokensVar } from '../helpers/admin';
 import { keyOf } from '../helpers/fixture';
 import { Harness } from '../helpers/harness';
 
@@ -92,5 +93,27 @@ describe('a forged snapshot version at the edge ceiling cannot pin isolates', ()
     expect(await evaluateStaticBool()).toBe(false);
     const health = (await (await h.fetch('/health')).json()) as { environments: Record<string, { version: number; status: string }> };
     expect(health.environments[ENV]).toMatchObject({ version, status: 'ok' });
+  });
+});
+
+describe('X-Rollgate-Reason is bounded like every other reason (1000 characters)', () => {
+  it('a config PUT with a longer reason header is 422 and commits nothing; the admin plane still answers', async () => {
+    h.vars = { ADMIN_TOKENS: await adminTokensVar() };
+    const first = await admin(h, 'PUT', `/environments/${ENV}/flags`, { body: validConfig(), headers: { 'x-rollgate-reason': 'first' } });
+    expect(first.status).toBe(200);
+    const auditBefore = await api.auditPage(ENV, { limit: 500 });
+    const changed = configWith((c) => {
+      c.flags[FLAG]!.defaultVariant = 'off';
+    });
+    const res = await admin(h, 'PUT', `/environments/${ENV}/flags`, { body: changed, headers: { 'x-rollgate-reason': 'x'.repeat(1001) } });
+    expect(res.status).toBe(422);
+    expect(await res.json()).toMatchObject({ error: expect.stringContaining('X-Rollgate-Reason'), errors: [{ path: '/reason' }] });
+    expect(await api.getConfig(ENV)).toMatchObject({ ok: true, value: { version: 1 } });
+    expect(await api.auditPage(ENV, { limit: 500 })).toEqual(auditBefore);
+    // At the bound it is accepted.
+    const ok = await admin(h, 'PUT', `/environments/${ENV}/flags`, { body: changed, headers: { 'x-rollgate-reason': 'y'.repeat(1000) } });
+    expect(ok.status).toBe(200);
+    expect((await api.getConfig(ENV)) as unknown).toMatchObject({ ok: true, value: { version: 2 } });
+    expect((await admin(h, 'GET', '/environments')).status).toBe(200);
   });
 });
