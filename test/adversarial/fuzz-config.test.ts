@@ -2,7 +2,7 @@ import { reset } from 'cloudflare:test';
 import fc from 'fast-check';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { validConfig } from '../helpers/coordinator';
-import { FUZZ_KEY, FUZZ_SEED, FuzzWorld } from '../helpers/fuzz-world';
+import { FUZZ_KEY, FUZZ_SEED, FUZZ_TIMEOUT_MS, FuzzWorld } from '../helpers/fuzz-world';
 import { fromPlain, type HostileJson, hostileName, hostileNumber, hostileValue, nested, objOf } from '../helpers/hostile-json';
 
 // Property: whatever config an editor's client sends, validate answers (never 5xx); PUT agrees with
@@ -97,7 +97,7 @@ function documentWith(mutations: readonly Mutation[]): HostileJson {
 }
 
 describe('fuzz: PUT and validate /admin/v1/environments/{env}/flags', () => {
-  it('validate never fails, PUT agrees with it and changes nothing when it refuses, and accepted configs evaluate without a 5xx', async () => {
+  it('validate never fails, PUT agrees with it and changes nothing when it refuses, and accepted configs evaluate without a 5xx', { timeout: FUZZ_TIMEOUT_MS }, async () => {
     let accepted = 0;
     let refused = 0;
     await fc.assert(

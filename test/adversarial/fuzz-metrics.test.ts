@@ -4,7 +4,7 @@ import fc from 'fast-check';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { admin } from '../helpers/admin';
 import { validConfig } from '../helpers/coordinator';
-import { expectOk, FUZZ_KEY, FUZZ_SEED, FuzzWorld, MIN, sqliteDump } from '../helpers/fuzz-world';
+import { expectOk, FUZZ_KEY, FUZZ_SEED, FUZZ_TIMEOUT_MS, FuzzWorld, MIN, sqliteDump } from '../helpers/fuzz-world';
 import { type HostileJson, hostileName, hostileNumber, hostileValue, nested, objOf, PROTOTYPE_NAMES } from '../helpers/hostile-json';
 
 // Property: whatever a holder of a report key posts to /v1/metrics, the answer is 202 or a 4xx,
@@ -112,7 +112,7 @@ function bodyAt(spec: BodySpec, now: number): HostileJson {
 }
 
 describe('fuzz: POST /v1/metrics', () => {
-  it('answers 202 or a 4xx, stores nothing when it refuses, and leaves the loop working', async () => {
+  it('answers 202 or a 4xx, stores nothing when it refuses, and leaves the loop working', { timeout: FUZZ_TIMEOUT_MS }, async () => {
     // An active rollout, so that the tick afterwards reads the shards the fuzz wrote into.
     await expectOk(admin(world.h, 'POST', '/environments/staging/rollouts', { body: { flag: 'new-checkout', variant: 'on', strategy: 'safe' } }));
     const shards = FLAGS.map((flag) => env.METRICS.getByName(`staging/${flag}`));

@@ -2,7 +2,7 @@ import { reset } from 'cloudflare:test';
 import fc from 'fast-check';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { admin } from '../helpers/admin';
-import { expectOk, FUZZ_SEED, FuzzWorld, MIN } from '../helpers/fuzz-world';
+import { expectOk, FUZZ_SEED, FUZZ_TIMEOUT_MS, FuzzWorld, MIN } from '../helpers/fuzz-world';
 import { type HostileJson, hostileName, hostileNumber, hostileValue, objOf } from '../helpers/hostile-json';
 
 // Property: whatever an operator's client sends to start a rollout, the answer is 201 or a 4xx,
@@ -92,7 +92,7 @@ function startBody(spec: StartSpec): HostileJson {
 }
 
 describe('fuzz: POST /admin/v1/environments/{env}/rollouts', () => {
-  it('answers 201 or a 4xx, changes nothing when it refuses, and an accepted rollout ticks and rolls back', async () => {
+  it('answers 201 or a 4xx, changes nothing when it refuses, and an accepted rollout ticks and rolls back', { timeout: FUZZ_TIMEOUT_MS }, async () => {
     let started = 0;
     let refused = 0;
     await fc.assert(
