@@ -1,5 +1,9 @@
-import { reset } from 'cloudflare:test';
+import { reset, runDurableObjectAlarm } from 'cloudflare:test';
+import { env } from 'cloudflare:workers';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { HOUR_MS } from '../../src/core/metrics/minutes';
+import { sketchFromSamples } from '../../src/core/metrics/sketch';
+import { MAX_DURATION_SECONDS } from '../../src/core/schema/rollout';
 import { MAX_SNAPSHOT_VERSION, type Snapshot } from '../../src/core/schema/snapshot';
 import { TestClock } from '../helpers/clock';
 import { configWith, coordinatorOf, kvSnapshot, runPublishAlarm, validConfig } from '../helpers/coordinator';
@@ -115,5 +119,21 @@ describe('X-Rollgate-Reason is bounded like every other reason (1000 characters)
     expect(ok.status).toBe(200);
     expect((await api.getConfig(ENV)) as unknown).toMatchObject({ ok: true, value: { version: 2 } });
     expect((await admin(h, 'GET', '/environments')).status).toBe(200);
+  });
+});
+
+describe('a bake as long as the bounds allow is judged over all of it', () => {
+  it('a 20-day bake (bakeSeconds ≤ 90 days) still counts the errors of its first day after the shard prunes', async () => {
+    const shard = env.METRICS.getByName(`${ENV}/new-checkout`);
+    const bakeFrom = clock.set(Math.ceil(clock.now / HOUR_MS) * HOUR_MS + 10 * MIN);
+    expect(20 * 24 * 3600).toBeLessThanOrEqual(MAX_DURATION_SECONDS);
+    clock.advance(2 * MIN);
+    const bins = sketchFromSamples([50]).bins;
+    await shard.ingest([{ variant: 'on', at: bakeFrom + MIN, count: 100, errors: 10, bins }], clock.now);
+    clock.set(bakeFrom + 20 * 24 * HOUR_MS);
+    await shard.ingest([{ variant: 'on', at: clock.now - 30_000, count: 100, errors: 0, bins }], clock.now);
+    await runDurableObjectAlarm(shard);
+    const signals = await shard.signals({ treatment: 'on', baseline: null, now: clock.now, minutes: 5, since: bakeFrom - 20 * MIN, bakeFrom });
+    expect(signals.bake).toMatchObject({ samples: 200, errors: 10 });
   });
 });
