@@ -49,6 +49,9 @@ export const MAX_SNAPSHOT_DEPTH = 100;
 /** KV's value limit: a longer text in `snapshot:<env>` is garbage and is not parsed. */
 export const MAX_SNAPSHOT_CHARS = 25 * 1024 * 1024;
 
+/** The most held rollouts an envelope lists (buildSnapshot keeps the first ones): more would make the whole snapshot invalid. */
+export const MAX_TICK_FAILURE_NOTES = 1000;
+
 /** A rollout whose coordinator tick fails (held), for the edge's /health. */
 export const zTickFailureNote = z.object({ rollout: z.string(), flag: z.string(), since: z.iso.datetime() });
 export type TickFailureNote = z.infer<typeof zTickFailureNote>;
@@ -61,7 +64,7 @@ export const zSnapshotEnvelope = z.object({
   publishedAt: z.iso.datetime().refine((s) => Number.isFinite(Date.parse(s)), 'a date that exists'),
   clientKeys: z.array(zClientKeyHash),
   /** Rollouts held because their tick fails; absent when none. */
-  tickFailures: z.array(zTickFailureNote).max(1000).optional(),
+  tickFailures: z.array(zTickFailureNote).max(MAX_TICK_FAILURE_NOTES).optional(),
 });
 export type SnapshotEnvelope = z.infer<typeof zSnapshotEnvelope>;
 
