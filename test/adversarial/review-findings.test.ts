@@ -1,4 +1,4 @@
-import { reset, runDurableObjectAlarm } from 'cloudflare:test';
+import { reset, runDurableObjectAlarm, runInDurableObject } from 'cloudflare:test';
 import { env } from 'cloudflare:workers';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { HOUR_MS } from '../../src/core/metrics/minutes';
@@ -135,5 +135,44 @@ describe('a bake as long as the bounds allow is judged over all of it', () => {
     await runDurableObjectAlarm(shard);
     const signals = await shard.signals({ treatment: 'on', baseline: null, now: clock.now, minutes: 5, since: bakeFrom - 20 * MIN, bakeFrom });
     expect(signals.bake).toMatchObject({ samples: 200, errors: 10 });
+  });
+});
+
+describe('a config version stored before the config bounds still reads', () => {
+  /** Inserts `document` as the next config version, as code before the bounds could have, and drops the object's cached copy. */
+  async function storeOldVersion(document: unknown): Promise<void> {
+    await runInDurableObject(env.COORDINATOR.getByName(ENV), (instance, state) => {
+      const next = state.storage.sql.exec<{ v: number }>('SELECT MAX(version) AS v FROM config_versions').one().v + 1;
+      state.storage.sql.exec('INSERT INTO config_versions (version, document, created_at, actor, reason) VALUES (?, ?, ?, ?, ?)', next, JSON.stringify(document), clock.now, 'older-code', null);
+      (instance as unknown as { s: { configs: { forget(): void } } }).s.configs.forget();
+    });
+  }
+
+  it('21 health checks, a 300-character flag key, a long check name and URL: the environment keeps working, and the bounds hold for new writes', async () => {
+    h.vars = { ADMIN_TOKENS: await adminTokensVar() };
+    await published();
+    const checks = Array.from({ length: 21 }, (_, i) => ({ name: i === 0 ? 'n'.repeat(300) : `c${i}`, url: i === 0 ? `https://api.example.com/${'p'.repeat(2100)}` : `https://api.example.com/${i}` }));
+    const old = configWith((c) => {
+      c.environments = ['development', { name: 'staging', healthChecks: checks }, { name: 'production', protected: true }];
+      c.flags['k'.repeat(300)] = structuredClone(c.flags[FLAG]!);
+    });
+    await storeOldVersion(old);
+    clock.advance(MIN);
+    // The admin plane answers, for this environment and in the list of all of them.
+    expect((await admin(h, 'GET', '/environments')).status).toBe(200);
+    expect(await api.getConfig(ENV)).toMatchObject({ ok: true, value: { version: 2 } });
+    expect((await admin(h, 'GET', `/environments/${ENV}/rollouts`)).status).toBe(200);
+    // Ticks run.
+    expect(await api.tick(ENV, clock.now, {})).toMatchObject({ duplicate: false, changed: [] });
+    // A rollout can start, and a new write is held to the bounds (422), while a bounded one is taken.
+    const started = await admin(h, 'POST', `/environments/${ENV}/rollouts`, { body: { flag: FLAG, variant: 'off', strategy: 'safe' } });
+    expect(started.status, await started.clone().text()).toBe(201);
+    const again = await admin(h, 'PUT', `/environments/${ENV}/flags`, { body: old });
+    expect(again.status).toBe(422);
+    expect(((await again.json()) as { errors: { path: string }[] }).errors.map((e) => e.path)).toEqual(
+      expect.arrayContaining(['/environments/1/healthChecks', '/environments/1/healthChecks/0/name', '/environments/1/healthChecks/0/url', `/flags/${'k'.repeat(300)}`]),
+    );
+    const fixed = await admin(h, 'PUT', `/environments/${ENV}/flags`, { body: validConfig() });
+    expect(fixed.status, await fixed.clone().text()).toBe(200);
   });
 });
