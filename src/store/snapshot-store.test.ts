@@ -127,4 +127,17 @@ describe('SnapshotStore: a lower version', () => {
     expect((await store.get(kv, 'alpha', 62_000))?.version).toBe(9);
     expect((await store.get(kv, 'alpha', 122_000))?.version).toBe(4);
   });
+
+  it('counts the wait from the first lower version, also when later lower versions follow (a repair, then changes)', async () => {
+    const values = new Map([[snapshotKey('alpha'), JSON.stringify(snap('alpha', 9))]]);
+    const kv = kvOf(values);
+    const { store } = storeOf();
+    await store.get(kv, 'alpha', 0);
+    values.set(snapshotKey('alpha'), JSON.stringify(snap('alpha', 4)));
+    await store.get(kv, 'alpha', 2000);
+    values.set(snapshotKey('alpha'), JSON.stringify(snap('alpha', 5)));
+    expect((await store.get(kv, 'alpha', 40_000))?.version).toBe(9);
+    values.set(snapshotKey('alpha'), JSON.stringify(snap('alpha', 6)));
+    expect((await store.get(kv, 'alpha', 62_000))?.version).toBe(6);
+  });
 });

@@ -27,8 +27,12 @@ interface Entry {
   lastError: string | undefined;
   /** The last KV text refused, so an unchanged bad value is neither parsed nor logged again. */
   rejectedRaw: string | undefined;
-  /** A lower version than the one served, and when KV first answered it: a stale replica, or (after KV_PROPAGATION_MS) what KV holds. */
-  older: { raw: string; since: number } | undefined;
+  /**
+   * Since when KV has answered only versions below the one served: a stale replica, or (after
+   * KV_PROPAGATION_MS) what KV holds. Not reset by a newer lower version (a repair followed by
+   * changes), only by KV answering the served text again.
+   */
+  older: { since: number } | undefined;
 }
 
 /** What /health reports for an environment. */
@@ -169,7 +173,7 @@ export class SnapshotStore {
     // propagate. A lower version KV still answers after that is what it holds (the coordinator's
     // repair of a forged higher version, say): served, or a forgery would pin this isolate.
     if (cur && cur.source === 'kv' && snapshot.$rollgate.version < cur.version) {
-      if (entry.older?.raw !== raw) entry.older = { raw, since: now };
+      entry.older ??= { since: now };
       if (now - entry.older.since < KV_PROPAGATION_MS) return undefined;
       this.options.log({ event: 'snapshot_version_reset', environment, from: cur.version, to: snapshot.$rollgate.version, heldForMs: now - entry.older.since });
     }
