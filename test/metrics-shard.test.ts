@@ -213,9 +213,9 @@ describe('MetricsShard: hourly roll-ups and pruning', () => {
     expect(after.bake).toEqual({ samples: 6400, errors: 3, errorRate: 3 / 6400, p95Ms: quantile(one, 0.95), p99Ms: quantile(one, 0.99) });
   });
 
-  it('prunes minute buckets past their retention and hour buckets past 9 days by alarm, keeping recent ones', async () => {
+  it('prunes minute buckets past their retention and hour buckets past their retention (the longest bake and a day) by alarm, keeping recent ones', async () => {
     // Ages an hour or more apart, so that no two share an hour bucket.
-    const ages = [10 * MINUTE_MS, MINUTE_RETENTION_MS - HOUR_MS, MINUTE_RETENTION_MS + HOUR_MS, 2 * 24 * HOUR_MS, HOUR_RETENTION_MS - 2 * HOUR_MS, HOUR_RETENTION_MS + 2 * HOUR_MS, 10 * 24 * HOUR_MS];
+    const ages = [10 * MINUTE_MS, MINUTE_RETENTION_MS - HOUR_MS, MINUTE_RETENTION_MS + HOUR_MS, 2 * 24 * HOUR_MS, HOUR_RETENTION_MS - 2 * HOUR_MS, HOUR_RETENTION_MS + 2 * HOUR_MS, HOUR_RETENTION_MS + 24 * HOUR_MS];
     await shard().ingest(ages.map((age, i) => delta(now - age, { count: i + 1 })), now);
     expect(await rows('minute_buckets')).toHaveLength(ages.length);
     expect(MINUTE_RETENTION_MS).toBeGreaterThanOrEqual(2 * HOUR_MS);
@@ -227,7 +227,7 @@ describe('MetricsShard: hourly roll-ups and pruning', () => {
     // Minute buckets: only those younger than the minute retention (10 min and retention − 1 h).
     expect(minutes.map((r) => r.count).sort((x, y) => x - y)).toEqual([1, 2]);
     expect(minutes.every((r) => r.start >= now - MINUTE_RETENTION_MS)).toBe(true);
-    // Hour buckets: everything up to retention − 2 h; not retention + 2 h nor 10 days.
+    // Hour buckets: everything up to retention − 2 h; not retention + 2 h nor retention + 1 day.
     expect(hours.map((r) => r.count).sort((x, y) => x - y)).toEqual([1, 2, 3, 4, 5]);
     expect(hours.every((r) => r.start >= now - HOUR_RETENTION_MS)).toBe(true);
     // Data remains, so the alarm is armed again.
@@ -235,7 +235,7 @@ describe('MetricsShard: hourly roll-ups and pruning', () => {
   });
 
   it('stops re-arming the alarm once everything is pruned', async () => {
-    await shard().ingest([delta(now - 10 * 24 * HOUR_MS)], now);
+    await shard().ingest([delta(now - HOUR_RETENTION_MS - 24 * HOUR_MS)], now);
     expect(await runDurableObjectAlarm(shard())).toBe(true);
     expect(await rows('minute_buckets')).toEqual([]);
     expect(await rows('hour_buckets')).toEqual([]);

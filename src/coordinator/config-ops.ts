@@ -25,6 +25,9 @@ export interface ConfigWriteResult {
   warnings: { path: string; message: string }[];
 }
 
+/** The longest reason a write may carry, as an action's or a revert's `reason` (X-Rollgate-Reason is otherwise unbounded). */
+export const MAX_REASON_CHARS = 1000;
+
 /** Validates and commits a whole config document as a new version (or no-op when identical). */
 export function writeConfig(s: CoordinatorState, w: ConfigWrite, now: number, action = 'config.put'): Outcome<ConfigWriteResult> {
   const checked = checkWrite(s, w);
@@ -51,6 +54,9 @@ export function writeConfig(s: CoordinatorState, w: ConfigWrite, now: number, ac
 /** The checks of a write that change nothing: schema and semantics, environment, If-Match, confirmation, rollouts. */
 function checkWrite(s: CoordinatorState, w: ConfigWrite): Outcome<{ config: RollgateConfig; warnings: { path: string; message: string }[] }> {
   const env = s.environment();
+  if (w.reason !== null && w.reason.length > MAX_REASON_CHARS) {
+    return fail(422, `the reason (X-Rollgate-Reason) is longer than ${MAX_REASON_CHARS} characters`, { errors: [{ path: '/reason', message: `at most ${MAX_REASON_CHARS} characters` }] });
+  }
   const result = validateConfig(w.document);
   if (!result.ok) return fail(422, 'the config is invalid', { errors: result.errors, warnings: result.warnings });
   const config = result.config;

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { MAX_SNAPSHOT_VERSION } from '../core/schema/snapshot';
+import { MAX_REPAIR_CHASE_VERSION, MAX_SNAPSHOT_VERSION } from '../core/schema/snapshot';
 import { sha256Hex } from '../core/sha256';
-import { type Expected, inspectKvSnapshot, PROPAGATION_GRACE_MS } from './kv-check';
+import { type Expected, inspectKvSnapshot, PROPAGATION_GRACE_MS, repairFloor } from './kv-check';
 
 const text = (version: number, extra = ''): string => JSON.stringify({ flags: {}, $rollgate: { format: 1, environment: 'staging', version, extra } });
 const NOW = 1_800_000_000_000;
@@ -54,5 +54,16 @@ describe('inspectKvSnapshot', () => {
 
   it('checks once more when no hash of the last write is recorded (before this check existed)', async () => {
     expect(await inspectKvSnapshot(text(4), { hash: '', version: 4, lastPublishAt: 0, now: NOW })).toMatchObject({ kind: 'foreign', reason: expect.stringContaining('no hash') });
+  });
+});
+
+describe('repairFloor', () => {
+  it('chases a found version below MAX_REPAIR_CHASE_VERSION, and no version at or above it', () => {
+    const foreign = (version: number) => ({ kind: 'foreign' as const, reason: 'r', version, sha256: '' });
+    expect(repairFloor(foreign(1000))).toBe(1000);
+    expect(repairFloor(foreign(MAX_REPAIR_CHASE_VERSION - 1))).toBe(MAX_REPAIR_CHASE_VERSION - 1);
+    expect(repairFloor(foreign(MAX_REPAIR_CHASE_VERSION))).toBe(0);
+    expect(repairFloor(foreign(MAX_SNAPSHOT_VERSION - 1))).toBe(0);
+    expect(repairFloor({ kind: 'garbage', reason: 'r', version: null })).toBe(0);
   });
 });

@@ -1,4 +1,4 @@
-import { MAX_SNAPSHOT_VERSION } from '../core/schema/snapshot';
+import { MAX_REPAIR_CHASE_VERSION, MAX_SNAPSHOT_VERSION } from '../core/schema/snapshot';
 import { sha256Hex } from '../core/sha256';
 
 /** A value read back this soon after the coordinator's own write may still be KV's older copy. */
@@ -49,4 +49,13 @@ export async function inspectKvSnapshot(raw: string | null, expected: Expected):
   if (version < expected.version && expected.now - expected.lastPublishAt < PROPAGATION_GRACE_MS) return { kind: 'propagating', version };
   const what = expected.hash === '' ? 'no hash of the last write is recorded' : version === expected.version ? 'different content at the published version' : version > expected.version ? 'a version above the published one' : 'a version below the published one';
   return { kind: 'foreign', reason: `snapshot in KV is not the coordinator's (${what}: v${version}, published v${expected.version})`, version, sha256 };
+}
+
+/**
+ * The version a repair must publish above: the one found in KV, unless it is beyond
+ * MAX_REPAIR_CHASE_VERSION (then only the coordinator's own sequence counts, and the edge moves
+ * back to the repair after KV_PROPAGATION_MS), so a forgery never uses up the version range.
+ */
+export function repairFloor(found: RepairFinding): number {
+  return found.version !== null && found.version < MAX_REPAIR_CHASE_VERSION ? found.version : 0;
 }

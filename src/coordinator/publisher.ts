@@ -1,7 +1,7 @@
 import type { Snapshot } from '../core/schema/snapshot';
 import { sha256Hex } from '../core/sha256';
 import { snapshotKey } from '../store/keys';
-import { inspectKvSnapshot, type RepairFinding } from './kv-check';
+import { inspectKvSnapshot, repairFloor, type RepairFinding } from './kv-check';
 import type { Meta } from './meta';
 
 /** KV allows one write per second per key; bursts of changes coalesce into one publish. */
@@ -79,7 +79,8 @@ export class Publisher {
   /**
    * Checks that KV holds what the coordinator last wrote (by SHA-256 of the text) and, when it
    * does not (missing, garbage, a forged or stale value), bumps the snapshot sequence above any
-   * version found there and publishes, so isolates pinned to a forged version move on. `onRepair`
+   * version found there (up to MAX_REPAIR_CHASE_VERSION; see repairFloor) and publishes, so
+   * isolates pinned to a forged version move on. `onRepair`
    * runs inside the transaction of the bump (to audit it). Nothing to check before a first publish:
    * the edge then serves its bundled snapshot, which the coordinator has no better answer to.
    */
@@ -107,7 +108,7 @@ export class Publisher {
     if (finding.kind === 'in-sync' || finding.kind === 'propagating') return { status: finding.kind };
     let version = 0;
     this.deps.storage.transactionSync(() => {
-      version = Math.max(meta.num('snapshot_seq'), finding.version ?? 0) + 1;
+      version = Math.max(meta.num('snapshot_seq'), repairFloor(finding)) + 1;
       meta.set('snapshot_seq', version);
       onRepair(finding, version);
     });

@@ -2,6 +2,7 @@ import { SCOPE_REPORT } from '../core/key-scopes';
 import { sha256Hex } from '../core/sha256';
 import type { LoadedSnapshot } from '../store/loaded-snapshot';
 import { RollgateError } from './errors';
+import { HashMemo } from './hash-memo';
 import type { Runtime } from './runtime';
 
 /** Reads the client key from `Authorization: Bearer <key>` or `X-API-Key: <key>`. */
@@ -48,18 +49,8 @@ export function findClientKey(hash: string, snapshots: readonly (LoadedSnapshot 
   return found ? { snapshot: found, index } : undefined;
 }
 
-/** Hashes of recently seen keys: the SHA-256 of a key is the same every time, and digesting costs more than the evaluation. */
-const hashMemo = new Map<string, string>();
-const HASH_MEMO_LIMIT = 1024;
-
-async function hashOf(key: string): Promise<string> {
-  const hit = hashMemo.get(key);
-  if (hit !== undefined) return hit;
-  const hash = await sha256Hex(key);
-  if (hashMemo.size >= HASH_MEMO_LIMIT) hashMemo.clear();
-  hashMemo.set(key, hash);
-  return hash;
-}
+/** Hashes of recently seen keys, per isolate. */
+const hashMemo = new HashMemo(sha256Hex);
 
 /**
  * The environment and key of the client key the request carries: 401 when there is none or it is
@@ -68,7 +59,7 @@ async function hashOf(key: string): Promise<string> {
 export async function authenticateClient(headers: Headers, runtime: Runtime, kv: KVNamespace, now: number, needed: number): Promise<ClientMatch> {
   const key = clientKeyOf(headers);
   if (!key) throw new RollgateError(401, 'missing client key');
-  const hash = await hashOf(key);
+  const hash = await hashMemo.of(key);
   // Steady state: every environment's memo is fresh, so no promise per environment is needed.
   let snapshots: (LoadedSnapshot | null | undefined)[] = runtime.environments.map((env) => runtime.store.peek(env, now));
   if (snapshots.some((s) => s === undefined)) {

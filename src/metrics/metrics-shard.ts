@@ -1,13 +1,17 @@
 import { DurableObject } from 'cloudflare:workers';
 import { HOUR_MS, hourStart, lastCompleteMinutes, MINUTE_MS, minuteStart, secondCeil, secondStart } from '../core/metrics/minutes';
 import { type MinuteBucket, minuteStatsOf, type MinuteStats, statsOf, type WindowStats } from '../core/metrics/window-stats';
+import { MAX_DURATION_SECONDS } from '../core/schema/rollout';
 import { migrateSqlite } from '../store/migrate-sqlite';
 import { type BucketDelta, BucketTable } from './bucket-table';
 import { SHARD_MIGRATIONS } from './shard-migrations';
 
-/** Minute buckets are kept this long (≥ 2 h), hourly roll-ups this long (≥ the 8-day safe bake). */
+/**
+ * Minute buckets are kept this long (≥ 2 h), hourly roll-ups this long: the longest bake a rollout
+ * may ask for (MAX_DURATION_SECONDS, 90 days) and a day, so a bake is judged over all of it.
+ */
 export const MINUTE_RETENTION_MS = 3 * HOUR_MS;
-export const HOUR_RETENTION_MS = 9 * 24 * HOUR_MS;
+export const HOUR_RETENTION_MS = MAX_DURATION_SECONDS * 1000 + 24 * HOUR_MS;
 /**
  * 1-second slots are kept this long: past the 60-minute longest `sustainedMinutes` window and the
  * 2 hours a bake is judged from minute buckets, so the minute a rollout or bake started in can be

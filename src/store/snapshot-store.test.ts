@@ -97,3 +97,47 @@ describe('SnapshotStore: a bad value stays in its environment', () => {
     expect(kv.reads).toBe(2);
   });
 });
+
+describe('SnapshotStore: a lower version', () => {
+  it('is ignored as a stale replica for KV_PROPAGATION_MS, then served when KV still holds it', async () => {
+    const values = new Map([[snapshotKey('alpha'), JSON.stringify(snap('alpha', 9))]]);
+    const kv = kvOf(values);
+    const { store, logs } = storeOf();
+    expect((await store.get(kv, 'alpha', 0))?.version).toBe(9);
+    values.set(snapshotKey('alpha'), JSON.stringify(snap('alpha', 4)));
+    expect((await store.get(kv, 'alpha', 2000))?.version).toBe(9);
+    expect((await store.get(kv, 'alpha', 2000 + 59_000))?.version).toBe(9);
+    expect((await store.get(kv, 'alpha', 2000 + 60_000))?.version).toBe(4);
+    expect(store.status('alpha')).toMatchObject({ source: 'kv', version: 4, lastError: null });
+    expect(logs).toContainEqual(expect.objectContaining({ event: 'snapshot_version_reset', environment: 'alpha', from: 9, to: 4 }));
+  });
+
+  it('starts its wait again when KV answers the served version in between', async () => {
+    const newer = JSON.stringify(snap('alpha', 9));
+    const older = JSON.stringify(snap('alpha', 4));
+    const values = new Map([[snapshotKey('alpha'), newer]]);
+    const kv = kvOf(values);
+    const { store } = storeOf();
+    await store.get(kv, 'alpha', 0);
+    values.set(snapshotKey('alpha'), older);
+    await store.get(kv, 'alpha', 2000);
+    values.set(snapshotKey('alpha'), newer);
+    await store.get(kv, 'alpha', 30_000);
+    values.set(snapshotKey('alpha'), older);
+    expect((await store.get(kv, 'alpha', 62_000))?.version).toBe(9);
+    expect((await store.get(kv, 'alpha', 122_000))?.version).toBe(4);
+  });
+
+  it('counts the wait from the first lower version, also when later lower versions follow (a repair, then changes)', async () => {
+    const values = new Map([[snapshotKey('alpha'), JSON.stringify(snap('alpha', 9))]]);
+    const kv = kvOf(values);
+    const { store } = storeOf();
+    await store.get(kv, 'alpha', 0);
+    values.set(snapshotKey('alpha'), JSON.stringify(snap('alpha', 4)));
+    await store.get(kv, 'alpha', 2000);
+    values.set(snapshotKey('alpha'), JSON.stringify(snap('alpha', 5)));
+    expect((await store.get(kv, 'alpha', 40_000))?.version).toBe(9);
+    values.set(snapshotKey('alpha'), JSON.stringify(snap('alpha', 6)));
+    expect((await store.get(kv, 'alpha', 62_000))?.version).toBe(6);
+  });
+});

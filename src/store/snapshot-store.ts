@@ -1,6 +1,6 @@
 import { firstTooDeep } from '../core/json-depth';
 import type { FlagOverrides } from '../core/flags/overrides';
-import { MAX_SNAPSHOT_CHARS, MAX_SNAPSHOT_DEPTH, type Snapshot, zSnapshot } from '../core/schema/snapshot';
+import { KV_PROPAGATION_MS, MAX_SNAPSHOT_CHARS, MAX_SNAPSHOT_DEPTH, type Snapshot, zSnapshot } from '../core/schema/snapshot';
 import { snapshotKey } from './keys';
 import { type LoadedSnapshot, loadSnapshot } from './loaded-snapshot';
 
@@ -27,6 +27,12 @@ interface Entry {
   lastError: string | undefined;
   /** The last KV text refused, so an unchanged bad value is neither parsed nor logged again. */
   rejectedRaw: string | undefined;
+  /**
+   * Since when KV has answered only versions below the one served: a stale replica, or (after
+   * KV_PROPAGATION_MS) what KV holds. Not reset by a newer lower version (a repair followed by
+   * changes), only by KV answering the served text again.
+   */
+  older: { since: number } | undefined;
 }
 
 /** What /health reports for an environment. */
@@ -66,7 +72,7 @@ export class SnapshotStore {
   async get(kv: SnapshotKv, environment: string, now: number): Promise<LoadedSnapshot | undefined> {
     let entry = this.entries.get(environment);
     if (!entry) {
-      entry = { current: undefined, checkedAt: Number.NEGATIVE_INFINITY, inflight: undefined, lastError: undefined, rejectedRaw: undefined };
+      entry = { current: undefined, checkedAt: Number.NEGATIVE_INFINITY, inflight: undefined, lastError: undefined, rejectedRaw: undefined, older: undefined };
       this.entries.set(environment, entry);
     }
     // An environment with nothing to serve is re-read no more often than one with a snapshot: its
@@ -76,7 +82,7 @@ export class SnapshotStore {
       const e = entry;
       // checkedAt moves only once the read is done, so requests that arrive meanwhile wait for it
       // instead of being answered from the snapshot being replaced.
-      e.inflight = this.refreshSafely(kv, environment, e).finally(() => {
+      e.inflight = this.refreshSafely(kv, environment, e, now).finally(() => {
         e.checkedAt = now;
         e.inflight = undefined;
       });
@@ -102,9 +108,9 @@ export class SnapshotStore {
   }
 
   /** refresh(), with anything it throws (a bug, a RangeError, a compile failure) kept in this environment. */
-  private async refreshSafely(kv: SnapshotKv, environment: string, entry: Entry): Promise<void> {
+  private async refreshSafely(kv: SnapshotKv, environment: string, entry: Entry, now: number): Promise<void> {
     try {
-      await this.refresh(kv, environment, entry);
+      await this.refresh(kv, environment, entry, now);
     } catch (err) {
       try {
         this.keepLastGood(entry, environment, `snapshot could not be loaded: ${errorText(err)}`);
@@ -115,7 +121,7 @@ export class SnapshotStore {
     }
   }
 
-  private async refresh(kv: SnapshotKv, environment: string, entry: Entry): Promise<void> {
+  private async refresh(kv: SnapshotKv, environment: string, entry: Entry, now: number): Promise<void> {
     let raw: string | null;
     try {
       raw = await kv.get(snapshotKey(environment), 'text');
@@ -125,11 +131,13 @@ export class SnapshotStore {
     if (raw === null) return this.keepLastGood(entry, environment, 'no snapshot published in KV');
     if (entry.current?.raw === raw) {
       entry.lastError = undefined;
+      // KV answers what is served again: a lower version seen meanwhile was a stale replica.
+      entry.older = undefined;
       return;
     }
     // The same bad text as last time: keep its error without parsing it again or logging it again.
     if (raw === entry.rejectedRaw && entry.lastError !== undefined) return;
-    const reason = this.accept(raw, environment, entry);
+    const reason = this.accept(raw, environment, entry, now);
     if (reason === undefined) {
       entry.rejectedRaw = undefined;
       entry.lastError = undefined;
@@ -141,7 +149,7 @@ export class SnapshotStore {
   }
 
   /** Parses, bounds, validates and installs `raw`; returns why it was refused, or undefined. */
-  private accept(raw: string, environment: string, entry: Entry): string | undefined {
+  private accept(raw: string, environment: string, entry: Entry, now: number): string | undefined {
     if (raw.length > MAX_SNAPSHOT_CHARS) return `snapshot in KV is larger than ${MAX_SNAPSHOT_CHARS} characters`;
     let json: unknown;
     try {
@@ -161,8 +169,14 @@ export class SnapshotStore {
       return `snapshot in KV is for environment "${snapshot.$rollgate.environment}"`;
     }
     const cur = entry.current;
-    // An older replica answered; versions only move forward.
-    if (cur && cur.source === 'kv' && snapshot.$rollgate.version < cur.version) return undefined;
+    // An older replica answered; versions only move forward, for as long as KV may take to
+    // propagate. A lower version KV still answers after that is what it holds (the coordinator's
+    // repair of a forged higher version, say): served, or a forgery would pin this isolate.
+    if (cur && cur.source === 'kv' && snapshot.$rollgate.version < cur.version) {
+      entry.older ??= { since: now };
+      if (now - entry.older.since < KV_PROPAGATION_MS) return undefined;
+      this.options.log({ event: 'snapshot_version_reset', environment, from: cur.version, to: snapshot.$rollgate.version, heldForMs: now - entry.older.since });
+    }
     let loaded: ReturnType<typeof loadSnapshot>;
     try {
       loaded = loadSnapshot(snapshot, 'kv', this.options.overrides(environment), raw);
@@ -175,6 +189,7 @@ export class SnapshotStore {
 
   private install(entry: Entry, result: ReturnType<typeof loadSnapshot>, environment: string): void {
     entry.current = result.loaded;
+    entry.older = undefined;
     for (const ignored of result.ignoredOverrides) {
       this.options.log({ event: 'override_ignored', environment, ...ignored });
     }

@@ -1,7 +1,9 @@
+import { env } from 'cloudflare:workers';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
+import { snapshotKey } from '../../src/store/keys';
 import { validConfig } from '../helpers/coordinator';
-import { FUZZ_KEY, FUZZ_SEED, freshWorldPerTest } from '../helpers/fuzz-world';
+import { FUZZ_KEY, FUZZ_SEED, FUZZ_TIMEOUT_MS, freshWorldPerTest } from '../helpers/fuzz-world';
 import { fromPlain, type HostileJson, hostileName, hostileNumber, hostileValue, nested, objOf } from '../helpers/hostile-json';
 
 // Property: whatever config an editor's client sends, validate answers (never 5xx); PUT agrees with
@@ -124,7 +126,7 @@ function flagKeysOf(doc: HostileJson): string[] {
 }
 
 describe('fuzz: PUT and validate /admin/v1/environments/{env}/flags', () => {
-  it('validate never fails, PUT agrees with it and changes nothing when it refuses, and accepted configs evaluate without a 5xx', async () => {
+  it('validate never fails, PUT agrees with it and changes nothing when it refuses, and accepted configs evaluate without a 5xx', { timeout: FUZZ_TIMEOUT_MS }, async () => {
     const world = worldOf();
     let accepted = 0;
     let refused = 0;
@@ -153,7 +155,14 @@ describe('fuzz: PUT and validate /admin/v1/environments/{env}/flags', () => {
         expect(storedKeys).toEqual(flagKeysOf(doc));
         world.clock.advance(SNAPSHOT_REFRESH_MS + 1000);
         const bulk = await world.h.evaluate('/ofrep/v1/evaluate/flags', { context: { targetingKey: 'user-1', email: 'a@rollgate.dev' } }, FUZZ_KEY);
-        expect(bulk.status, await bulk.text()).toBe(200);
+        const bulkText = await bulk.text();
+        expect(bulk.status, bulkText).toBe(200);
+        // The edge serves what the coordinator published: an accepted config the edge refused would
+        // leave the environment on its last good snapshot, silently, for every later change too.
+        const published = JSON.parse((await env.FLAGS.get(snapshotKey('staging')))!) as { $rollgate: { version: number } };
+        expect((JSON.parse(bulkText) as { metadata: { flagSetVersion: number } }).metadata.flagSetVersion, bulkText).toBe(published.$rollgate.version);
+        const health = (await (await world.h.fetch('/health')).json()) as { environments: Record<string, { status: string; lastError?: string }> };
+        expect(health.environments['staging'], JSON.stringify(health.environments['staging'])).toMatchObject({ status: 'ok' });
         for (const m of mutations) {
           const key = 'addFlag' in m ? m.addFlag : 'retarget' in m ? m.retarget : null;
           if (key === null) continue;

@@ -3,7 +3,7 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { admin } from '../helpers/admin';
 import { validConfig } from '../helpers/coordinator';
-import { expectOk, FUZZ_KEY, FUZZ_SEED, freshWorldPerTest, MIN, sqliteDump } from '../helpers/fuzz-world';
+import { expectOk, FUZZ_KEY, FUZZ_SEED, FUZZ_TIMEOUT_MS, freshWorldPerTest, MIN, sqliteDump } from '../helpers/fuzz-world';
 import { type HostileJson, hostileName, hostileNumber, hostileValue, nested, objOf, PROTOTYPE_NAMES } from '../helpers/hostile-json';
 
 // Property: whatever a holder of a report key posts to /v1/metrics, the answer is 202 or a 4xx,
@@ -106,7 +106,7 @@ function bodyAt(spec: BodySpec, now: number): HostileJson {
 }
 
 describe('fuzz: POST /v1/metrics', () => {
-  it('answers 202 or a 4xx, stores nothing when it refuses, and leaves the loop working', async () => {
+  it('answers 202 or a 4xx, stores nothing when it refuses, and leaves the loop working', { timeout: FUZZ_TIMEOUT_MS }, async () => {
     const world = worldOf();
     // An active rollout, so that the tick afterwards reads the shards the fuzz wrote into.
     await expectOk(admin(world.h, 'POST', '/environments/staging/rollouts', { body: { flag: 'new-checkout', variant: 'on', strategy: 'safe' } }));

@@ -1,7 +1,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { validConfig } from '../helpers/coordinator';
-import { FUZZ_KEY, FUZZ_SEED, freshWorldPerTest } from '../helpers/fuzz-world';
+import { FUZZ_KEY, FUZZ_SEED, FUZZ_TIMEOUT_MS, freshWorldPerTest } from '../helpers/fuzz-world';
 import { type HostileJson, hostileName, hostileValue, nested, objOf, PROTOTYPE_NAMES } from '../helpers/hostile-json';
 
 // Property: whatever a holder of a public browser key sends to OFREP, the answer is a 2xx or 4xx
@@ -35,7 +35,7 @@ const request = fc.record({
 });
 
 describe('fuzz: OFREP evaluation', () => {
-  it('answers OFREP statuses, never a 5xx, whatever the context or flag key', async () => {
+  it('answers OFREP statuses, never a 5xx, whatever the context or flag key', { timeout: FUZZ_TIMEOUT_MS }, async () => {
     const world = worldOf();
     const seen = new Map<number, number>();
     await fc.assert(

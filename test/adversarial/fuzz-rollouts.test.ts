@@ -1,7 +1,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { admin } from '../helpers/admin';
-import { expectOk, FUZZ_SEED, freshWorldPerTest, MIN } from '../helpers/fuzz-world';
+import { expectOk, FUZZ_SEED, FUZZ_TIMEOUT_MS, freshWorldPerTest, MIN } from '../helpers/fuzz-world';
 import { type HostileJson, hostileName, hostileNumber, hostileValue, objOf } from '../helpers/hostile-json';
 
 // Property: whatever an operator's client sends to start a rollout, the answer is 201 or a 4xx,
@@ -86,7 +86,7 @@ function startBody(spec: StartSpec): HostileJson {
 }
 
 describe('fuzz: POST /admin/v1/environments/{env}/rollouts', () => {
-  it('answers 201 or a 4xx, changes nothing when it refuses, and an accepted rollout ticks and rolls back', async () => {
+  it('answers 201 or a 4xx, changes nothing when it refuses, and an accepted rollout ticks and rolls back', { timeout: FUZZ_TIMEOUT_MS }, async () => {
     const world = worldOf();
     let started = 0;
     let refused = 0;

@@ -14,6 +14,12 @@ export const MIN = 60_000;
 /** Fuzz runs are seeded, so a failure names a run that can be replayed exactly. */
 export const FUZZ_SEED = 20261128;
 
+/**
+ * A fuzz property runs hundreds of requests: seconds of work, more on a loaded machine (npm test
+ * runs the files in parallel). vitest's default 5 s would fail a correct run by the clock alone.
+ */
+export const FUZZ_TIMEOUT_MS = 120_000;
+
 /** A key holding both scopes, so the fuzz reaches the checks behind authentication. */
 export const FUZZ_KEY = 'fuzz-key-0123456789abcdef';
 

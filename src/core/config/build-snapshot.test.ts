@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import type { RollgateConfig } from '../schema/config';
-import { MAX_SNAPSHOT_VERSION, zSnapshot } from '../schema/snapshot';
+import { MAX_SNAPSHOT_VERSION, MAX_TICK_FAILURE_NOTES, zSnapshot } from '../schema/snapshot';
 import { buildSnapshot, type SnapshotInput } from './build-snapshot';
 import { validateConfig } from './validate';
 
@@ -189,5 +189,14 @@ describe('buildSnapshot', () => {
   it('is rejected by the edge schema above MAX_SNAPSHOT_VERSION', () => {
     expect(zSnapshot.safeParse(JSON.parse(JSON.stringify(buildSnapshot(config, input('staging', { version: MAX_SNAPSHOT_VERSION }))))).success).toBe(true);
     expect(zSnapshot.safeParse(JSON.parse(JSON.stringify(buildSnapshot(config, input('staging', { version: MAX_SNAPSHOT_VERSION + 1 }))))).success).toBe(false);
+  });
+});
+
+describe('buildSnapshot: what it builds, the edge accepts', () => {
+  it('lists at most MAX_TICK_FAILURE_NOTES held rollouts, so many failing ticks never make the whole snapshot invalid at the edge', () => {
+    const tickFailures = Array.from({ length: MAX_TICK_FAILURE_NOTES + 5 }, (_, i) => ({ rollout: `ro_${i}`, flag: `f${i}`, since: '2026-11-28T00:00:00.000Z' }));
+    const snap = buildSnapshot(config, { environment: 'staging', version: 7, publishedAt: Date.UTC(2026, 10, 28), clientKeys: [], tickFailures });
+    expect(snap.$rollgate.tickFailures).toHaveLength(MAX_TICK_FAILURE_NOTES);
+    expect(zSnapshot.safeParse(JSON.parse(JSON.stringify(snap))).success).toBe(true);
   });
 });

@@ -1,7 +1,7 @@
 import { ownValue } from '../json';
 import type { RollgateConfig } from '../schema/config';
 import type { ActiveRollout } from '../schema/flag';
-import type { ClientKeyHash, Snapshot, TickFailureNote } from '../schema/snapshot';
+import { type ClientKeyHash, MAX_TICK_FAILURE_NOTES, type Snapshot, type TickFailureNote } from '../schema/snapshot';
 import { resolveEnvironment } from './resolve-environment';
 
 /** What a snapshot is built from besides the config. */
@@ -32,7 +32,8 @@ export function buildSnapshot(config: RollgateConfig, input: SnapshotInput): Sna
       version: input.version,
       publishedAt: new Date(input.publishedAt).toISOString(),
       clientKeys: input.clientKeys,
-      ...(input.tickFailures && input.tickFailures.length > 0 ? { tickFailures: [...input.tickFailures] } : {}),
+      // Capped as the edge's schema is: past it the edge would refuse the whole snapshot.
+      ...(input.tickFailures && input.tickFailures.length > 0 ? { tickFailures: input.tickFailures.slice(0, MAX_TICK_FAILURE_NOTES) } : {}),
     },
   };
 }

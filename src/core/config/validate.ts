@@ -2,7 +2,7 @@ import { firstProtoKey, firstTooDeep, MAX_JSON_DEPTH } from '../json-depth';
 import { compileLogic } from '../logic/compile';
 import { LogicCompileError } from '../logic/types';
 import type { JsonValue } from '../json';
-import { type FlagOverlay, zRollgateConfig, type RollgateConfig } from '../schema/config';
+import { CONFIG_BOUNDS, type FlagOverlay, zRollgateConfig, type RollgateConfig } from '../schema/config';
 import type { FlagdFlag } from '../schema/flag';
 import { environmentsOf } from './environments';
 import { fractionalIssues } from './fractional-rules';
@@ -37,11 +37,18 @@ export function validateConfig(input: unknown): ValidationResult {
   });
   (config.environments ?? []).forEach((spec, i) => {
     if (typeof spec === 'string') return;
-    (spec.healthChecks ?? []).forEach((check, j) => {
+    const checks = spec.healthChecks ?? [];
+    if (checks.length > CONFIG_BOUNDS.healthChecks) errors.push({ path: pointer('environments', i, 'healthChecks'), message: `at most ${CONFIG_BOUNDS.healthChecks} health checks per environment` });
+    checks.forEach((check, j) => {
+      if (check.name.length > CONFIG_BOUNDS.healthCheckNameChars) errors.push({ path: pointer('environments', i, 'healthChecks', j, 'name'), message: `at most ${CONFIG_BOUNDS.healthCheckNameChars} characters` });
+      if (check.url.length > CONFIG_BOUNDS.healthCheckUrlChars) errors.push({ path: pointer('environments', i, 'healthChecks', j, 'url'), message: `at most ${CONFIG_BOUNDS.healthCheckUrlChars} characters` });
       const problem = publicUrlProblem(check.url);
       if (problem) errors.push({ path: pointer('environments', i, 'healthChecks', j, 'url'), message: `health checks call public http(s) URLs: ${problem}` });
     });
   });
+  for (const key of Object.keys(config.flags)) {
+    if (key.length > CONFIG_BOUNDS.flagKeyChars) errors.push({ path: pointer('flags', key), message: `flag keys are at most ${CONFIG_BOUNDS.flagKeyChars} characters` });
+  }
 
   const evaluators = config.$evaluators ?? {};
   for (const [name, rule] of Object.entries(evaluators)) {

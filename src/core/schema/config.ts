@@ -7,10 +7,17 @@ export const zEnvironmentName = z
   .string()
   .regex(/^[a-z][a-z0-9-]{0,31}$/, 'environment names are 1-32 characters: a-z, 0-9 and -, starting with a letter');
 
+/**
+ * Bounds of what a config may hold. validateConfig checks them where a config enters (admin API,
+ * CLI, npm start), not this schema: it also reads the versions stored before the bounds existed,
+ * and one such version must not make every call of its environment throw.
+ */
+export const CONFIG_BOUNDS = { flagKeyChars: 256, healthChecks: 20, healthCheckNameChars: 256, healthCheckUrlChars: 2048 } as const;
+
 /** A health-check probe an environment's cron tick calls. */
 export const zHealthCheck = z.object({
-  name: z.string().min(1).max(256),
-  url: z.url().max(2048),
+  name: z.string().min(1),
+  url: z.url(),
   expectStatus: z.number().int().min(100).max(599).optional(),
   timeoutMs: z.number().int().positive().max(30000).optional(),
 });
@@ -22,8 +29,8 @@ export const zEnvironmentSpec = z.union([
   z.strictObject({
     name: zEnvironmentName,
     protected: z.boolean().optional(),
-    /** Every tick probes them all in parallel, so a handful is the use; 20 bounds the fan-out. */
-    healthChecks: z.array(zHealthCheck).max(20).optional(),
+    /** Every tick probes them all in parallel, so a handful is the use; CONFIG_BOUNDS.healthChecks bounds the fan-out. */
+    healthChecks: z.array(zHealthCheck).optional(),
   }),
 ]);
 export type EnvironmentSpec = z.infer<typeof zEnvironmentSpec>;
@@ -48,7 +55,7 @@ export type ConfigFlag = z.infer<typeof zConfigFlag>;
 export const zRollgateConfig = z.strictObject({
   $schema: z.string().optional(),
   environments: z.array(zEnvironmentSpec).min(1).optional(),
-  flags: z.record(z.string().min(1).max(256), zConfigFlag),
+  flags: z.record(z.string().min(1), zConfigFlag),
   $evaluators: z.record(z.string(), zJson).optional(),
   metadata: zMetadata.optional(),
 });

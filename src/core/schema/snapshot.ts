@@ -25,6 +25,21 @@ export type ClientKeyHash = z.infer<typeof zClientKeyHash>;
 export const MAX_SNAPSHOT_VERSION = 2 ** 40;
 
 /**
+ * The highest version found in KV that a repair publishes above. A forged version beyond it is
+ * not chased: chasing it would leave the coordinator too few versions under MAX_SNAPSHOT_VERSION
+ * (one forged 2^40 − 1 would make every later publish one the edge refuses). Isolates that took
+ * such a version move back to the repair once KV has held it for KV_PROPAGATION_MS.
+ */
+export const MAX_REPAIR_CHASE_VERSION = 2 ** 39;
+
+/**
+ * How long KV may answer an older value after a write (its documented propagation time). An
+ * isolate ignores a lower version for this long, as a stale replica; one that KV still answers
+ * after it is what KV holds, and is served (so a forged high version cannot pin an isolate).
+ */
+export const KV_PROPAGATION_MS = 60_000;
+
+/**
  * Nesting the edge accepts in a snapshot (root = depth 0). Configs are limited to 64 levels; the
  * snapshot adds its envelope (flags → flag → targeting) and overlays add none, so 100 leaves room
  * and anything deeper is garbage, refused before zod walks it recursively.
@@ -33,6 +48,9 @@ export const MAX_SNAPSHOT_DEPTH = 100;
 
 /** KV's value limit: a longer text in `snapshot:<env>` is garbage and is not parsed. */
 export const MAX_SNAPSHOT_CHARS = 25 * 1024 * 1024;
+
+/** The most held rollouts an envelope lists (buildSnapshot keeps the first ones): more would make the whole snapshot invalid. */
+export const MAX_TICK_FAILURE_NOTES = 1000;
 
 /** A rollout whose coordinator tick fails (held), for the edge's /health. */
 export const zTickFailureNote = z.object({ rollout: z.string(), flag: z.string(), since: z.iso.datetime() });
@@ -46,7 +64,7 @@ export const zSnapshotEnvelope = z.object({
   publishedAt: z.iso.datetime().refine((s) => Number.isFinite(Date.parse(s)), 'a date that exists'),
   clientKeys: z.array(zClientKeyHash),
   /** Rollouts held because their tick fails; absent when none. */
-  tickFailures: z.array(zTickFailureNote).max(1000).optional(),
+  tickFailures: z.array(zTickFailureNote).max(MAX_TICK_FAILURE_NOTES).optional(),
 });
 export type SnapshotEnvelope = z.infer<typeof zSnapshotEnvelope>;
 
