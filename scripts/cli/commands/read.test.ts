@@ -73,6 +73,21 @@ describe('status', () => {
     expect(human.stdout).toContain('history   2026-11-27T09:00:00Z started running 0% → running 5% by ops');
   });
 
+  it('an environment whose coordinator did not answer: the others shown, it named, exit 1', async () => {
+    const down = { environment: 'staging', error: 'the coordinator did not answer; see the Worker logs (summary_failed)' };
+    const api = () =>
+      statusApi({ 'GET /admin/v1/environments': { json: { environments: [summary('development'), summary('production')], unavailable: [down] } } }).fetch;
+    const human = await runCli(['status'], { fetch: api() });
+    expect(human.code).toBe(1);
+    expect(human.stdout).toContain('production (protected)');
+    expect(human.stdout).toContain('staging  unavailable: the coordinator did not answer');
+    const json = await runCli(['status', '--json'], { fetch: api() });
+    expect(JSON.parse(json.stdout)).toMatchObject({ environments: [{ environment: 'development' }, { environment: 'production' }], unavailable: [down] });
+    const one = await runCli(['status', '--env', 'staging'], { fetch: api() });
+    expect(one.code).toBe(1);
+    expect(one.stderr).toContain('the coordinator of "staging" did not answer');
+  });
+
   it('an unknown environment is an error that lists the known ones', async () => {
     const r = await runCli(['status', '--env', 'qa'], { fetch: statusApi().fetch });
     expect(r.code).toBe(1);

@@ -40,9 +40,14 @@ export const status: CommandDef = {
     const flag = ctx.positionals[0];
     const target = ctx.target();
     const client = ctx.client();
-    const summaries = (await client.get<SummaryResponse>('/admin/v1/environments')).body.environments;
+    const answer = (await client.get<SummaryResponse>('/admin/v1/environments')).body;
+    const summaries = answer.environments;
+    let unavailable = answer.unavailable ?? [];
     let selected: Summary[] = summaries;
     if (target.environmentSource !== 'default') {
+      const down = unavailable.find((u) => u.environment === target.environment);
+      if (down) throw new CliError(`the coordinator of "${target.environment}" did not answer: ${down.error}`);
+      unavailable = [];
       selected = summaries.filter((s) => s.environment === target.environment);
       if (selected.length === 0) {
         throw new CliError(
@@ -73,8 +78,8 @@ export const status: CommandDef = {
       }),
     );
     if (ctx.json) {
-      ctx.out.json({ url: target.url, ...(flag !== undefined ? { flag } : {}), environments: envs });
-      return EXIT.ok;
+      ctx.out.json({ url: target.url, ...(flag !== undefined ? { flag } : {}), environments: envs, ...(unavailable.length > 0 ? { unavailable } : {}) });
+      return unavailable.length > 0 ? EXIT.failure : EXIT.ok;
     }
     const c = ctx.out.c;
     const now = ctx.io.now();
@@ -103,6 +108,10 @@ export const status: CommandDef = {
       ctx.out.line(`  rollouts   ${e.activeRollouts.length === 0 ? 'none active' : `${e.activeRollouts.length} active`}`);
       for (const r of e.activeRollouts) for (const l of describeRollout(r, now, c)) ctx.out.line(`  ${l}`);
     }
-    return EXIT.ok;
+    for (const u of unavailable) {
+      ctx.out.line();
+      ctx.out.line(`${c.bold(u.environment)}  ${c.red(`unavailable: ${u.error}`)}`);
+    }
+    return unavailable.length > 0 ? EXIT.failure : EXIT.ok;
   },
 };

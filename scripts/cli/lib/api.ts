@@ -28,6 +28,8 @@ export type Summary = EnvironmentSummary & { probes?: ProbeStatus[] | Record<str
 
 export interface SummaryResponse {
   environments: Summary[];
+  /** Environments whose coordinator did not answer; the others are listed as usual. */
+  unavailable?: Array<{ environment: string; error: string }>;
 }
 
 /** GET /admin/v1/environments/{env}/flags. */

@@ -1,5 +1,6 @@
 import { Hono } from 'hono';
 import { RollgateError } from '../errors';
+import { logEvent } from '../log';
 import type { AppEnv } from '../types';
 import { authenticateAdmin, authorizeAdmin, inScope } from './admin-auth';
 import { configRoutes } from './config-routes';
@@ -20,8 +21,17 @@ adminRoutes.use('*', async (c, next) => {
 adminRoutes.get('/environments', async (c) => {
   const token = await authorizeAdmin(c.req.raw.headers, c.get('runtime').settings.adminTokens, null, 'viewer');
   const envs = c.get('runtime').environments.filter((e) => inScope(token, e));
-  const summaries = await Promise.all(envs.map((env) => coordinator(c, env).summary(env)));
-  return c.json({ environments: summaries });
+  // One coordinator that cannot answer must not hide the others: it is listed as unavailable.
+  const settled = await Promise.allSettled(envs.map((env) => coordinator(c, env).summary(env)));
+  const environments: unknown[] = [];
+  const unavailable: Array<{ environment: string; error: string }> = [];
+  settled.forEach((r, i) => {
+    if (r.status === 'fulfilled') return void environments.push(r.value);
+    const error = r.reason instanceof Error ? `${r.reason.name}: ${r.reason.message}` : String(r.reason);
+    logEvent({ event: 'summary_failed', environment: envs[i], message: error });
+    unavailable.push({ environment: envs[i]!, error: 'the coordinator did not answer; see the Worker logs (summary_failed)' });
+  });
+  return c.json(unavailable.length > 0 ? { environments, unavailable } : { environments });
 });
 
 adminRoutes.get('/environments/:env/audit', async (c) => {

@@ -1,0 +1,47 @@
+import { reset, runInDurableObject } from 'cloudflare:test';
+import { env } from 'cloudflare:workers';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { admin, adminTokensVar } from '../helpers/admin';
+import { TestClock } from '../helpers/clock';
+import { validConfig } from '../helpers/coordinator';
+import { Harness } from '../helpers/harness';
+
+// The environment list is the admin plane's front door: one coordinator that cannot answer must
+// not take it down for the others.
+
+let h: Harness;
+let clock: TestClock;
+
+beforeEach(async () => {
+  h = new Harness();
+  clock = new TestClock(h);
+  h.vars = { ADMIN_TOKENS: await adminTokensVar() };
+});
+afterEach(async () => {
+  clock.restore();
+  await reset();
+});
+
+describe('GET /admin/v1/environments with one coordinator that throws', () => {
+  it('lists every other environment and names the one that did not answer', async () => {
+    for (const environment of ['development', 'staging']) {
+      clock.advance(1000);
+      expect((await admin(h, 'PUT', `/environments/${environment}/flags`, { body: validConfig() })).status).toBe(200);
+    }
+    // A coordinator bound to another environment's name throws on every call: the worst case of a
+    // coordinator that cannot answer, reproducible without faking the runtime.
+    await runInDurableObject(env.COORDINATOR.getByName('staging'), (_instance, state) => {
+      state.storage.sql.exec("UPDATE meta SET value = 'elsewhere' WHERE key = 'environment'");
+    });
+    const res = await admin(h, 'GET', '/environments');
+    expect(res.status, await res.clone().text()).toBe(200);
+    const body = (await res.json()) as { environments: Array<{ environment: string; configVersion: number | null }>; unavailable: Array<{ environment: string; error: string }> };
+    expect(body.environments.map((e) => [e.environment, e.configVersion])).toEqual([
+      ['development', 1],
+      ['production', null],
+    ]);
+    expect(body.unavailable).toEqual([{ environment: 'staging', error: expect.stringContaining('summary_failed') }]);
+    // The internal message (which names the other environment) stays in the logs.
+    expect(JSON.stringify(body.unavailable)).not.toContain('elsewhere');
+  });
+});
