@@ -1,46 +1,48 @@
 /**
  * `http`: OFREP through the production bundle on workerd (Miniflare, not `wrangler dev`), loaded
- * over loopback from a second process (wrk when installed, else autocannon). Four cases of the
- * same Worker in one run, interleaved round by round:
+ * over loopback from a second process (wrk when installed, else autocannon). Five cases in one
+ * run, interleaved round by round:
  *
- *   floor    GET /health/live — the trivial route: the runtime's and router's own cost
- *   single   POST /ofrep/v1/evaluate/flags/new-checkout (staging: `$ref`s, `in`, `ends_with`, `fractional`)
- *   bulk     POST /ofrep/v1/evaluate/flags (every flag of staging)
- *   bulk 304 the same with a matching If-None-Match
+ *   floor     GET /health/live — the trivial route: the runtime's and router's own cost
+ *   single    POST /ofrep/v1/evaluate/flags/new-checkout (staging: `$ref`s, `in`, `ends_with`, `fractional`)
+ *   single-nl the same request to the same bundle without rate-limit bindings (no limiter)
+ *   bulk      POST /ofrep/v1/evaluate/flags (every flag of staging)
+ *   bulk 304  the same with a matching If-None-Match
  *
- * Answers first: for seeded contexts, every single and bulk body must equal byte for byte what
- * evaluateFlag / evaluateAll give on the snapshot read back from KV (and the ETag its SHA-256),
- * otherwise the benchmark fails. KV reads are counted at the FLAGS binding (bench-kv worker).
+ * Every case but single-nl runs as production does: OFREP calls OFREP_RATE_LIMIT.limit() once per
+ * request, keyed `<env>:<key name>@<CF-Connecting-IP>`. The limit is raised far above what the load
+ * can send (RAISED_LIMIT), so the limiter is called and counts but never answers 429.
+ * single-nl is a second worker in the same workerd process (startRollgate's `unlimitedTwin`): same
+ * bundle file, vars, KV and Durable Objects, the same load tool and headers, timed in the same
+ * interleaved rounds, so single − single-nl is the limiter's cost and nothing else.
+ *
+ * Answers first: for seeded contexts, every single and bulk body of both workers must equal byte
+ * for byte what evaluateFlag / evaluateAll give on the snapshot read back from KV (and the ETag
+ * its SHA-256), otherwise the benchmark fails. KV reads are counted at the FLAGS binding (bench-kv worker).
  */
-import { evaluateAll, evaluateFlag } from '../src/core/flags/flag-set';
-import { zSnapshot } from '../src/core/schema/snapshot';
-import { mulberry32 } from '../src/core/seeded-random';
-import { etagOf } from '../src/http/ofrep/etag';
-import { resolutionJson, statusOf } from '../src/http/ofrep/serialize';
-import { type LoadedSnapshot, loadSnapshot } from '../src/store/loaded-snapshot';
-import { snapshotKey } from '../src/store/keys';
 import { fmtInt, fmtRatio, verdict } from './lib/format';
 import { type LoadResult, type LoadSpec, loadTool, loadToolVersion, runLoad } from './lib/http-load';
+import { checkAnswers, ENV, FLAG, TIMED_CONTEXT } from './lib/ofrep-answers';
 import type { BenchFn, BenchOutcome, BudgetCheck } from './lib/types';
 import { describeFrames, profileRoutes } from './lib/workerd-profile';
 import { devClientKey, processCpuMs, type RollgateServer, startRollgate } from './lib/workerd-server';
 import { fmtMs, fmtPct, fmtRate, median } from './lib/workerd-stats';
 
-const ENV = 'staging';
-const FLAG = 'new-checkout';
+/**
+ * The limit every rate-limit binding gets here instead of wrangler.toml's (OFREP: 10,000 per 10 s).
+ * All the load comes from one key and one address, so the production limit would turn nearly every
+ * timed request into a 429 and time the rejection path, not an evaluation. 10^9 per period is far
+ * above what 10 connections on loopback can send in 10 s (~10^5), so every request still goes
+ * through the limiter (same binding, same call, same counting) and is answered 200/304; a 429
+ * fails the run (runOne accepts only the expected status).
+ */
+const RAISED_LIMIT = 1_000_000_000;
 
-/** The context of every timed OFREP request: reaches `fractional` after the `$ref` checks miss. */
-const TIMED_CONTEXT = {
-  targetingKey: 'user-4711',
-  email: 'jane.doe@mailbox.example',
-  platform: 'ios',
-  appVersion: '5.3.1',
-  country: 'DE',
-  plan: 'business',
-};
+/** The client address Cloudflare would set (TEST-NET-2): the limiter key is built as in production. */
+const CLIENT_IP = '198.51.100.7';
 
 interface CaseDef {
-  id: 'floor' | 'single' | 'bulk' | 'bulk304';
+  id: 'floor' | 'single' | 'single-nl' | 'bulk' | 'bulk304';
   label: string;
   spec: LoadSpec;
   expectStatus: number;
@@ -54,99 +56,6 @@ interface CaseRun {
   rps: number;
 }
 
-/** Seeded contexts over the attributes the web-shop flags look at. */
-function contexts(n: number): Record<string, unknown>[] {
-  const rng = mulberry32(0x0f2e9);
-  const pick = <T>(xs: readonly T[]): T => xs[Math.floor(rng() * xs.length)]!;
-  const out: Record<string, unknown>[] = [TIMED_CONTEXT, {}];
-  const emails = ['ana.silva@mailbox.example', 'li.wei@mailbox.example', 'ops@shop.example', 'kim@shop.example', 'someone@mailbox.example'];
-  while (out.length < n) {
-    const ctx: Record<string, unknown> = { targetingKey: `user-${Math.floor(rng() * 1e9)}` };
-    if (rng() < 0.8) ctx['email'] = rng() < 0.5 ? pick(emails) : `u${Math.floor(rng() * 1e6)}@mailbox.example`;
-    if (rng() < 0.6) ctx['platform'] = pick(['ios', 'android', 'web']);
-    if (rng() < 0.6) ctx['appVersion'] = pick(['4.9.0', '5.1.9', '5.2.0', '5.10.3', '6.0.0-beta.1']);
-    if (rng() < 0.6) ctx['country'] = pick(['NL', 'BE', 'DE', 'AT', 'US', 'FR', 'GB']);
-    if (rng() < 0.5) ctx['plan'] = pick(['consumer', 'business', 'member']);
-    if (rng() < 0.1) delete ctx['targetingKey'];
-    out.push(ctx);
-  }
-  return out;
-}
-
-function bulkBody(snapshot: LoadedSnapshot, context: Record<string, unknown>, now: number): string {
-  // Mirrors src/http/ofrep/routes.ts; any difference shows up as a mismatch below.
-  const results = evaluateAll(snapshot.flags, context, now);
-  let body = '{"flags":[';
-  for (let i = 0; i < results.length; i++) body += (i ? ',' : '') + resolutionJson(results[i]!);
-  return `${body}],"metadata":${JSON.stringify(snapshot.flags.metadata)}}`;
-}
-
-/** Byte-for-byte answer check of single and bulk OFREP against the evaluator on the KV snapshot. */
-async function checkAnswers(server: RollgateServer, n: number, allFlagsFor: number): Promise<{ notes: string[]; etag: string; version: number }> {
-  const raw = await (await server.kv()).get(snapshotKey(ENV), 'text');
-  if (raw === null) throw new Error(`no ${snapshotKey(ENV)} in KV`);
-  const { loaded } = loadSnapshot(zSnapshot.parse(JSON.parse(raw)), 'kv', {}, raw);
-  const health = (await (await fetch(`${server.url}/health`)).json()) as { environments: Record<string, { version: number }> };
-  if (health.environments[ENV]?.version !== loaded.version) {
-    throw new Error(`the Worker serves ${ENV} v${health.environments[ENV]?.version}, KV holds v${loaded.version}`);
-  }
-  const headers = { authorization: `Bearer ${devClientKey(ENV)}`, 'content-type': 'application/json' };
-  const mismatches: string[] = [];
-  const outcomes = new Map<string, number>();
-  let singles = 0;
-  let bulks = 0;
-  const ctxs = contexts(n);
-  for (let i = 0; i < ctxs.length; i++) {
-    const ctx = ctxs[i]!;
-    const body = JSON.stringify({ context: ctx });
-    const keys = i < allFlagsFor ? loaded.flags.list.map((f) => f.key) : [FLAG];
-    for (const key of keys) {
-      const r = await fetch(`${server.url}/ofrep/v1/evaluate/flags/${key}`, { method: 'POST', headers, body });
-      const text = await r.text();
-      const expected = evaluateFlag(loaded.flags, key, ctx, Date.now());
-      const want = resolutionJson(expected);
-      singles++;
-      if (r.status !== statusOf(expected) || text !== want) {
-        mismatches.push(`single ${key} context #${i}: got ${r.status} ${text}, expected ${statusOf(expected)} ${want}`);
-      }
-      if (key === FLAG) outcomes.set(`${expected.reason}:${expected.variant}`, (outcomes.get(`${expected.reason}:${expected.variant}`) ?? 0) + 1);
-    }
-    const r = await fetch(`${server.url}/ofrep/v1/evaluate/flags`, { method: 'POST', headers, body });
-    const text = await r.text();
-    const want = bulkBody(loaded, ctx, Date.now());
-    const etag = await etagOf(want);
-    bulks++;
-    if (r.status !== 200 || text !== want || r.headers.get('etag') !== etag) {
-      mismatches.push(`bulk context #${i}: got ${r.status} etag ${r.headers.get('etag')} ${text.slice(0, 200)}…, expected 200 etag ${etag} ${want.slice(0, 200)}…`);
-    }
-    const again = await fetch(`${server.url}/ofrep/v1/evaluate/flags`, { method: 'POST', headers: { ...headers, 'if-none-match': etag }, body });
-    const againText = await again.text();
-    if (again.status !== 304 || againText !== '' || again.headers.get('etag') !== etag) {
-      mismatches.push(`bulk If-None-Match context #${i}: got ${again.status} etag ${again.headers.get('etag')} "${againText.slice(0, 80)}", expected 304 with etag ${etag} and no body`);
-    }
-    if (mismatches.length >= 5) break;
-  }
-  const live = await fetch(`${server.url}/health/live`);
-  const liveText = await live.text();
-  if (live.status !== 200 || liveText !== 'ok') mismatches.push(`GET /health/live: ${live.status} ${liveText}`);
-  const noKey = await fetch(`${server.url}/ofrep/v1/evaluate/flags/${FLAG}`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{}' });
-  await noKey.arrayBuffer();
-  if (noKey.status !== 401) mismatches.push(`no client key: got ${noKey.status}, expected 401`);
-  if (mismatches.length) throw new Error(`OFREP answers differ from evaluateFlag/evaluateAll on the KV snapshot:\n  ${mismatches.join('\n  ')}`);
-
-  const timed = JSON.stringify({ context: TIMED_CONTEXT });
-  const etag = await etagOf(bulkBody(loaded, TIMED_CONTEXT, Date.now()));
-  const spread = [...outcomes].sort((a, b) => b[1] - a[1]).map(([k, v]) => `${k} ${fmtPct(v / ctxs.length)}`).join(', ');
-  return {
-    etag,
-    version: loaded.version,
-    notes: [
-      `Answer check (before timing): ${fmtInt(singles)} single and ${fmtInt(bulks)} bulk OFREP answers for ${fmtInt(ctxs.length)} seeded contexts (every flag for the first ${allFlagsFor}) are byte-identical to evaluateFlag / evaluateAll on the ${ENV} snapshot v${loaded.version} read back from KV; every bulk ETag is the body's SHA-256 and answers 304 with no body when sent back; GET /health/live is "ok"; no client key is 401. ${FLAG}: ${spread}.`,
-      `Timed body: ${timed} (${FLAG} → ${resolutionJson(evaluateFlag(loaded.flags, FLAG, TIMED_CONTEXT, Date.now()))}).`,
-    ],
-  };
-}
-
 export const http: BenchFn = async (opts) => {
   const tool = loadTool();
   const connections = 10;
@@ -154,7 +63,7 @@ export const http: BenchFn = async (opts) => {
   const rounds = opts.quick ? 1 : 3;
   const warmupSec = opts.quick ? 1 : 2;
   opts.log(`load generator: ${loadToolVersion(tool)}${tool === 'autocannon' ? ' (wrk is not on PATH)' : ''}`);
-  const server = await startRollgate({ countKv: true, log: opts.log });
+  const server = await startRollgate({ countKv: true, rateLimitsRaisedTo: RAISED_LIMIT, unlimitedTwin: true, log: opts.log });
   let result: Awaited<ReturnType<typeof measure>>;
   try {
     result = await measure(server, opts, tool, connections, durationSec, rounds, warmupSec);
@@ -188,14 +97,24 @@ async function measure(
   rounds: number,
   warmupSec: number,
 ): Promise<BenchOutcome & { data: Record<string, unknown> }> {
-  const check = await checkAnswers(server, opts.quick ? 60 : 400, opts.quick ? 5 : 40);
-  opts.log('answers identical; timing');
-  const headers = { authorization: `Bearer ${devClientKey(ENV)}`, 'content-type': 'application/json' };
+  const headers = { authorization: `Bearer ${devClientKey(ENV)}`, 'content-type': 'application/json', 'cf-connecting-ip': CLIENT_IP };
+  const unlimitedUrl = server.unlimitedUrl!;
+  const [n, allFlagsFor] = opts.quick ? [60, 5] : [400, 40];
+  const check = await checkAnswers(server, server.url, headers, n, allFlagsFor, 'with the limiter');
+  const checkNl = await checkAnswers(server, unlimitedUrl, headers, n, allFlagsFor, 'the no-limiter worker');
+  if (checkNl.etag !== check.etag) throw new Error(`the two workers' bulk ETags differ: ${check.etag} vs ${checkNl.etag}`);
+  opts.log('answers identical on both workers; timing');
   const body = JSON.stringify({ context: TIMED_CONTEXT });
   const base = { connections, durationSec };
   const cases: CaseDef[] = [
     { id: 'floor', label: 'floor: GET /health/live', spec: { ...base, url: `${server.url}/health/live`, method: 'GET', headers: {} }, expectStatus: 200 },
     { id: 'single', label: `OFREP single: POST …/flags/${FLAG}`, spec: { ...base, url: `${server.url}/ofrep/v1/evaluate/flags/${FLAG}`, method: 'POST', headers, body }, expectStatus: 200 },
+    {
+      id: 'single-nl',
+      label: `OFREP single, no limiter: POST …/flags/${FLAG}`,
+      spec: { ...base, url: `${unlimitedUrl}/ofrep/v1/evaluate/flags/${FLAG}`, method: 'POST', headers, body },
+      expectStatus: 200,
+    },
     { id: 'bulk', label: 'OFREP bulk: POST …/flags', spec: { ...base, url: `${server.url}/ofrep/v1/evaluate/flags`, method: 'POST', headers, body }, expectStatus: 200 },
     {
       id: 'bulk304',
@@ -228,7 +147,7 @@ async function measure(
       const run = await runOne(c, r);
       runs.get(c.id)!.push(run);
       opts.log(
-        `round ${r + 1}/${rounds} ${c.id.padEnd(7)} ${fmtRate(run.rps).padStart(7)} req/s  p50 ${fmtMs(run.load.latencyMs.p50)}  p99 ${fmtMs(run.load.latencyMs.p99)}  workerd CPU ${fmtPct(run.workerdCpuMs / run.load.elapsedMs)}  client CPU ${fmtPct(run.load.cpuMs / run.load.elapsedMs)}  KV reads ${run.kvReads}`,
+        `round ${r + 1}/${rounds} ${c.id.padEnd(9)} ${fmtRate(run.rps).padStart(7)} req/s  p50 ${fmtMs(run.load.latencyMs.p50)}  p99 ${fmtMs(run.load.latencyMs.p99)}  workerd CPU ${fmtPct(run.workerdCpuMs / run.load.elapsedMs)}  client CPU ${fmtPct(run.load.cpuMs / run.load.elapsedMs)}  KV reads ${run.kvReads}`,
       );
     }
   }
@@ -263,6 +182,16 @@ async function measure(
   });
   const floorCpu = summary[0]!.cpuPerReqUs;
   const single = summary.find((s) => s.id === 'single')!;
+  const singleNl = summary.find((s) => s.id === 'single-nl')!;
+  // The limiter's cost: single (limiter) against single-nl (none), paired by round like "vs floor".
+  const nlRuns = runs.get('single-nl')!;
+  const limiterRpsRatio = median(runs.get('single')!.map((x) => x.rps / nlRuns.find((y) => y.round === x.round)!.rps));
+  const limiter = {
+    cpuUs: single.cpuPerReqUs - singleNl.cpuPerReqUs,
+    cpuPct: single.cpuPerReqUs / singleNl.cpuPerReqUs - 1,
+    rpsRatio: limiterRpsRatio,
+    rpsChangePct: limiterRpsRatio - 1,
+  };
   const ofrep = summary.filter((s) => s.id !== 'floor');
   const ofrepReads = ofrep.reduce((n, s) => n + s.kvReads, 0);
   const ofrepRequests = ofrep.reduce((n, s) => n + s.requests, 0);
@@ -313,11 +242,14 @@ async function measure(
             ? `Caution: during the floor case workerd used only ${fmtPct(floorRow.workerdCpuShare)} of a core (the load process ${fmtPct(floorRow.clientCpuShare)}): its rate was limited by the load generator or by other work on this 2-core machine, not by workerd, which pulls the requests/s ratios toward 1. The CPU-per-request ratio (second budget row) does not depend on what limits the rate.`
             : `workerd ran at ${fmtPct(floorRow.workerdCpuShare)} of a core in the floor case: the rate is the server's.`,
           `KV reads are every get() Rollgate made on its FLAGS binding during the timed windows, counted by a forwarding RPC entrypoint that stands in for the binding. The snapshot memo re-checks KV at most every SNAPSHOT_REFRESH_MS = ${server.refreshMs} ms per environment (${server.environments.length} environments: the client-key lookup consults all of them), so a nonzero count is time-driven, not per request; the bound is ${server.environments.length} × (⌊window / ${server.refreshMs} ms⌋ + 1) per run.`,
+          `Limiter cost (single − single, no limiter): ${limiter.cpuUs >= 0 ? '+' : ''}${limiter.cpuUs.toFixed(1)} µs workerd CPU per request (${limiter.cpuPct >= 0 ? '+' : ''}${fmtPct(limiter.cpuPct)}: ${single.cpuPerReqUs.toFixed(1)} vs ${singleNl.cpuPerReqUs.toFixed(1)} µs); requests/s ${limiter.rpsChangePct >= 0 ? '+' : ''}${fmtPct(limiter.rpsChangePct)} (median over rounds of single ÷ single-no-limiter in the same round: ${fmtRatio(limiter.rpsRatio)}).`,
+          `Rate limits: every case but "no limiter" runs with wrangler.toml's [[ratelimits]] bindings (names, namespaces, periods) and OFREP's one limit() call per request, keyed \`${ENV}:<key name>@${CLIENT_IP}\` (each request carries CF-Connecting-IP: ${CLIENT_IP}, as Cloudflare sets it); the limit is raised to ${fmtInt(RAISED_LIMIT)} per period so that the single-key load is never answered 429. Locally the binding is Miniflare's simulation: one call from the isolate to a rate-limiter Durable Object in the same workerd process and one SQLite read and write there per request, all counted in workerd CPU. Cloudflare's limiter is a different service outside the Worker, so the limiter cost above is Miniflare's limiter's (what a local run pays), not a measurement of production's. "no limiter" is the same bundle as a second worker in the same workerd, without the bindings (the Worker then logs once that requests are not limited).`,
           ...check.notes,
+          ...checkNl.notes.slice(0, 1),
         ],
       },
     ],
     budgets,
-    data: { tool: loadToolVersion(tool), connections, durationSec, rounds, summary, runs: Object.fromEntries(runs) } as Record<string, unknown>,
+    data: { tool: loadToolVersion(tool), connections, durationSec, rounds, raisedLimit: RAISED_LIMIT, limiter, summary, runs: Object.fromEntries(runs) } as Record<string, unknown>,
   } satisfies BenchOutcome;
 }

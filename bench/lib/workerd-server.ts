@@ -5,8 +5,9 @@
  * secrets of .dev.vars.example, KV and Durable Objects persisted in a temp dir, and the Worker
  * reached on its own direct socket on 127.0.0.1 (Miniflare's entry worker is not in the path).
  * Environments are seeded through the admin API exactly as `npm start` does (scripts/lib/seed-local.ts).
- * The per-key rate-limit bindings of wrangler.toml are left out on purpose: load runs from one key
- * would measure 429s, not Rollgate (the Worker logs once that requests are not limited).
+ * The rate-limit bindings of wrangler.toml are left out unless `rateLimitsRaisedTo` is given (http):
+ * then the Worker has every one of them, limit raised, and `unlimitedTwin` adds the same bundle
+ * without them, so the limiter's cost shows as the difference of two cases (see StartOptions).
  */
 import { execFileSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
@@ -19,10 +20,12 @@ import { validateConfig } from '../../src/core/config/validate';
 import type { RollgateConfig } from '../../src/core/schema/config';
 import { DEV_ADMIN_TOKEN, devClientKey, devReportKey, seedLocal } from '../../scripts/lib/seed-local';
 import { REPO_ROOT } from './paths';
+import { waitFor200, waitForPublished, waitForServed } from './workerd-wait';
 import { COUNTING_KV_SOURCE, PROBE_SOURCE } from './workerd-aux';
 import { type BuiltWorker, buildWorker } from './workerd-build';
 
 export { DEV_ADMIN_TOKEN, devClientKey, devReportKey };
+export { waitFor200, waitForPublished, waitForServed };
 
 /** KV reads and writes Rollgate made through its FLAGS binding (counted by the bench-kv worker). */
 export interface KvCounts {
@@ -36,6 +39,8 @@ export interface KvCounts {
 export interface RollgateServer {
   /** Rollgate's direct socket, e.g. http://127.0.0.1:41313 (no trailing slash). */
   url: string;
+  /** The direct socket of the same bundle without rate-limit bindings; null without `unlimitedTwin`. */
+  unlimitedUrl: string | null;
   mf: Miniflare;
   built: BuiltWorker;
   /** The FLAGS namespace as seen from Node (reads through Miniflare's proxy, not counted). */
@@ -65,6 +70,17 @@ export interface StartOptions {
   log?: (line: string) => void;
   /** Start workerd's DevTools inspector on this port (profiling only; never while timing). */
   inspectorPort?: number;
+  /**
+   * Give the Worker every `[[ratelimits]]` binding of wrangler.toml (names, namespaces, periods)
+   * with this limit instead of wrangler.toml's. Default: no rate-limit bindings (not limited).
+   */
+  rateLimitsRaisedTo?: number;
+  /**
+   * Also serve the same bundle as a second worker, `rollgate-unlimited`, in the same workerd:
+   * same script, flags, vars and KV (counted too when `countKv`), Durable Objects of `rollgate`,
+   * no rate-limit bindings, its own direct socket (`unlimitedUrl`).
+   */
+  unlimitedTwin?: boolean;
 }
 
 const KV_ID_FALLBACK = 'rollgate-flags-local';
@@ -111,61 +127,6 @@ function clockTicksPerSecond(): number {
   return clk;
 }
 
-/** Polls `url` until it answers 200 (GET /health is 200 once every environment serves its KV snapshot). */
-export async function waitFor200(url: string, timeoutMs: number): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  let last = '';
-  while (Date.now() < deadline) {
-    try {
-      const r = await fetch(url);
-      last = `${r.status} ${await r.text()}`;
-      if (r.status === 200) return;
-    } catch (err) {
-      last = (err as Error).message;
-    }
-    await new Promise((r) => setTimeout(r, 100));
-  }
-  throw new Error(`${url} did not answer 200 within ${timeoutMs} ms; last answer: ${last}`);
-}
-
-interface Summary {
-  environment: string;
-  snapshotVersion: number;
-  publishedVersion: number;
-}
-
-/** Waits until every environment's committed snapshot is in KV; answers the versions. */
-export async function waitForPublished(url: string, timeoutMs: number): Promise<Record<string, number>> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const r = await fetch(`${url}/admin/v1/environments`, { headers: { authorization: `Bearer ${DEV_ADMIN_TOKEN}` } });
-    if (r.status !== 200) throw new Error(`GET /admin/v1/environments answered ${r.status}: ${await r.text()}`);
-    const { environments } = (await r.json()) as { environments: Summary[] };
-    if (environments.every((e) => e.publishedVersion === e.snapshotVersion)) {
-      return Object.fromEntries(environments.map((e) => [e.environment, e.publishedVersion]));
-    }
-    if (Date.now() > deadline) throw new Error(`snapshots not published within ${timeoutMs} ms: ${JSON.stringify(environments)}`);
-    await new Promise((res) => setTimeout(res, 100));
-  }
-}
-
-/** Waits until GET /health is 200 with every environment served at (at least) the given version. */
-export async function waitForServed(url: string, versions: Record<string, number>, timeoutMs: number): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  let last = '';
-  for (;;) {
-    const r = await fetch(`${url}/health`);
-    const text = await r.text();
-    last = `${r.status} ${text}`;
-    if (r.status === 200) {
-      const body = JSON.parse(text) as { environments: Record<string, { version: number | null }> };
-      if (Object.entries(versions).every(([env, v]) => (body.environments[env]?.version ?? -1) >= v)) return;
-    }
-    if (Date.now() > deadline) throw new Error(`the Worker did not serve ${JSON.stringify(versions)} within ${timeoutMs} ms; last /health: ${last}`);
-    await new Promise((res) => setTimeout(res, 200));
-  }
-}
-
 /** Builds (unless given a build), starts, seeds and waits until GET /health is 200. */
 export async function startRollgate(opts: StartOptions = {}): Promise<RollgateServer> {
   const log = opts.log ?? (() => {});
@@ -184,6 +145,17 @@ export async function startRollgate(opts: StartOptions = {}): Promise<RollgateSe
   const kvId = kvBinding.id ?? KV_ID_FALLBACK;
   const countKv = opts.countKv ?? false;
 
+  // Miniflare v4 options: { NAME: { namespace_id, simple: { limit, period } } }.
+  const ratelimits =
+    opts.rateLimitsRaisedTo === undefined
+      ? {}
+      : Object.fromEntries(
+          (wrangler.ratelimits ?? []).map((b: { name: string; namespace_id: string; simple: { period: number } }) => [
+            b.name,
+            { namespace_id: b.namespace_id, simple: { limit: opts.rateLimitsRaisedTo, period: b.simple.period } },
+          ]),
+        );
+
   const rollgate = {
     name: 'rollgate',
     modules: true,
@@ -196,7 +168,16 @@ export async function startRollgate(opts: StartOptions = {}): Promise<RollgateSe
     ...(countKv
       ? { serviceBindings: { [kvBinding.binding]: { name: 'bench-kv', entrypoint: 'CountingKv' } } }
       : { kvNamespaces: { [kvBinding.binding]: kvId } }),
+    ratelimits,
     unsafeDirectSockets: [{ host: '127.0.0.1', port: 0 }],
+  };
+  // Same bundle and bindings minus the limiter; its Durable Object bindings point at `rollgate`'s
+  // classes, so both workers share one coordinator per environment (and one config).
+  const twin = {
+    ...rollgate,
+    name: 'rollgate-unlimited',
+    ratelimits: {},
+    durableObjects: Object.fromEntries(Object.entries(durableObjects).map(([name, d]) => [name, { ...d, scriptName: 'rollgate' }])),
   };
   const benchKv = {
     name: 'bench-kv',
@@ -223,7 +204,7 @@ export async function startRollgate(opts: StartOptions = {}): Promise<RollgateSe
     telemetry: { enabled: false },
     resourcePersistencePath: persist,
     log: undefined,
-    workers: [rollgate, benchKv, probe],
+    workers: opts.unlimitedTwin ? [rollgate, twin, benchKv, probe] : [rollgate, benchKv, probe],
   } as unknown as Parameters<typeof convertV4MiniflareOptions>[0]);
   const mf = new Miniflare(options);
   let disposed = false;
@@ -254,10 +235,17 @@ export async function startRollgate(opts: StartOptions = {}): Promise<RollgateSe
     const published = await waitForPublished(url, 30_000);
     await waitForServed(url, published, 30_000);
     const environments = Object.keys(published);
+    let unlimitedUrl: string | null = null;
+    if (opts.unlimitedTwin) {
+      unlimitedUrl = (await mf.unsafeGetDirectURL('rollgate-unlimited')).href.replace(/\/$/, '');
+      await waitForServed(unlimitedUrl, published, 30_000);
+      log(`the same bundle without rate-limit bindings on ${unlimitedUrl}`);
+    }
 
     const worker = (name: string) => mf.getWorker(name);
     return {
       url,
+      unlimitedUrl,
       mf,
       built,
       workerdPid,
