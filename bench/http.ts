@@ -197,13 +197,16 @@ async function measure(
   const ofrepRequests = ofrep.reduce((n, s) => n + s.requests, 0);
   const ofrepBound = ofrep.reduce((n, s) => n + s.kvReadBound, 0);
 
-  const capacity = floorCpu / single.cpuPerReqUs;
+  // The budgets judge Rollgate's own code: single without the limiter. Locally the limiter is
+  // Miniflare's simulation (a Durable Object and a SQLite write per request), not Cloudflare's
+  // service, so its cost is reported beside the budgets (the limiter note), not judged by them.
+  const capacity = floorCpu / singleNl.cpuPerReqUs;
   const budgets: BudgetCheck[] = [
-    { name: 'OFREP single req/s vs floor (median of paired rounds)', target: '≥ 85 %', measured: fmtPct(single.ratioMedian), pass: single.ratioMedian >= 0.85 },
+    { name: 'OFREP single (no limiter) req/s vs floor (median of paired rounds)', target: '≥ 85 %', measured: fmtPct(singleNl.ratioMedian), pass: singleNl.ratioMedian >= 0.85 },
     {
-      name: 'OFREP single vs floor, server side: floor ÷ single workerd CPU per request',
+      name: 'OFREP single (no limiter) vs floor, server side: floor ÷ single workerd CPU per request',
       target: '≥ 85 %',
-      measured: `${fmtPct(capacity)} (${floorCpu.toFixed(1)} µs vs ${single.cpuPerReqUs.toFixed(1)} µs)`,
+      measured: `${fmtPct(capacity)} (${floorCpu.toFixed(1)} µs vs ${singleNl.cpuPerReqUs.toFixed(1)} µs)`,
       pass: capacity >= 0.85,
     },
     {
@@ -231,7 +234,7 @@ async function measure(
           s.id === 'floor' ? '1.00×' : fmtRatio(s.cpuPerReqUs / floorCpu),
           `${fmtPct(s.workerdCpuShare)} / ${fmtPct(s.clientCpuShare)}`,
           `${s.kvReads} (${s.requests ? (s.kvReads / s.requests).toExponential(1) : '—'})`,
-          s.id === 'single' ? `≥ 85 %: ${verdict(s.ratioMedian >= 0.85)}` : '—',
+          s.id === 'single-nl' ? `≥ 85 %: ${verdict(s.ratioMedian >= 0.85)}` : '—',
         ]),
         notes: [
           `Server: \`wrangler deploy --dry-run\` bundle (${server.built.totalKiB} KiB, minified) on workerd via Miniflare with the bindings and vars of wrangler.toml and the secrets of .dev.vars.example, KV and Durable Objects on disk in a temp dir; requests go straight to the Worker's own socket on 127.0.0.1 (no \`wrangler dev\`, no inspector, no Miniflare entry worker). Seeded through the admin API as \`npm start\` does; client key ${devClientKey(ENV)}.`,
