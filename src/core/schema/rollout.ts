@@ -12,29 +12,38 @@ export const MAX_MIN_SAMPLES = 1_000_000_000;
 const zDurationSeconds = z.number().int().min(0).max(MAX_DURATION_SECONDS, `at most ${MAX_DURATION_SECONDS} seconds (90 days)`);
 const zLatencyLimit = z.number().positive().max(MAX_LATENCY_LIMIT_MS, `at most ${MAX_LATENCY_LIMIT_MS} ms (1 hour)`);
 
-/** One stage of a rollout: the percentage of traffic, reached this long after the start. */
-export const zStage = z.object({
-  percent: z.number().gt(0).max(100),
-  afterSeconds: zDurationSeconds,
-});
+/** One stage of a rollout: the percentage of traffic, reached `afterSeconds` after the start. */
+function stageSchema<D extends z.ZodType<number>>(duration: D) {
+  return z.object({ percent: z.number().gt(0).max(100), afterSeconds: duration });
+}
+
+/** Health limits of a rollout; defaults are DESIGN §5's. `bounded` adds the limits of what may enter. */
+function thresholdsSchema(bounded: boolean) {
+  const latency = bounded ? zLatencyLimit : z.number().positive();
+  const count = (max: number) => (bounded ? z.number().int().min(1).max(max) : z.number().int().min(1));
+  return z.object({
+    /** Roll back when the error rate is above this (fraction, 0.01 = 1 %) … */
+    maxErrorRate: z.number().min(0).max(1).default(0.01),
+    maxP95Ms: latency.default(500),
+    maxP99Ms: latency.default(1000),
+    /** … in each of this many consecutive 1-minute buckets. */
+    sustainedMinutes: z.number().int().min(1).max(60).default(5),
+    /** Reports a bucket (or the last window) needs before it counts. */
+    minSamples: count(MAX_MIN_SAMPLES).default(100),
+    /** Consecutive failed health-check probes that trip a rollback. */
+    maxProbeFailures: count(1000).default(5),
+    /** Success criteria over the bake. */
+    bakeMaxErrorRate: z.number().min(0).max(1).default(0.001),
+    bakeMaxP95Ms: latency.default(200),
+  });
+}
+
+/** A stage as a start request may give it: at most 90 days after the start. */
+export const zStage = stageSchema(zDurationSeconds);
 export type Stage = z.infer<typeof zStage>;
 
-/** Health limits of a rollout; defaults are DESIGN §5's. */
-export const zHealthThresholds = z.object({
-  /** Roll back when the error rate is above this (fraction, 0.01 = 1 %) … */
-  maxErrorRate: z.number().min(0).max(1).default(0.01),
-  maxP95Ms: zLatencyLimit.default(500),
-  maxP99Ms: zLatencyLimit.default(1000),
-  /** … in each of this many consecutive 1-minute buckets. */
-  sustainedMinutes: z.number().int().min(1).max(60).default(5),
-  /** Reports a bucket (or the last window) needs before it counts. */
-  minSamples: z.number().int().min(1).max(MAX_MIN_SAMPLES).default(100),
-  /** Consecutive failed health-check probes that trip a rollback. */
-  maxProbeFailures: z.number().int().min(1).max(1000).default(5),
-  /** Success criteria over the bake. */
-  bakeMaxErrorRate: z.number().min(0).max(1).default(0.001),
-  bakeMaxP95Ms: zLatencyLimit.default(200),
-});
+/** Health limits as a start request may give them (bounded). */
+export const zHealthThresholds = thresholdsSchema(true);
 export type HealthThresholds = z.infer<typeof zHealthThresholds>;
 
 export const zStrategy = z.enum(['safe', 'fast', 'instant']);
@@ -53,12 +62,18 @@ export const zStartRollout = z.strictObject({
 });
 export type StartRollout = z.infer<typeof zStartRollout>;
 
-/** A resolved plan: the stages to walk, the bake, the health limits. */
+/**
+ * A resolved plan: the stages to walk, the bake, the health limits. Stored rows are read with the
+ * checks every row ever written passed, not with today's input bounds: a rollout started before
+ * the 90-day and 1-hour bounds keeps running (its flag must not fall back to the baseline because
+ * of an upgrade); new plans come from zStartRollout and are bounded. A stored value whose date is
+ * impossible makes that rollout's tick fail, which holds and reports it, alone.
+ */
 export const zRolloutPlan = z.object({
   strategy: zStrategy,
-  stages: z.array(zStage).min(1).max(MAX_STAGES),
-  bakeSeconds: zDurationSeconds,
-  health: zHealthThresholds,
+  stages: z.array(stageSchema(z.number().int().min(0))).min(1),
+  bakeSeconds: z.number().int().min(0),
+  health: thresholdsSchema(false),
 });
 export type RolloutPlan = z.infer<typeof zRolloutPlan>;
 
