@@ -5,7 +5,7 @@ import type { RolloutCoordinator } from '../../src/coordinator/rollout-coordinat
 import { MAX_SNAPSHOT_VERSION, type Snapshot } from '../../src/core/schema/snapshot';
 import { snapshotKey } from '../../src/store/keys';
 import { TestClock } from '../helpers/clock';
-import { coordinatorOf, kvSnapshot, validConfig } from '../helpers/coordinator';
+import { coordinatorOf, kvSnapshot, publishedConfigAndKey, validConfig } from '../helpers/coordinator';
 import { keyOf } from '../helpers/fixture';
 import { Harness } from '../helpers/harness';
 
@@ -28,15 +28,8 @@ afterEach(async () => {
   await reset();
 });
 
-/** A coordinator that has published its config and a client key (v2), a minute before the first tick. */
-async function published(): Promise<Snapshot> {
-  await api.putConfig(ENV, { document: validConfig(), ifMatch: null, actor: 'tester', reason: null, confirmed: false }, clock.now);
-  clock.advance(1000);
-  await api.issueKey(ENV, { name: 'web', secret: keyOf(ENV) }, 'tester', clock.now, false);
-  const snap = (await kvSnapshot(ENV))!;
-  expect(snap.$rollgate.version).toBe(2);
-  return snap;
-}
+/** A coordinator that has published its config and a client key (v2). */
+const published = (): Promise<Snapshot> => publishedConfigAndKey(ENV, clock);
 
 /** The next cron tick, a minute later, with the object's clock there too. */
 function tick() {

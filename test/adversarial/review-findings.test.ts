@@ -6,7 +6,7 @@ import { sketchFromSamples } from '../../src/core/metrics/sketch';
 import { MAX_DURATION_SECONDS } from '../../src/core/schema/rollout';
 import { MAX_SNAPSHOT_VERSION, type Snapshot } from '../../src/core/schema/snapshot';
 import { TestClock } from '../helpers/clock';
-import { configWith, coordinatorOf, kvSnapshot, runPublishAlarm, validConfig } from '../helpers/coordinator';
+import { configWith, coordinatorOf, kvSnapshot, publishedConfigAndKey, runPublishAlarm, validConfig } from '../helpers/coordinator';
 import { admin, adminTokensVar } from '../helpers/admin';
 import { keyOf } from '../helpers/fixture';
 import { Harness } from '../helpers/harness';
@@ -32,14 +32,7 @@ afterEach(async () => {
 });
 
 /** A coordinator that has published its config and a client key (v2). */
-async function published(): Promise<Snapshot> {
-  await api.putConfig(ENV, { document: validConfig(), ifMatch: null, actor: 'tester', reason: null, confirmed: false }, clock.now);
-  clock.advance(1000);
-  await api.issueKey(ENV, { name: 'web', secret: keyOf(ENV) }, 'tester', clock.now, false);
-  const snap = (await kvSnapshot(ENV))!;
-  expect(snap.$rollgate.version).toBe(2);
-  return snap;
-}
+const published = (): Promise<Snapshot> => publishedConfigAndKey(ENV, clock);
 
 /** static-bool's value for a user, through the Worker's OFREP endpoint and its per-isolate snapshot store. */
 async function evaluateStaticBool(): Promise<unknown> {

@@ -1,12 +1,10 @@
 /**
- * Seams between the parts of issue 9 that the review checked: rows stored before the bounds,
- * broken rows and the config guard.
+ * A seam between the parts of issue 9: rollout rows stored before the input bounds existed.
  */
-import { reset, runInDurableObject } from 'cloudflare:test';
-import { env } from 'cloudflare:workers';
+import { reset } from 'cloudflare:test';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { admin } from '../helpers/admin';
-import { configWith } from '../helpers/coordinator';
+import { configWith, rewriteRolloutRow } from '../helpers/coordinator';
 import { ENV, FLAG, kvSnapshotOf, MIN, Sim } from '../helpers/health-sim';
 
 let sim: Sim;
@@ -18,14 +16,7 @@ afterEach(async () => {
   await reset();
 });
 
-async function rewriteRow(id: string, change: (data: Record<string, any>) => void): Promise<void> {
-  await runInDurableObject(env.COORDINATOR.getByName(ENV), (_instance, state) => {
-    const row = state.storage.sql.exec<{ data: string }>('SELECT data FROM rollouts WHERE id = ?', id).one();
-    const data = JSON.parse(row.data) as Record<string, any>;
-    change(data);
-    state.storage.sql.exec('UPDATE rollouts SET data = ? WHERE id = ?', JSON.stringify(data), id);
-  });
-}
+const rewriteRow = (id: string, change: (data: Record<string, any>) => void): Promise<void> => rewriteRolloutRow(ENV, id, change);
 
 describe('a rollout stored before the bounds (a stage 100 days out, a 95-day bake, a 2-hour P95 limit) keeps running', () => {
   it('reads and ticks as before, keeps its flag in the snapshot, and an operator can still act on it', async () => {

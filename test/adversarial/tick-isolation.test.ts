@@ -5,21 +5,13 @@ import type { RolloutView, StoredRolloutView } from '../../src/coordinator/rollo
 import { MAX_TICK_LEAD_MS } from '../../src/coordinator/rollout-coordinator';
 import { admin } from '../helpers/admin';
 import { TestClock } from '../helpers/clock';
-import { coordinatorOf, kvSnapshot, validConfig } from '../helpers/coordinator';
+import { coordinatorOf, kvSnapshot, rewriteRolloutRow, validConfig } from '../helpers/coordinator';
 import { ENV, expectStatus, FLAG, HEALTHY, kvSnapshotOf, MIN, type MinuteLoad, Sim } from '../helpers/health-sim';
 
 /** 200 requests, 90 % errors. */
 const FAILING: MinuteLoad = { ...HEALTHY, errors: 180 };
 
-/** Rewrites a stored rollout row in the coordinator's SQLite, as older code or a hand edit could have left it. */
-async function rewriteRow(id: string, change: (data: Record<string, any>) => void): Promise<void> {
-  await runInDurableObject(env.COORDINATOR.getByName(ENV), (_instance, state) => {
-    const row = state.storage.sql.exec<{ data: string }>('SELECT data FROM rollouts WHERE id = ?', id).one();
-    const data = JSON.parse(row.data) as Record<string, any>;
-    change(data);
-    state.storage.sql.exec('UPDATE rollouts SET data = ? WHERE id = ?', JSON.stringify(data), id);
-  });
-}
+const rewriteRow = (id: string, change: (data: Record<string, any>) => void): Promise<void> => rewriteRolloutRow(ENV, id, change);
 
 describe('a rollout whose row does not parse, or whose tick throws, holds only itself', () => {
   let sim: Sim;

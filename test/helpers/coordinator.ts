@@ -1,11 +1,12 @@
-import { runDurableObjectAlarm } from 'cloudflare:test';
+import { runDurableObjectAlarm, runInDurableObject } from 'cloudflare:test';
 import { env } from 'cloudflare:workers';
+import { expect } from 'vitest';
 import type { RolloutCoordinator } from '../../src/coordinator/rollout-coordinator';
 import type { CoordinatorApi } from '../../src/http/admin/respond';
 import type { RollgateConfig } from '../../src/core/schema/config';
 import type { Snapshot } from '../../src/core/schema/snapshot';
 import { snapshotKey } from '../../src/store/keys';
-import { testConfig } from './fixture';
+import { keyOf, testConfig } from './fixture';
 import type { TestClock } from './clock';
 
 /** testConfig without its deliberately broken flag: a document the admin API accepts. */
@@ -40,4 +41,25 @@ export async function kvSnapshot(environment: string): Promise<Snapshot | null> 
 export async function runPublishAlarm(environment: string, clock: TestClock): Promise<boolean> {
   clock.advance(1000);
   return runDurableObjectAlarm(coordinatorOf(environment).stub);
+}
+
+/** Has `environment`'s coordinator publish its config and a client key (snapshot v2), a second apart; returns the snapshot. */
+export async function publishedConfigAndKey(environment: string, clock: TestClock): Promise<Snapshot> {
+  const { api } = coordinatorOf(environment);
+  await api.putConfig(environment, { document: validConfig(), ifMatch: null, actor: 'tester', reason: null, confirmed: false }, clock.now);
+  clock.advance(1000);
+  await api.issueKey(environment, { name: 'web', secret: keyOf(environment) }, 'tester', clock.now, false);
+  const snap = (await kvSnapshot(environment))!;
+  expect(snap.$rollgate.version).toBe(2);
+  return snap;
+}
+
+/** Rewrites a stored rollout row in the coordinator's SQLite, as older code or a hand edit could have left it. */
+export async function rewriteRolloutRow(environment: string, id: string, change: (data: Record<string, any>) => void): Promise<void> {
+  await runInDurableObject(env.COORDINATOR.getByName(environment), (_instance, state) => {
+    const row = state.storage.sql.exec<{ data: string }>('SELECT data FROM rollouts WHERE id = ?', id).one();
+    const data = JSON.parse(row.data) as Record<string, any>;
+    change(data);
+    state.storage.sql.exec('UPDATE rollouts SET data = ? WHERE id = ?', JSON.stringify(data), id);
+  });
 }
