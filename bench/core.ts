@@ -1,6 +1,6 @@
 /**
  * `core`: our evaluator against flagd-core 4.0.1, in one process, on the same flags and the same
- * 10,000 seeded contexts. Budget (DESIGN §8): targeting and fractional ≤ 1 µs median and ≥ 5×
+ * 10,000 seeded contexts. Budget: targeting and fractional ≤ 1 µs median and ≥ 5×
  * faster than flagd-core.
  */
 import type { EvaluationContext, FlagValue } from '@openfeature/core';

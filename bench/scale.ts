@@ -1,7 +1,7 @@
 /**
  * `scale`: does evaluating one flag get slower as the snapshot grows, and what does loading a
  * snapshot (JSON.parse + zod validation + compileFlagSet) cost at 10 … 10,000 flags?
- * Budget (DESIGN §8): single-flag evaluation at 10,000 flags within 1.2× of 10 flags.
+ * Budget: single-flag evaluation at 10,000 flags within 1.2× of 10 flags.
  */
 import type { EvaluationContext } from '@openfeature/core';
 import { type CompiledFlagSet, compileFlagSet, evaluateFlag } from '../src/core/flags/flag-set';

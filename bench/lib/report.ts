@@ -68,7 +68,7 @@ export function renderMarkdown(r: ResultsFile): string {
     'Written by `npm run bench` (bench/run.ts) from bench/results.json — do not edit by hand.',
     'Run `npm run bench -- <name>` to refresh one section; each section names the machine it ran on.',
     '',
-    '## Budget (DESIGN §8)',
+    '## Budget',
     '',
     '| Benchmark | Check | Target | Measured | Result |',
     '| --- | --- | --- | --- | --- |',

@@ -28,7 +28,7 @@ export const deploy: CommandDef = {
     '       [--wait SECONDS [--interval SECONDS]] [--yes] [--json]',
   ],
   description: [
-    'Strategies (DESIGN §5): safe 5→10→25→50→75→100 % over 5 days + 48 h bake; fast over 60 h + 12 h',
+    'Strategies: safe 5→10→25→50→75→100 % over 5 days + 48 h bake; fast over 60 h + 12 h',
     'bake; instant 100 % + 1 h bake. --stages replaces the schedule (percent:time after start, in seconds',
     'or 30m/2h/1d; must start at 0 and end at 100) and --bake the bake; --strategy then defaults to safe.',
     '--health overrides thresholds: maxErrorRate, maxP95Ms, maxP99Ms, sustainedMinutes, minSamples,',

@@ -3,7 +3,7 @@ import type { WindowStats } from '../metrics/window-stats';
 import { cohortNumbers } from './numbers';
 
 /**
- * Whether the bake so far meets the success criteria (DESIGN §5): error rate and P95 strictly
+ * Whether the bake so far meets the success criteria: error rate and P95 strictly
  * below the bake limits. Failing them is `degraded` (hold), never `breached`: rolling back is the
  * rollback triggers' job. No data is never a pass, so a bake without latency data cannot succeed.
  */

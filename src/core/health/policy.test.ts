@@ -5,7 +5,7 @@ import { binOf } from '../metrics/sketch';
 import { minuteStatsOf, statsOf, type MinuteBucket, type MinuteStats, type WindowStats } from '../metrics/window-stats';
 import { healthVerdict, type HealthSignals } from './policy';
 
-const T: HealthThresholds = zHealthThresholds.parse({}); // DESIGN §5 defaults: 1 %, 500 ms, 1000 ms, 5 minutes, 100 samples, 5 probes
+const T: HealthThresholds = zHealthThresholds.parse({}); // defaults: 1 %, 500 ms, 1000 ms, 5 minutes, 100 samples, 5 probes
 const T0 = 1_700_000_040_000 - (1_700_000_040_000 % MINUTE_MS);
 
 /** A minute of `count` reports with `errors`, and latencies given as [ms, how many]. */

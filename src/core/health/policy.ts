@@ -21,7 +21,7 @@ export interface HealthSignals {
   bake?: WindowStats;
 }
 
-/** The verdicts of DESIGN §5 for one tick: the window's, and the bake's while baking. */
+/** The verdicts for one tick: the window's, and the bake's while baking. */
 export function healthVerdict(signals: HealthSignals, t: HealthThresholds): HealthInput {
   const window = windowVerdict(signals, t);
   return signals.bake ? { window, bake: bakeVerdict(signals.bake, t) } : { window };

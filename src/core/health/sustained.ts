@@ -5,7 +5,7 @@ import { exceedsLimit, METRIC_TRIGGERS, type MetricTrigger } from './limits';
 
 /**
  * The first trigger (error_rate, p95, p99) breached in each of the last `t.sustainedMinutes`
- * minutes, each with at least `t.minSamples` samples (DESIGN §5's "sustained"), or null.
+ * minutes, each with at least `t.minSamples` samples ("sustained"), or null.
  * One trigger must hold in every minute: an error spike one minute and slow responses the next is
  * not a sustained breach of either. Minutes must be consecutive; a gap is a minute without data.
  */

@@ -1,14 +1,14 @@
 import { type Latency, type LatencySketch, MAX_BIN } from '../schema/metrics';
 
 /**
- * Ratio between consecutive bin edges (DESIGN §6): bin i counts values in (γ^(i−1), γ^i] ms and
+ * Ratio between consecutive bin edges: bin i counts values in (γ^(i−1), γ^i] ms and
  * bin 0 holds values ≤ 1 ms. DDSketch's mapping for relative accuracy α is γ = (1+α)/(1−α).
  */
 export const GAMMA = 1.02 / 0.98;
 
 /**
- * Relative accuracy α = (γ−1)/(γ+1) = 0.02. DESIGN §6's prose says 1 %, but γ = 1.02/0.98 gives 2 %
- * (1 % would need γ = 1.01/0.99); the wire format fixes γ, so 2 % is the bound.
+ * Relative accuracy α = (γ−1)/(γ+1) = 0.02 (1 % would need γ = 1.01/0.99); the wire format
+ * fixes γ, so 2 % is the bound.
  *
  * The bound, for P95, P99 and any other quantile: when the true sample quantile v (the
  * ⌈q·n⌉-th smallest value, see `quantileRank`) is > 1 ms, |quantile(sketch, q) − v| ≤ α·v, up to

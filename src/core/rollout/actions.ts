@@ -3,7 +3,7 @@ import type { RolloutEvent } from './events';
 import { isAtLastStage, isTerminal } from './schedule';
 import { promoteOne, rollBack } from './transitions';
 
-/** The operator actions of DESIGN §4 (`POST …/rollouts/{id}/{action}`). */
+/** The operator actions (`POST …/rollouts/{id}/{action}`). */
 export const ROLLOUT_ACTIONS = ['promote', 'pause', 'resume', 'rollback'] as const;
 export type RolloutActionName = (typeof ROLLOUT_ACTIONS)[number];
 

@@ -1,4 +1,4 @@
-/** Pure rollout plan maths (DESIGN §5): plans, schedules, ticks and operator actions; no clock, no I/O. */
+/** Pure rollout plan maths: plans, schedules, ticks and operator actions; no clock, no I/O. */
 export { STRATEGIES, scheduleOf, type Schedule } from './strategies';
 export { planFor, healthFor, stageErrors, type PlanError, type PlanResult } from './plan';
 export { startRollout } from './start';

@@ -13,7 +13,7 @@ function hours(...pairs: [percent: number, afterHours: number][]): readonly Stag
   return Object.freeze(pairs.map(([percent, h]) => Object.freeze({ percent, afterSeconds: h * HOUR })));
 }
 
-/** The built-in schedules of DESIGN §5; frozen so no plan can alias and mutate them. */
+/** The built-in schedules; frozen so no plan can alias and mutate them. */
 export const STRATEGIES: Readonly<Record<Strategy, Schedule>> = Object.freeze({
   safe: Object.freeze({ stages: hours([5, 0], [10, 24], [25, 48], [50, 72], [75, 96], [100, 120]), bakeSeconds: 48 * HOUR }),
   fast: Object.freeze({ stages: hours([5, 0], [10, 12], [25, 24], [50, 36], [75, 48], [100, 60]), bakeSeconds: 12 * HOUR }),

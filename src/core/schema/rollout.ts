@@ -17,7 +17,7 @@ function stageSchema<D extends z.ZodType<number>>(duration: D) {
   return z.object({ percent: z.number().gt(0).max(100), afterSeconds: duration });
 }
 
-/** Health limits of a rollout; defaults are DESIGN §5's. `bounded` adds the limits of what may enter. */
+/** Health limits of a rollout; the defaults are the runbook's limits. `bounded` adds the limits of what may enter. */
 function thresholdsSchema(bounded: boolean) {
   const latency = bounded ? zLatencyLimit : z.number().positive();
   const count = (max: number) => (bounded ? z.number().int().min(1).max(max) : z.number().int().min(1));

@@ -8,7 +8,7 @@ import { keyRoutes } from './key-routes';
 import { coordinator, environmentParam } from './respond';
 import { rolloutRoutes } from './rollout-routes';
 
-/** The admin API, mounted at /admin/v1 (DESIGN §4). */
+/** The admin API, mounted at /admin/v1. */
 export const adminRoutes = new Hono<AppEnv>();
 
 // Authentication comes before anything else: without a valid token every admin request is 401,

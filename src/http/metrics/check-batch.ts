@@ -5,7 +5,7 @@ import { MAX_RAW_SAMPLES, MAX_REPORTS_PER_BATCH, zMetricReport, zMetricsBatch } 
 import type { BucketDelta } from '../../metrics/bucket-table';
 import { RollgateError } from '../errors';
 
-/** Reports older than this, or further ahead than the skew allowance, are refused (DESIGN §6). */
+/** Reports older than this, or further ahead than the skew allowance, are refused. */
 export const MAX_AGE_MS = 15 * 60_000;
 export const MAX_SKEW_AHEAD_MS = 2 * 60_000;
 
