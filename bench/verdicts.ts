@@ -2,7 +2,9 @@
  * `verdicts`: how often the health rule is wrong, measured by simulation (issue 10's proof).
  * Simulated rollouts are replayed minute by minute through the real verdict code
  * (bench/lib/verdict-sim.ts): the sequential relative guard at α = 1 % and the sample-ratio test
- * at α = 1 %, and the old rule (sustained.ts with the default limits) on the same minutes.
+ * at α = 1 %, and on the same minutes the old rule (sustained.ts with the default limits) and the
+ * absolute limit with confidence (the same 1 % and 5 minutes, a minute breaching only when its
+ * 99 % Wilson lower bound is above 1 %: absolute-bound.ts).
  * Pure and seeded: the numbers depend on the code and the seed only, never on the machine.
  *
  * 1. A/A: treatment = baseline; baseline errors log-uniform 0.1–2 %; flag traffic log-uniform so
@@ -31,18 +33,20 @@ const requestsAt = (f: Firing | null) => (f ? f.treatmentRequests : Infinity);
 
 function aa(runs: number, log: (line: string) => void) {
   const u = mulberry32(0x0a0a);
-  const counts = { relative: 0, oldRule: 0, srm: 0, lowBase: 0, lowBaseOld: 0, lowBaseRelative: 0 };
+  const counts = { relative: 0, oldRule: 0, absolute: 0, srm: 0, lowBase: 0, lowBaseOld: 0, lowBaseRelative: 0, lowBaseAbsolute: 0 };
   for (let i = 0; i < runs; i++) {
     const spec = aaSpec(u, DAY);
     const o = simulateRollout(spec, ALPHA, u);
     const low = spec.baselineErrorRate < 0.01;
     if (o.relative) counts.relative++;
     if (o.oldRule) counts.oldRule++;
+    if (o.absolute) counts.absolute++;
     if (o.sampleRatio) counts.srm++;
     if (low) {
       counts.lowBase++;
       if (o.oldRule) counts.lowBaseOld++;
       if (o.relative) counts.lowBaseRelative++;
+      if (o.absolute) counts.lowBaseAbsolute++;
     }
     if ((i + 1) % 2000 === 0) log(`A/A ${fmtInt(i + 1)} of ${fmtInt(runs)} rollouts`);
   }
@@ -56,6 +60,7 @@ interface PowerRow {
   goal: number;
   relative: number[];
   oldRule: number[];
+  absolute: number[];
 }
 
 function power(runs: number): PowerRow[] {
@@ -63,11 +68,12 @@ function power(runs: number): PowerRow[] {
   for (const [treatmentRate, goal] of [[0.01, 8500], [0.025, 900]] as const) {
     for (const perMinute of [20, 100, 1000]) {
       const u = mulberry32(0xb0 + perMinute + Math.round(treatmentRate * 1e4));
-      const row: PowerRow = { ratio: treatmentRate / 0.005, treatmentRate, perMinute, goal, relative: [], oldRule: [] };
+      const row: PowerRow = { ratio: treatmentRate / 0.005, treatmentRate, perMinute, goal, relative: [], oldRule: [], absolute: [] };
       for (let i = 0; i < runs; i++) {
         const o = simulateRollout({ baselineErrorRate: 0.005, treatmentErrorRate: treatmentRate, flagRequestsPerMinute: perMinute / 0.05, stages: [{ share: 0.05, minutes: DAY }] }, ALPHA, u);
         row.relative.push(requestsAt(o.relative));
         row.oldRule.push(requestsAt(o.oldRule));
+        row.absolute.push(requestsAt(o.absolute));
       }
       rows.push(row);
     }
@@ -103,11 +109,12 @@ export const verdicts: BenchFn = ({ quick, log }) => {
     rows: [
       ['Relative guard, α = 1 % (new)', fmtProp(relative), fmtProp(proportion(a.lowBaseRelative, a.lowBase))],
       ['Old rule: > 1 % in each of the last 5 minutes (≥ 100 samples)', fmtProp(oldRule), fmtProp(proportion(a.lowBaseOld, a.lowBase))],
+      ['Absolute limit with confidence: 99 % lower bound > 1 % in each of 5 minutes', fmtProp(proportion(a.absolute, a.runs)), fmtProp(proportion(a.lowBaseAbsolute, a.lowBase))],
       ['Sample-ratio test, α = 1 %: false holds', fmtProp(proportion(a.srm, a.runs)), '—'],
     ],
     notes: [
       `${fmtInt(a.runs)} simulated rollouts, stages 5/10/25/50/75 % of 24 h each (5 simulated days), baseline errors log-uniform 0.1–2 %, flag traffic log-uniform so that the treatment serves 10 req/min at 5 % up to 100,000 at 75 %; Poisson requests, binomial errors, flat traffic.`,
-      'The old rule fires on every healthy rollout whose baseline is above 1 % by design (an absolute limit); the "< 1 %" column shows its false rollbacks from noise alone.',
+      'The old rule and the absolute limit fire on healthy rollouts whose baseline is above 1 % by design (an absolute limit; issue 10 holds those as environment-wide instead); the "< 1 %" column shows false rollbacks from noise alone.',
     ],
   };
   const within = (values: number[], goal: number) => proportion(values.filter((v) => v <= goal).length, values.length);
@@ -115,10 +122,10 @@ export const verdicts: BenchFn = ({ quick, log }) => {
     title: 'Power at the 5 % stage, baseline 0.5 %: treatment requests served until the rule fires (24 h at most)',
     columns: ['Treatment errors', 'Treatment req/min', 'Rule', 'Detected within goal', 'Median', '95th percentile', 'Detected in 24 h'],
     rows: p.flatMap((r) =>
-      (['relative', 'oldRule'] as const).map((rule) => [
+      (['relative', 'oldRule', 'absolute'] as const).map((rule) => [
         `${pct(r.treatmentRate, 1)} (${r.ratio}×)`,
         fmtInt(r.perMinute),
-        rule === 'relative' ? 'relative guard (new)' : 'old rule',
+        { relative: 'relative guard (new)', oldRule: 'old rule', absolute: 'absolute limit with confidence' }[rule],
         `${fmtProp(within(r[rule], r.goal))} ≤ ${fmtInt(r.goal)}`,
         fmtQuantile(r[rule], 0.5),
         fmtQuantile(r[rule], 0.95),
@@ -154,7 +161,7 @@ export const verdicts: BenchFn = ({ quick, log }) => {
     data: {
       alpha: ALPHA,
       aa: a,
-      power: p.map((r) => ({ ratio: r.ratio, perMinute: r.perMinute, goal: r.goal, relativeWithin: within(r.relative, r.goal), oldWithin: within(r.oldRule, r.goal) })),
+      power: p.map((r) => ({ ratio: r.ratio, perMinute: r.perMinute, goal: r.goal, relativeWithin: within(r.relative, r.goal), oldWithin: within(r.oldRule, r.goal), absoluteWithin: within(r.absolute, r.goal) })),
       srm: { runs: s.runs, detected: s.detected },
     },
   };

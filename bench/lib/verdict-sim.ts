@@ -2,7 +2,7 @@
  * Simulated rollouts replayed minute by minute through the real verdict code: the sequential
  * relative guard and sample-ratio test (src/core/health/sequential/) and, beside them on the same
  * minutes, the old rule (src/core/health/sustained.ts: every one of the last 5 one-minute buckets
- * over 1 % errors with ≥ 100 samples). Pure and seeded: the same seed gives the same outcomes.
+ * over 1 % errors with ≥ 100 samples) and the same limit with confidence (absolute-bound.ts). Pure and seeded: the same seed gives the same outcomes.
  *
  * Model: each minute, each cohort's requests are Poisson around the flag's traffic times the
  * cohort's share, and each request errs independently with the cohort's rate (binomial); a lossy
@@ -14,12 +14,15 @@ import type { MinuteStats } from '../../src/core/metrics/window-stats';
 import { sustainedTrigger } from '../../src/core/health/sustained';
 import { advanceRelative, initialRelativeGuard, relativeGuardFails } from '../../src/core/health/sequential/relative-guard';
 import { advanceSampleRatio, initialSampleRatio, sampleRatioMismatch } from '../../src/core/health/sequential/sample-ratio';
-import { wilsonLowerBound, wilsonUpperBound } from '../../src/core/health/sequential/absolute-bound';
+import { exceedsWithConfidence, wilsonLowerBound, wilsonUpperBound } from '../../src/core/health/sequential/absolute-bound';
 import { zHealthThresholds, type HealthThresholds } from '../../src/core/schema/rollout';
 import { binomial, poisson, type Uniform } from './random-counts';
 
 /** The seed's default limits: the old rule exactly as the cron applies it today. */
 export const OLD_RULE_THRESHOLDS: HealthThresholds = zHealthThresholds.parse({});
+
+/** The absolute limit with confidence: a minute breaches when its error rate's one-sided lower bound at this confidence is above the limit. */
+export const ABSOLUTE_CONFIDENCE = 0.99;
 
 export interface SimStage {
   /** The treatment's share of the flag's traffic, in (0, 1). */
@@ -46,6 +49,8 @@ export interface Firing {
 export interface RolloutOutcome {
   relative: Firing | null;
   oldRule: Firing | null;
+  /** The old rule's limit and 5 minutes, but a minute breaches only when the limit is exceeded with confidence (no minimum sample). */
+  absolute: Firing | null;
   sampleRatio: Firing | null;
   minutes: number;
   treatmentRequests: number;
@@ -56,7 +61,8 @@ export function simulateRollout(spec: RolloutSpec, alpha: number, u: Uniform): R
   const keep = spec.treatmentReportKept ?? 1;
   let relative = initialRelativeGuard();
   let srm = initialSampleRatio();
-  const out: RolloutOutcome = { relative: null, oldRule: null, sampleRatio: null, minutes: 0, treatmentRequests: 0 };
+  const out: RolloutOutcome = { relative: null, oldRule: null, absolute: null, sampleRatio: null, minutes: 0, treatmentRequests: 0 };
+  let confidentStreak = 0;
   const recent: MinuteStats[] = [];
   let minute = 0;
   let served = 0;
@@ -84,7 +90,11 @@ export function simulateRollout(spec: RolloutSpec, alpha: number, u: Uniform): R
         if (recent.length > OLD_RULE_THRESHOLDS.sustainedMinutes) recent.shift();
         if (sustainedTrigger(recent, OLD_RULE_THRESHOLDS)) out.oldRule = { minute, treatmentRequests: served };
       }
-      if (out.relative && out.sampleRatio && out.oldRule) {
+      if (!out.absolute) {
+        confidentStreak = exceedsWithConfidence(xTr, nTr, OLD_RULE_THRESHOLDS.maxErrorRate, ABSOLUTE_CONFIDENCE) ? confidentStreak + 1 : 0;
+        if (confidentStreak >= OLD_RULE_THRESHOLDS.sustainedMinutes) out.absolute = { minute, treatmentRequests: served };
+      }
+      if (out.relative && out.sampleRatio && out.oldRule && out.absolute) {
         out.minutes = minute;
         out.treatmentRequests = served;
         return out;
