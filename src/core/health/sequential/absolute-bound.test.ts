@@ -32,6 +32,13 @@ describe('wilsonLowerBound', () => {
     expect(wilsonLowerBound(0, 100, 0.95)).toBe(0);
   });
 
+  it('is exactly 0 without events and the upper bound exactly 1 without non-events, at any size', () => {
+    for (const n of [1, 7, 100, 2000, 123_457, 1e9]) {
+      expect(wilsonLowerBound(0, n, 0.975)).toBe(0);
+      expect(wilsonUpperBound(n, n, 0.975)).toBe(1);
+    }
+  });
+
   it('is 0 when nothing can be said, and never NaN', () => {
     for (const [x, n] of [[0, 0], [1, 0], [5, 3], [-1, 10], [Number.NaN, 10], [1, Infinity], [1, Number.NaN]] as const) {
       expect(wilsonLowerBound(x, n, 0.95)).toBe(0);

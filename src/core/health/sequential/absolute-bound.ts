@@ -35,7 +35,8 @@ export function normalQuantile(p: number): number {
  * a bound that cannot be trusted must never make a minute breach.
  */
 export function wilsonLowerBound(events: number, trials: number, confidence: number): number {
-  if (!(trials > 0 && Number.isFinite(trials) && events >= 0 && events <= trials)) return 0;
+  // No events: exactly 0 (the formula gives it only up to rounding, e.g. 1e-19).
+  if (!(trials > 0 && Number.isFinite(trials) && events > 0 && events <= trials)) return 0;
   const z = normalQuantile(confidence);
   const p = events / trials;
   const z2n = (z * z) / trials;
