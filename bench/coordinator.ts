@@ -61,7 +61,7 @@ async function putConfig(server: RollgateServer, body: string): Promise<{ versio
     headers: adminHeaders(PUT_ENV, { 'x-rollgate-reason': 'bench' }),
     body,
   });
-  const out = (await r.json()) as { version?: number; changed?: boolean };
+  const out = await r.json<{ version?: number; changed?: boolean }>();
   const ms = performance.now() - t0;
   if (r.status !== 200 || !out.changed || typeof out.version !== 'number') throw new Error(`config PUT answered ${r.status} ${JSON.stringify(out)}`);
   return { version: out.version, ms };
@@ -226,7 +226,7 @@ export const coordinator: BenchFn = async (opts) => {
     const settled = await waitForPublished(server.url, 10_000);
     const kvAfter = await readKv(server, ROLLOUT_ENV);
     if (!kvAfter || kvAfter.version !== settled[ROLLOUT_ENV]) throw new Error(`after the transitions KV holds v${kvAfter?.version}, the coordinator says v${settled[ROLLOUT_ENV]}`);
-    const listed = (await (await fetch(`${server.url}/admin/v1/environments/${ROLLOUT_ENV}/rollouts`, { headers: adminHeaders(ROLLOUT_ENV) })).json()) as { rollouts: RolloutView[] };
+    const listed = await (await fetch(`${server.url}/admin/v1/environments/${ROLLOUT_ENV}/rollouts`, { headers: adminHeaders(ROLLOUT_ENV) })).json<{ rollouts: RolloutView[] }>();
     const active = listed.rollouts.filter((r) => ids.includes(r.id));
     if (active.length !== ids.length || active.some((r) => r.status !== 'running' && r.status !== 'paused')) {
       throw new Error(`unexpected rollout states after the transitions: ${JSON.stringify(active.map((r) => [r.id, r.status]))}`);

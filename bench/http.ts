@@ -58,15 +58,12 @@ interface CaseRun {
 
 export const http: BenchFn = async (opts) => {
   const tool = loadTool();
-  const connections = 10;
-  const durationSec = opts.quick ? 2 : 8;
-  const rounds = opts.quick ? 1 : 3;
-  const warmupSec = opts.quick ? 1 : 2;
+  const shape: LoadShape = { connections: 10, durationSec: opts.quick ? 2 : 8, rounds: opts.quick ? 1 : 3, warmupSec: opts.quick ? 1 : 2 };
   opts.log(`load generator: ${loadToolVersion(tool)}${tool === 'autocannon' ? ' (wrk is not on PATH)' : ''}`);
   const server = await startRollgate({ countKv: true, rateLimitsRaisedTo: RAISED_LIMIT, unlimitedTwin: true, log: opts.log });
   let result: Awaited<ReturnType<typeof measure>>;
   try {
-    result = await measure(server, opts, tool, connections, durationSec, rounds, warmupSec);
+    result = await measure(server, opts, tool, shape);
   } finally {
     await server.dispose();
   }
@@ -88,14 +85,19 @@ export const http: BenchFn = async (opts) => {
   return result;
 };
 
+/** How hard and how long each case is loaded. */
+interface LoadShape {
+  connections: number;
+  durationSec: number;
+  rounds: number;
+  warmupSec: number;
+}
+
 async function measure(
   server: RollgateServer,
   opts: Parameters<BenchFn>[0],
   tool: ReturnType<typeof loadTool>,
-  connections: number,
-  durationSec: number,
-  rounds: number,
-  warmupSec: number,
+  { connections, durationSec, rounds, warmupSec }: LoadShape,
 ): Promise<BenchOutcome & { data: Record<string, unknown> }> {
   const headers = { authorization: `Bearer ${devClientKey(ENV)}`, 'content-type': 'application/json', 'cf-connecting-ip': CLIENT_IP };
   const unlimitedUrl = server.unlimitedUrl!;

@@ -94,7 +94,7 @@ export const metrics: BenchFn = async (opts) => {
     /** Requests still in flight when a load run stops are served but not counted by the load tool. */
     let inFlightSlack = 0;
     const first = await fetch(url, { method: 'POST', headers, body });
-    const firstOut = (await first.json()) as { accepted?: number };
+    const firstOut = await first.json<{ accepted?: number }>();
     if (first.status !== 202 || firstOut.accepted !== BATCH) throw new Error(`POST /v1/metrics answered ${first.status} ${JSON.stringify(firstOut)}, expected 202 {accepted: ${BATCH}}`);
     accepted202++;
     const durationSec = opts.quick ? 2 : 8;

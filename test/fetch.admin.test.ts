@@ -31,7 +31,7 @@ afterEach(async () => {
 });
 
 async function json(res: Response): Promise<Json> {
-  return (await res.json()) as Json;
+  return await res.json<Json>();
 }
 
 /** PUTs a config document as the editor unless told otherwise. */

@@ -50,7 +50,7 @@ async function startSafeRollout(): Promise<RolloutView> {
   clock.advance(1000);
   const started = await api.startRollout(ENV, { flag: 'new-checkout', variant: 'on', strategy: 'safe', reason: 'launch' }, 'tester', clock.now, false);
   if (!started.ok) throw new Error(`start refused: ${started.error}`);
-  return started.value as RolloutView;
+  return started.value;
 }
 
 async function rolloutOf(id: string): Promise<RolloutView> {
@@ -283,7 +283,7 @@ describe('durability', () => {
           attempts.push(key);
           throw new Error('KV PUT failed: 429 Too Many Requests');
         },
-      } as Pick<KVNamespace, 'put'>;
+      };
     });
 
     const put = await api.putConfig(ENV, write(validConfig()), clock.now);
@@ -337,7 +337,7 @@ describe('durability', () => {
           writes.push((JSON.parse(value) as { $rollgate: { version: number } }).$rollgate.version);
           await env.FLAGS.put(key, value);
         },
-      } as Pick<KVNamespace, 'put'>;
+      };
     });
 
     const start = clock.now;

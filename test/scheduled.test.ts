@@ -119,7 +119,7 @@ describe('scheduled(): a complete safe rollout', () => {
     expect(snapshot!.flags[FLAG]).not.toHaveProperty('rollout');
     expect(snapshot!.flags[FLAG]!.defaultVariant).toBe('on');
     const t = performance.now();
-    cohort = await checkCohort(100, cohort);
+    await checkCohort(100, cohort);
     ofrepMs += performance.now() - t;
 
     const audit = await sim.audit();
@@ -289,10 +289,11 @@ describe('scheduled(): health-check probes', () => {
       }),
     );
     await sim.setProbeFetch((async (input: RequestInfo | URL, init?: RequestInit) => {
-      if (String(input).endsWith('/health')) return new Response('ok', { status: 200 });
+      if ((input instanceof Request ? input.url : String(input)).endsWith('/health')) return new Response('ok', { status: 200 });
       // Never answers: only the probe's timeout ends the wait.
+      // eslint-disable-next-line @typescript-eslint/prefer-promise-reject-errors -- rejects with the signal's reason, as fetch does on abort
       return new Promise<Response>((_resolve, reject) => init?.signal?.addEventListener('abort', () => reject(init.signal!.reason)));
-    }) as typeof fetch);
+    }));
     await sim.tick(sim.T0 + MIN);
     expect((await sim.summary()).probes).toEqual([
       expect.objectContaining({ name: 'api', consecutiveFailures: 1, lastStatus: 200, lastError: 'status 200' }),

@@ -66,7 +66,7 @@ export async function checkAnswers(
   const raw = await (await server.kv()).get(snapshotKey(ENV), 'text');
   if (raw === null) throw new Error(`no ${snapshotKey(ENV)} in KV`);
   const { loaded } = loadSnapshot(zSnapshot.parse(JSON.parse(raw)), 'kv', {}, raw);
-  const health = (await (await fetch(`${url}/health`)).json()) as { environments: Record<string, { version: number }> };
+  const health = await (await fetch(`${url}/health`)).json<{ environments: Record<string, { version: number }> }>();
   if (health.environments[ENV]?.version !== loaded.version) {
     throw new Error(`the Worker serves ${ENV} v${health.environments[ENV]?.version}, KV holds v${loaded.version}`);
   }

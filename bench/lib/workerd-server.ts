@@ -252,11 +252,11 @@ export async function startRollgate(opts: StartOptions = {}): Promise<RollgateSe
       config: result.config,
       refreshMs: Number(vars['SNAPSHOT_REFRESH_MS'] ?? 5000),
       environments,
-      kv: async () => (countKv ? mf.getKVNamespace('KV', 'bench-kv') : mf.getKVNamespace(kvBinding.binding, 'rollgate')) as never,
+      kv: async () => (countKv ? mf.getKVNamespace('KV', 'bench-kv') : mf.getKVNamespace(kvBinding.binding, 'rollgate')),
       readKv: async (key: string) => {
         const r = await fetch(new URL('/kv', probeUrl), { method: 'POST', body: JSON.stringify({ key }) });
         if (r.status !== 200) throw new Error(`bench-probe /kv answered ${r.status}: ${await r.text()}`);
-        return ((await r.json()) as { value: string | null }).value;
+        return (await r.json<{ value: string | null }>()).value;
       },
       kvCounts: async () => {
         if (!countKv) return null;

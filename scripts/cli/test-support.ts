@@ -51,7 +51,7 @@ export function fakeFetch(handler: Handler): { fetch: typeof fetch; calls: SeenR
       headers: { 'content-type': 'application/json', ...a.headers },
     });
   };
-  return { fetch: f as typeof fetch, calls };
+  return { fetch: f, calls };
 }
 
 /** Routes by "METHOD path" (path without query); unknown routes answer 404 like the Worker. */

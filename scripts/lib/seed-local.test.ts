@@ -32,7 +32,7 @@ class FakeWorker {
   }
 
   fetch = async (input: string | URL | Request, init: RequestInit = {}): Promise<Response> => {
-    const url = new URL(String(input));
+    const url = new URL(input instanceof Request ? input.url : input);
     const headers = new Headers(init.headers);
     const m = /^\/admin\/v1\/environments\/([a-z-]+)\/(flags|keys)$/.exec(url.pathname);
     if (!m || headers.get('authorization') !== 'Bearer dev-admin-token') return Response.json({ error: 'nope' }, { status: 404 });
@@ -42,7 +42,8 @@ class FakeWorker {
     const method = init.method ?? 'GET';
     if (method === 'GET') return latest ? Response.json({ version: e.versions.length, document: latest }) : Response.json({ error: 'no config has been written yet' }, { status: 404 });
     if (headers.get('x-rollgate-confirm') !== name && isProtected(latest, name)) return Response.json({ error: 'protected' }, { status: 428 });
-    const body = JSON.parse(String(init.body)) as Record<string, unknown>;
+    if (typeof init.body !== 'string') throw new Error('the fake admin API reads JSON text bodies only');
+    const body = JSON.parse(init.body) as Record<string, unknown>;
     if (what === 'keys') {
       const changed = !e.keys.has(String(body['name']));
       e.keys.add(String(body['name']));

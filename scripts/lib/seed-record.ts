@@ -56,7 +56,7 @@ export function fileSeedRecord(stateDir: string, now: () => Date = () => new Dat
     if ((err as NodeJS.ErrnoException).code !== 'ENOENT') problem = `cannot read ${path}: ${(err as Error).message}`;
   }
   if (text !== null) {
-    let parsed: z.ZodSafeParseResult<z.infer<typeof zSeedRecord>> | null = null;
+    let parsed: z.ZodSafeParseResult<z.infer<typeof zSeedRecord>> | null;
     try {
       parsed = zSeedRecord.safeParse(JSON.parse(text));
     } catch {

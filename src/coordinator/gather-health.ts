@@ -4,7 +4,7 @@ import { healthVerdict } from '../core/health/policy';
 import { ownValue } from '../core/json';
 import type { HealthInput } from '../core/schema/rollout';
 import { logEvent } from '../http/log';
-import type { Signals } from '../metrics/metrics-shard';
+import type { MetricsShard, Signals } from '../metrics/metrics-shard';
 import type { WindowStats } from '../core/metrics/window-stats';
 import { type ProbeResult, runProbes } from './probes';
 
@@ -26,7 +26,7 @@ export interface Gathered {
  */
 export async function gatherHealth(
   s: CoordinatorState,
-  metrics: DurableObjectNamespace<import('../metrics/metrics-shard').MetricsShard>,
+  metrics: DurableObjectNamespace<MetricsShard>,
   fetcher: typeof fetch,
   now: number,
 ): Promise<Gathered> {

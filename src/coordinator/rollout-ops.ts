@@ -92,7 +92,7 @@ export function act(s: CoordinatorState, id: string, action: RolloutActionName, 
   const { rollout, events, changed } = applyAction(before, action, parsed.data, now);
   // Built before the commit: nothing that could throw runs after it.
   const view = viewOfStored(s, rollout);
-  if (changed) record(s, before, rollout, events, actor, now, `rollout.${action}`, parsed.data.reason);
+  if (changed) record(s, { before, after: rollout, events, actor, now, action: `rollout.${action}`, reason: parsed.data.reason });
   return ok({ ...view, changed });
 }
 
@@ -172,7 +172,7 @@ function tickOne(s: CoordinatorState, before: Rollout, now: number, health: Read
   const action = events.find((e) => e.type !== 'waiting')?.type;
   const completed = events.some((e) => e.type === 'completed');
   const recovered = s.tickFailures.get(before.id);
-  record(s, before, rollout, events, SYSTEM_ACTOR, now, action ? `rollout.auto_${action}` : null, null, () => {
+  const alsoInTransaction = () => {
     if (completed) foldCompletion(s, rollout, now);
     if (!recovered) return false;
     s.tickFailures.clear(new Set([before.id]));
@@ -186,7 +186,8 @@ function tickOne(s: CoordinatorState, before: Rollout, now: number, health: Read
     });
     logEvent({ event: 'rollout_tick_recovered', environment: s.environment(), rollout: before.id, flag: before.flag, since: recovered.since });
     return true;
-  });
+  };
+  record(s, { before, after: rollout, events, actor: SYSTEM_ACTOR, now, action: action ? `rollout.auto_${action}` : null, reason: null, alsoInTransaction });
   return { rollout, changed: needsPublish(events), dirty: needsPublish(events) || recovered !== undefined };
 }
 
@@ -220,18 +221,22 @@ function errorMessage(err: unknown): string {
   return err instanceof Error ? `${err.name}: ${err.message}` : String(err);
 }
 
+/** A rollout's change as {@link record} commits it. */
+interface RecordedChange {
+  before: Rollout;
+  after: Rollout;
+  events: readonly RolloutEvent[];
+  actor: string;
+  now: number;
+  /** The audit action of real transitions; null records them without an audit entry. */
+  action: string | null;
+  reason: string | null;
+  /** More writes of the same transaction; returns whether they need a publish. */
+  alsoInTransaction?: () => boolean;
+}
+
 /** Commits a rollout's new state with its transitions and (for real transitions) an audit entry. */
-function record(
-  s: CoordinatorState,
-  before: Rollout,
-  after: Rollout,
-  events: readonly RolloutEvent[],
-  actor: string,
-  now: number,
-  action: string | null,
-  reason: string | null,
-  alsoInTransaction?: () => boolean,
-): void {
+function record(s: CoordinatorState, { before, after, events, actor, now, action, reason, alsoInTransaction }: RecordedChange): void {
   commit(s, () => {
     s.rollouts.save(after, now);
     const alsoDirty = alsoInTransaction?.() ?? false;

@@ -29,7 +29,7 @@ healthRoutes.get('/', async (c) => {
           ageSeconds: s.publishedAt === null ? null : Math.max(0, Math.round((now - s.publishedAt) / 1000)),
           ...(s.lastError ? { lastError: s.lastError } : {}),
           // Rollouts the coordinator holds because their tick fails (RUNBOOK "A rollout's tick fails").
-          ...(loaded[i]?.tickFailures.length ? { tickFailures: loaded[i]!.tickFailures } : {}),
+          ...(loaded[i]?.tickFailures.length ? { tickFailures: loaded[i].tickFailures } : {}),
         },
       ]),
     ),

@@ -35,7 +35,7 @@ async function aWith(change: (s: Snapshot & Record<string, unknown>) => void): P
 
 /** Each way of poisoning A's KV value, as the text KV returns. */
 const POISONS: Array<[string, () => Promise<string>]> = [
-  ['nested ~5,000 deep in a targeting rule', async () => (await aWith((s) => { s.flags['static-bool']!.targeting = { if: '@DEEP@' } as never; })).replace('"@DEEP@"', `${'['.repeat(5000)}true${']'.repeat(5000)}`)],
+  ['nested ~5,000 deep in a targeting rule', async () => (await aWith((s) => { s.flags['static-bool']!.targeting = { if: '@DEEP@' }; })).replace('"@DEEP@"', `${'['.repeat(5000)}true${']'.repeat(5000)}`)],
   ['nested ~5,000 deep at the top', async () => `${'{"a":'.repeat(5000)}1${'}'.repeat(5000)}`],
   ['garbage text', async () => '{"flags": garbage'],
   ['JSON that is not an object', async () => '[1,2,3]'],
@@ -58,7 +58,7 @@ function poisonA(text: string): () => void {
 
 async function flagSetVersion(res: Response): Promise<number> {
   expect(res.status).toBe(200);
-  return ((await res.json()) as { metadata: { flagSetVersion: number } }).metadata.flagSetVersion;
+  return (await res.json<{ metadata: { flagSetVersion: number } }>()).metadata.flagSetVersion;
 }
 
 async function expectBServedNormally(): Promise<void> {
@@ -77,7 +77,7 @@ async function expectBServedNormally(): Promise<void> {
 
 async function health(): Promise<{ status: number; body: HealthBody }> {
   const res = await h.fetch('/health');
-  return { status: res.status, body: (await res.json()) as HealthBody };
+  return { status: res.status, body: await res.json<HealthBody>() };
 }
 
 describe('one environment\'s bad snapshot stays in its room: a warm isolate keeps A\'s last good snapshot', () => {

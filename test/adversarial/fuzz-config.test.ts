@@ -151,7 +151,7 @@ describe('fuzz: PUT and validate /admin/v1/environments/{env}/flags', () => {
         expect(put.status, `PUT of a document validate accepted: ${text}`).toBe(200);
         // Nothing is silently dropped: every flag sent (the last of duplicate keys, as JSON.parse reads them) is stored.
         const stored = await world.h.fetch('/admin/v1/environments/staging/flags', { headers: EDITOR });
-        const storedKeys = Object.keys(((await stored.json()) as { document: { flags: object } }).document.flags).sort();
+        const storedKeys = Object.keys((await stored.json<{ document: { flags: object } }>()).document.flags).sort();
         expect(storedKeys).toEqual(flagKeysOf(doc));
         world.clock.advance(SNAPSHOT_REFRESH_MS + 1000);
         const bulk = await world.h.evaluate('/ofrep/v1/evaluate/flags', { context: { targetingKey: 'user-1', email: 'a@rollgate.dev' } }, FUZZ_KEY);
@@ -161,7 +161,7 @@ describe('fuzz: PUT and validate /admin/v1/environments/{env}/flags', () => {
         // leave the environment on its last good snapshot, silently, for every later change too.
         const published = JSON.parse((await env.FLAGS.get(snapshotKey('staging')))!) as { $rollgate: { version: number } };
         expect((JSON.parse(bulkText) as { metadata: { flagSetVersion: number } }).metadata.flagSetVersion, bulkText).toBe(published.$rollgate.version);
-        const health = (await (await world.h.fetch('/health')).json()) as { environments: Record<string, { status: string; lastError?: string }> };
+        const health = await (await world.h.fetch('/health')).json<{ environments: Record<string, { status: string; lastError?: string }> }>();
         expect(health.environments['staging'], JSON.stringify(health.environments['staging'])).toMatchObject({ status: 'ok' });
         for (const m of mutations) {
           const key = 'addFlag' in m ? m.addFlag : 'retarget' in m ? m.retarget : null;

@@ -35,7 +35,7 @@ afterEach(async () => {
 });
 
 async function json(res: Response): Promise<Json> {
-  return (await res.json()) as Json;
+  return await res.json<Json>();
 }
 
 /** An operator request, a second after the previous one. */

@@ -53,7 +53,7 @@ describe('an evaluate (browser) key cannot write health signals', () => {
     sim.at(sim.T0 + 90_000);
     const res = await sim.post([{ flag: FLAG, variant: TREATMENT, timestamp: sim.T0 + 30_000, count: 100, errors: 50, latencyMs: [10] }], keyOf(ENV));
     expect(res.status).toBe(403);
-    const body = (await res.json()) as { error: string };
+    const body = await res.json<{ error: string }>();
     expect(body.error).toContain('"report" scope');
     expect(await stored()).toEqual(NOTHING);
     await adminAnswers();
@@ -139,7 +139,7 @@ describe('key scopes are validated, never changed silently, and listed without s
     const before = await keyState();
     const res = await admin(sim.h, 'POST', `/environments/${ENV}/keys`, { body: { name: 'bad', scopes } });
     expect(res.status).toBe(422);
-    const body = (await res.json()) as { errors: Array<{ path: string }> };
+    const body = await res.json<{ errors: Array<{ path: string }> }>();
     expect(body.errors.map((e) => e.path)[0]).toMatch(/^\/scopes/);
     expect(await keyState()).toEqual(before);
     await adminAnswers();
@@ -150,7 +150,7 @@ describe('key scopes are validated, never changed silently, and listed without s
     const before = await keyState();
     const escalate = await admin(sim.h, 'POST', `/environments/${ENV}/keys`, { body: { name: 'web', secret: keyOf(ENV), scopes: ['evaluate', 'report'] } });
     expect(escalate.status).toBe(409);
-    expect(((await escalate.json()) as { error: string }).error).toContain('scopes');
+    expect((await escalate.json<{ error: string }>()).error).toContain('scopes');
     expect(await keyState()).toEqual(before);
     sim.at(sim.T0 + 90_000);
     expect((await sim.post([{ flag: FLAG, variant: TREATMENT, timestamp: sim.T0 + 30_000, count: 1, errors: 0, latencyMs: [1] }], keyOf(ENV))).status).toBe(403);
@@ -211,7 +211,7 @@ describe('per-key rate limits', () => {
     }
     expect(limited).toBeDefined();
     expect(limited!.headers.get('retry-after')).toBe('10');
-    expect(((await limited!.json()) as { error: string }).error).toContain('retry after');
+    expect((await limited!.json<{ error: string }>()).error).toContain('retry after');
     expect((await stored()).samples).toBe(accepted);
 
     const res = await sim.post(one, other);

@@ -27,7 +27,7 @@ describe('a rollout whose row does not parse, or whose tick throws, holds only i
   async function startOn(flag: string, variant: string): Promise<RolloutView> {
     const res = await admin(sim.h, 'POST', `/environments/${ENV}/rollouts`, { body: { flag, variant, strategy: 'safe' } });
     expect(res.status, await res.clone().text()).toBe(201);
-    return (await res.json()) as RolloutView;
+    return await res.json<RolloutView>();
   }
 
   it('rolls back the other rollout at the sustained minute, keeps the admin plane answering, and records each failure once', async () => {
@@ -68,7 +68,7 @@ describe('a rollout whose row does not parse, or whose tick throws, holds only i
     expect(views.find((r) => r.id === throwing.id)).toMatchObject({ percent: 5, nextPromotionAt: null, tickError: { since: new Date(S + MIN).toISOString(), message: expect.stringMatching(/Invalid time value/) } });
     expect(await sim.rollout(throwing.id)).toMatchObject({ status: 'running', percent: 5, stageIndex: 0, tickError: expect.anything() });
     const list = await expectStatus(admin(sim.h, 'GET', `/environments/${ENV}/rollouts`), 200);
-    expect(((await list.json()) as { rollouts: StoredRolloutView[] }).rollouts).toHaveLength(3);
+    expect((await list.json<{ rollouts: StoredRolloutView[] }>()).rollouts).toHaveLength(3);
     await expectStatus(admin(sim.h, 'GET', `/environments/${ENV}/rollouts/${broken.id}`), 200);
     await expectStatus(admin(sim.h, 'POST', `/environments/${ENV}/flags/validate`, { body: validConfig() }), 200);
     await expectStatus(admin(sim.h, 'PUT', `/environments/${ENV}/flags`, { body: validConfig() }), 200);
@@ -76,7 +76,7 @@ describe('a rollout whose row does not parse, or whose tick throws, holds only i
 
     // The edge's /health names the held rollouts.
     sim.at(sim.clock.now + 10_000);
-    const health = (await (await sim.h.fetch('/health')).json()) as { environments: Record<string, { tickFailures?: { rollout: string; flag: string; since: string }[] }> };
+    const health = await (await sim.h.fetch('/health')).json<{ environments: Record<string, { tickFailures?: { rollout: string; flag: string; since: string }[] }> }>();
     expect(health.environments[ENV]!.tickFailures?.map((f) => f.flag).sort()).toEqual(['banner', 'static-bool']);
     expect(health.environments['production']).not.toHaveProperty('tickFailures');
 

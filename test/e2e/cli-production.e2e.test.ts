@@ -57,7 +57,7 @@ async function activeRollout(flag: string, deadline: number): Promise<Rollout> {
   while (Date.now() < deadline) {
     const res = await fetch(`${w.baseUrl}/admin/v1/environments/production/rollouts`, { headers: ADMIN });
     expect(res.status).toBe(200);
-    const found = ((await res.json()) as { rollouts: Rollout[] }).rollouts.find((r) => r.flag === flag && r.status === 'running');
+    const found = (await res.json<{ rollouts: Rollout[] }>()).rollouts.find((r) => r.flag === flag && r.status === 'running');
     if (found) return found;
     await new Promise((r) => setTimeout(r, 200));
   }
@@ -273,10 +273,10 @@ describe('protected production: rollout and key writes need X-Rollgate-Confirm',
     fetch(`${w.baseUrl}${PROD}${path}`, { method, headers: ADMIN, ...(body === undefined ? {} : { body: JSON.stringify(body) }) });
   const expect428 = async (res: Response) => {
     expect(res.status).toBe(428);
-    expect(((await res.json()) as { error: string }).error).toContain('X-Rollgate-Confirm: production');
+    expect((await res.json<{ error: string }>()).error).toContain('X-Rollgate-Confirm: production');
   };
   const rolloutsOf = async (flag: string) =>
-    ((await (await fetch(`${w.baseUrl}${PROD}/rollouts`, { headers: ADMIN })).json()) as { rollouts: { id: string; flag: string; status: string; percent: number }[] }).rollouts.filter((r) => r.flag === flag);
+    (await (await fetch(`${w.baseUrl}${PROD}/rollouts`, { headers: ADMIN })).json<{ rollouts: { id: string; flag: string; status: string; percent: number }[] }>()).rollouts.filter((r) => r.flag === flag);
   const FLAG = 'express-pay-buttons';
   let id = '';
 
@@ -321,7 +321,7 @@ describe('protected production: rollout and key writes need X-Rollgate-Confirm',
     const issued = await rollgate(w.baseUrl, ['keys', 'issue', '--env', 'production', '--name', 'e2e-web', '--yes', '--json']);
     expect(issued.code, issued.stderr).toBe(0);
     await expect428(await unconfirmed('DELETE', '/keys/e2e-web'));
-    const audit = async () => ((await (await fetch(`${w.baseUrl}${PROD}/audit?action=key.revoke`, { headers: ADMIN })).json()) as { entries: unknown[] }).entries;
+    const audit = async () => (await (await fetch(`${w.baseUrl}${PROD}/audit?action=key.revoke`, { headers: ADMIN })).json<{ entries: unknown[] }>()).entries;
     expect(await audit()).toEqual([]);
     const revoked = await rollgate(w.baseUrl, ['keys', 'revoke', '--env', 'production', '--name', 'e2e-web', '--yes']);
     expect(revoked.code, revoked.stderr).toBe(0);

@@ -165,7 +165,7 @@ export function rollgateTty(baseUrl: string, args: string[], env: Record<string,
 export async function liveConfig(baseUrl: string, environment: string): Promise<{ version: number; document: RollgateConfig }> {
   const res = await fetch(`${baseUrl}/admin/v1/environments/${environment}/flags`, { headers: ADMIN });
   if (!res.ok) throw new Error(`GET flags of ${environment}: ${res.status} ${await res.text()}`);
-  return (await res.json()) as { version: number; document: RollgateConfig };
+  return await res.json<{ version: number; document: RollgateConfig }>();
 }
 
 /**

@@ -56,7 +56,7 @@ describe('npm start + OpenFeature OFREP client', () => {
   });
 
   it('reports every environment seeded from config/flags.json', async () => {
-    const health = (await (await fetch(`${baseUrl}/health`)).json()) as { environments: Record<string, { source: string; version: number }> };
+    const health = await (await fetch(`${baseUrl}/health`)).json<{ environments: Record<string, { source: string; version: number }> }>();
     expect(Object.keys(health.environments).sort()).toEqual(['development', 'production', 'staging']);
     for (const env of Object.values(health.environments)) expect(env.source).toBe('kv');
   });

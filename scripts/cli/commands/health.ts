@@ -25,7 +25,7 @@ export function probeList(raw: unknown): ProbeStatus[] | null {
   if (typeof raw === 'object') {
     const entries = Object.entries(raw as Record<string, unknown>);
     if (entries.length === 0) return null;
-    return entries.map(([name, v]) => ({ name, ...(typeof v === 'object' && v !== null ? (v as object) : { value: v }) }));
+    return entries.map(([name, v]) => ({ name, ...(typeof v === 'object' && v !== null ? (v) : { value: v }) }));
   }
   return null;
 }

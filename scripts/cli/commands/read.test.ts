@@ -131,7 +131,7 @@ describe('audit', () => {
     const { fetch } = fakeFetch(() => ({ json: { entries: [rollback, put], nextCursor: null } }));
     const r = await runCli(['audit', '--env', 'production'], { fetch });
     expect(r.stdout).toMatch(/#4\s+rollgate\s+rollout\.auto_rolled_back\s+t4\s+running 25% → rolled_back 0% · trigger error_rate \(err 2\.3% · p95 – · p99 – · 500 samples\)/);
-    expect(r.stdout).toMatch(/#3\s+ops\s+config\.put\s+t3\s+v2 → v3: ~dark-mode \+x  "r3"/);
+    expect(r.stdout).toMatch(/#3\s+ops\s+config\.put\s+t3\s+v2 → v3: ~dark-mode \+x {2}"r3"/);
   });
 });
 

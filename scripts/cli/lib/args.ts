@@ -47,7 +47,7 @@ export function parseCommandArgs(command: string, args: readonly string[], optio
   }
   try {
     const parsed = parseArgs({ args: [...args], options: config, allowPositionals: true, strict: true });
-    return { values: parsed.values as Values, positionals: parsed.positionals };
+    return { values: parsed.values, positionals: parsed.positionals };
   } catch (err) {
     const e = err as Error & { code?: string };
     if (typeof e.code === 'string' && e.code.startsWith('ERR_PARSE_ARGS')) throw new UsageError(cleanParseMessage(e.message), command);

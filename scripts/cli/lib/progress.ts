@@ -130,6 +130,7 @@ export function progressFrame(r: RolloutView, now: number, deadline: number, p: 
 
 /** Strips ANSI codes. */
 function plain(s: string): string {
+  // eslint-disable-next-line no-control-regex -- an ANSI escape starts with ESC (\u001b): matching it is the point
   return s.replace(/\u001b\[[0-9;]*[A-Za-z]/g, '');
 }
 

@@ -105,7 +105,7 @@ export function describeRollout(r: StoredRolloutView, now: number, p: Paint): st
   if ('broken' in r) {
     return [`${p.bold(r.flag)}  ${p.red(`${r.status}, held: ${r.broken}`)}`, `  id        ${r.id} · its flag serves the baseline; roll it back (RUNBOOK "A rollout's tick fails")`];
   }
-  const sc = statusColour(r.status as RolloutView['status'], p);
+  const sc = statusColour(r.status, p);
   const baseline = r.baselineVariant ?? 'default variant';
   const lines = [
     `${p.bold(r.flag)} → ${p.bold(r.variant)} ${p.dim(`(baseline ${baseline})`)}  ${sc(r.status)}  stage ${r.stageIndex + 1} of ${r.plan.stages.length} · ${p.bold(`${r.percent}%`)}`,

@@ -76,5 +76,5 @@ export function parseHealth(spec: string, command = 'deploy'): Partial<HealthThr
     throw new UsageError(`--health: ${String(issue.path[0])}: ${issue.message}`, command);
   }
   // zod's partial() still fills in defaults; send only what was given, the Worker adds the rest.
-  return out as Partial<HealthThresholds>;
+  return out;
 }

@@ -61,7 +61,7 @@ describe('resolveTarget', () => {
       fetch: (async () => {
         called = true;
         return new Response('{}');
-      }) as typeof fetch,
+      }),
     });
     expect(r.code).toBe(2);
     expect(r.stderr).toContain('no admin token for https://rollgate.example.com');

@@ -58,22 +58,18 @@ export function validateConfig(input: unknown): ValidationResult {
 
   for (const [key, flag] of Object.entries(config.flags)) {
     const base = pointer('flags', key);
-    const baseErrors: ConfigIssue[] = [];
-    const baseWarnings: ConfigIssue[] = [];
-    checkFlag(baseErrors, baseWarnings, key, resolveFlag(flag, ''), evaluators, base, base);
-    errors.push(...baseErrors);
-    warnings.push(...baseWarnings);
+    const baseIssues = checkFlag(key, resolveFlag(flag, ''), evaluators, base, base);
+    errors.push(...baseIssues.errors);
+    warnings.push(...baseIssues.warnings);
     for (const [env, overlay] of Object.entries(flag.environments ?? {})) {
       const at = pointer('flags', key, 'environments', env);
       if (!envNames.has(env)) {
         errors.push({ path: at, message: `unknown environment "${env}"; known: ${[...envNames].join(', ')}` });
         continue;
       }
-      const envErrors: ConfigIssue[] = [];
-      const envWarnings: ConfigIssue[] = [];
-      checkFlag(envErrors, envWarnings, key, resolveFlag(flag, env), evaluators, base, at);
-      errors.push(...inOverlay(envErrors, baseErrors, overlay, base, at));
-      warnings.push(...inOverlay(envWarnings, baseWarnings, overlay, base, at));
+      const envIssues = checkFlag(key, resolveFlag(flag, env), evaluators, base, at);
+      errors.push(...inOverlay(envIssues.errors, baseIssues.errors, overlay, base, at));
+      warnings.push(...inOverlay(envIssues.warnings, baseIssues.warnings, overlay, base, at));
     }
   }
   const unique = (list: ConfigIssue[]) => [...new Map(list.map((i) => [`${i.path}\u0000${i.message}`, i])).values()];
@@ -82,14 +78,14 @@ export function validateConfig(input: unknown): ValidationResult {
 }
 
 function checkFlag(
-  errors: ConfigIssue[],
-  warnings: ConfigIssue[],
   key: string,
   flag: FlagdFlag,
   evaluators: Readonly<Record<string, unknown>>,
   basePath: string,
   at: string,
-): void {
+): { errors: ConfigIssue[]; warnings: ConfigIssue[] } {
+  const errors: ConfigIssue[] = [];
+  const warnings: ConfigIssue[] = [];
   const variants = Object.keys(flag.variants);
   const dv = flag.defaultVariant;
   if (dv !== undefined && dv !== null && !Object.hasOwn(flag.variants, dv)) {
@@ -121,6 +117,7 @@ function checkFlag(
       warnings.push({ path: `${at}/defaultVariant`, message: `critical flag defaults to a falsy variant "${dv}"` });
     }
   }
+  return { errors, warnings };
 }
 
 /**

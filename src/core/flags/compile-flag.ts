@@ -67,6 +67,7 @@ export function compileFlag(key: string, flag: PublishedFlag, scope: FlagSetScop
           const out = rule(context, state);
           if (out === null || out === undefined) return onDefault;
           // Inside the try: an object from the context may not convert ({"toString": 1}).
+          // eslint-disable-next-line @typescript-eslint/no-base-to-string -- flagd names the variant by String() of whatever the rule returned
           variant = String(out);
         } catch {
           return results.general(`error evaluating targeting for flag '${key}'`);

@@ -1,5 +1,4 @@
 /** Contexts of the differential test: deterministic (mulberry32), ASCII only. */
-import { join, resolve } from 'node:path';
 import { mulberry32 } from '../seeded-random';
 
 export const ALNUM = 'abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789';

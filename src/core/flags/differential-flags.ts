@@ -1,6 +1,4 @@
 /** Flag sets of the differential test: rules that probe every operator of flagd's targeting schema. */
-import { afterAll, describe, expect, it } from 'vitest';
-import { mulberry32 } from '../seeded-random';
 
 export const v = (path: unknown): unknown => ({ var: path });
 

@@ -12,8 +12,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { zFlagdDocument } from '../schema/flag-set';
 import { compileFlagSet, evaluateFlag } from './flag-set';
 import type { Resolution } from './resolution';
-import { mulberry32 } from '../seeded-random';
-import { probes, contextIndependent, evaluators, backwardRefFlagSet, SCHEMA_OPERATORS, SEM_VER_OPERATORS, operatorsIn, operatorFlagSet, contextIndependentFlagSet } from './differential-flags';
+import { probes, evaluators, backwardRefFlagSet, SCHEMA_OPERATORS, SEM_VER_OPERATORS, operatorsIn, operatorFlagSet, contextIndependentFlagSet } from './differential-flags';
 import { generateContexts } from './differential-contexts';
 
 const SHARED = process.env['ROLLGATE_SHARED'] ?? resolve(__dirname, '../../../../shared');

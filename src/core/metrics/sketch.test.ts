@@ -47,12 +47,12 @@ const float = new Float64Array(bits.buffer);
 function nextUp(x: number): number {
   float[0] = x;
   bits[0]! += 1n;
-  return float[0]!;
+  return float[0];
 }
 function nextDown(x: number): number {
   float[0] = x;
   bits[0]! -= 1n;
-  return float[0]!;
+  return float[0];
 }
 
 describe('sketch constants', () => {
