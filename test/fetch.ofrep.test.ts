@@ -74,9 +74,7 @@ describe('OFREP single evaluation', () => {
   });
 
   it('shows rolloutId and rolloutPercent and splits by targetingKey during a rollout', async () => {
-    await h.publish(
-      await snapshotOf('development', 4, { rollouts: { 'new-checkout': { id: 'r-1', variant: 'on', baselineVariant: 'off', percent: 50 } } }),
-    );
+    await h.publish(await snapshotOf('development', 4, { rollouts: { 'new-checkout': { id: 'r-1', variant: 'on', baselineVariant: 'off', percent: 50 } } }));
     h.now += 10_000;
     const values = new Set<unknown>();
     for (let i = 0; i < 40; i++) {
@@ -149,8 +147,18 @@ describe('bad input', () => {
   });
 
   it('never answers 5xx to hostile bodies', async () => {
-    const bodies = ['null', '1', '"x"', '{"context":null}', '{"context":{"$flagd":{"flagKey":1}}}', '{"context":{"email":{"a":1}}}',
-      '{"context":{"targetingKey":"\\ud800"}}', '{"__proto__":{"context":1}}', '{"context":{"constructor":{"prototype":1}}}', '{'.repeat(5000)];
+    const bodies = [
+      'null',
+      '1',
+      '"x"',
+      '{"context":null}',
+      '{"context":{"$flagd":{"flagKey":1}}}',
+      '{"context":{"email":{"a":1}}}',
+      '{"context":{"targetingKey":"\\ud800"}}',
+      '{"__proto__":{"context":1}}',
+      '{"context":{"constructor":{"prototype":1}}}',
+      '{'.repeat(5000),
+    ];
     for (const body of bodies) {
       for (const path of [`${SINGLE}/banner`, SINGLE]) {
         const res = await h.evaluate(path, body, keyOf('development'));
@@ -199,7 +207,11 @@ describe('CORS', () => {
   it('answers preflight with the OFREP headers and exposes ETag', async () => {
     const pre = await h.fetch(SINGLE, {
       method: 'OPTIONS',
-      headers: { origin: 'https://app.example', 'access-control-request-method': 'POST', 'access-control-request-headers': 'content-type,authorization,if-none-match' },
+      headers: {
+        origin: 'https://app.example',
+        'access-control-request-method': 'POST',
+        'access-control-request-headers': 'content-type,authorization,if-none-match',
+      },
     });
     expect(pre.status).toBe(204);
     expect(pre.headers.get('access-control-allow-origin')).toBe('*');
@@ -225,7 +237,9 @@ describe('snapshot memo', () => {
   });
 
   it('serves a new version after the refresh interval, and never goes back to an older one', async () => {
-    const version = async () => (await (await h.evaluate(`${SINGLE}/static-bool`, { context: {} }, keyOf('staging'))).json<{ metadata: { flagSetVersion: number } }>()).metadata.flagSetVersion;
+    const version = async () =>
+      (await (await h.evaluate(`${SINGLE}/static-bool`, { context: {} }, keyOf('staging'))).json<{ metadata: { flagSetVersion: number } }>()).metadata
+        .flagSetVersion;
     expect(await version()).toBe(3);
     await h.publish(await snapshotOf('staging', 4));
     expect(await version()).toBe(3);
@@ -242,7 +256,9 @@ describe('snapshot memo', () => {
     h.now += 6000;
     const duringOutage = await h.evaluate(`${SINGLE}/static-bool`, { context: {} }, keyOf('development'));
     expect(duringOutage.status).toBe(200);
-    const health = await (await h.fetch('/health')).json<{ environments: Record<string, { source: string; lastError?: string }>; kv: { reachable: boolean } }>();
+    const health = await (
+      await h.fetch('/health')
+    ).json<{ environments: Record<string, { source: string; lastError?: string }>; kv: { reachable: boolean } }>();
     expect(health.environments['development']).toMatchObject({ source: 'last-known-good' });
     expect(health.kv.reachable).toBe(false);
     h.kv.failing = false;

@@ -155,7 +155,9 @@ export async function profileRoutes(routes: Route[], seconds: number, log: (l: s
       });
 
     const headers = { authorization: `Bearer ${devClientKey('staging')}`, 'content-type': 'application/json' };
-    const body = JSON.stringify({ context: { targetingKey: 'user-4711', email: 'jane.doe@mailbox.example', platform: 'ios', appVersion: '5.3.1', country: 'DE', plan: 'business' } });
+    const body = JSON.stringify({
+      context: { targetingKey: 'user-4711', email: 'jane.doe@mailbox.example', platform: 'ios', appVersion: '5.3.1', country: 'DE', plan: 'business' },
+    });
     const first = await fetch(`${server.url}/ofrep/v1/evaluate/flags`, { method: 'POST', headers, body });
     await first.arrayBuffer();
     const specs: Record<Route, Omit<LoadSpec, 'connections' | 'durationSec'>> = {

@@ -138,7 +138,10 @@ export async function startRollgate(opts: StartOptions = {}): Promise<RollgateSe
   Object.assign(vars, devSecrets());
   const sqlite = new Set(wrangler.migrations.flatMap((m: { new_sqlite_classes?: string[] }) => m.new_sqlite_classes ?? []));
   const durableObjects = Object.fromEntries(
-    wrangler.durable_objects.bindings.map((b: { name: string; class_name: string }) => [b.name, { className: b.class_name, useSQLite: sqlite.has(b.class_name) }]),
+    wrangler.durable_objects.bindings.map((b: { name: string; class_name: string }) => [
+      b.name,
+      { className: b.class_name, useSQLite: sqlite.has(b.class_name) },
+    ]),
   );
   const kvBinding = wrangler.kv_namespaces[0];
   if (!kvBinding || wrangler.kv_namespaces.length !== 1) throw new Error('expected exactly one KV namespace in wrangler.toml');
@@ -189,9 +192,7 @@ export async function startRollgate(opts: StartOptions = {}): Promise<RollgateSe
     name: 'bench-probe',
     modules: [{ type: 'ESModule', path: 'bench-probe.mjs', contents: PROBE_SOURCE }],
     compatibilityDate: wrangler.compatibility_date,
-    durableObjects: Object.fromEntries(
-      Object.entries(durableObjects).map(([name, d]) => [name, { ...d, scriptName: 'rollgate' }]),
-    ),
+    durableObjects: Object.fromEntries(Object.entries(durableObjects).map(([name, d]) => [name, { ...d, scriptName: 'rollgate' }])),
     serviceBindings: { ROLLGATE: 'rollgate' },
     kvNamespaces: { KV: kvId },
     unsafeDirectSockets: [{ host: '127.0.0.1', port: 0 }],

@@ -19,7 +19,11 @@ export const SEED_RECORD_FILE = 'rollgate-seed.json';
 const zSeedRecord = z.strictObject({
   environments: z.record(
     zEnvironmentName,
-    z.strictObject({ hash: z.string().regex(/^[0-9a-f]{64}$/), version: z.number().int().positive().max(Number.MAX_SAFE_INTEGER), seededAt: z.string().max(64) }),
+    z.strictObject({
+      hash: z.string().regex(/^[0-9a-f]{64}$/),
+      version: z.number().int().positive().max(Number.MAX_SAFE_INTEGER),
+      seededAt: z.string().max(64),
+    }),
   ),
 });
 

@@ -47,7 +47,7 @@ export function createApp(options: AppOptions = {}): Hono<AppEnv> {
       if (err.status === 401 || err.status === 403) return c.body(null, err.status);
       return c.json({ errorDetails: err.publicMessage }, err.status);
     }
-    logEvent({ event: 'unhandled_error', path: new URL(c.req.url).pathname, name: (err).name, message: (err).message });
+    logEvent({ event: 'unhandled_error', path: new URL(c.req.url).pathname, name: err.name, message: err.message });
     return c.json({ errorDetails: 'internal error' }, 500);
   });
   return app;

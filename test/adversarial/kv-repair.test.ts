@@ -73,7 +73,12 @@ describe('KV converges to the coordinator on every tick', () => {
     const snap = (await kvSnapshot(ENV))!;
     expect(snap.$rollgate.version).toBe(3);
     expect(snap.flags[FLAG]!.defaultVariant).toBe('on');
-    expect(result.kv).toMatchObject({ status: 'repaired', found: { kind: 'garbage', reason: 'snapshot in KV is not JSON' }, version: 3, publish: { status: 'published', version: 3 } });
+    expect(result.kv).toMatchObject({
+      status: 'repaired',
+      found: { kind: 'garbage', reason: 'snapshot in KV is not JSON' },
+      version: 3,
+      publish: { status: 'published', version: 3 },
+    });
     const [entry, ...more] = await repairs();
     expect(more).toEqual([]);
     expect(entry).toMatchObject({ actor: 'rollgate', action: 'snapshot.repaired', target: 'snapshot v3', reason: 'snapshot in KV is not JSON' });

@@ -136,7 +136,14 @@ describe('a config version stored before the config bounds still reads', () => {
   async function storeOldVersion(document: unknown): Promise<void> {
     await runInDurableObject(env.COORDINATOR.getByName(ENV), (instance, state) => {
       const next = state.storage.sql.exec<{ v: number }>('SELECT MAX(version) AS v FROM config_versions').one().v + 1;
-      state.storage.sql.exec('INSERT INTO config_versions (version, document, created_at, actor, reason) VALUES (?, ?, ?, ?, ?)', next, JSON.stringify(document), clock.now, 'older-code', null);
+      state.storage.sql.exec(
+        'INSERT INTO config_versions (version, document, created_at, actor, reason) VALUES (?, ?, ?, ?, ?)',
+        next,
+        JSON.stringify(document),
+        clock.now,
+        'older-code',
+        null,
+      );
       (instance as unknown as { s: { configs: { forget(): void } } }).s.configs.forget();
     });
   }
@@ -144,7 +151,10 @@ describe('a config version stored before the config bounds still reads', () => {
   it('21 health checks, a 300-character flag key, a long check name and URL: the environment keeps working, and the bounds hold for new writes', async () => {
     h.vars = { ADMIN_TOKENS: await adminTokensVar() };
     await published();
-    const checks = Array.from({ length: 21 }, (_, i) => ({ name: i === 0 ? 'n'.repeat(300) : `c${i}`, url: i === 0 ? `https://api.example.com/${'p'.repeat(2100)}` : `https://api.example.com/${i}` }));
+    const checks = Array.from({ length: 21 }, (_, i) => ({
+      name: i === 0 ? 'n'.repeat(300) : `c${i}`,
+      url: i === 0 ? `https://api.example.com/${'p'.repeat(2100)}` : `https://api.example.com/${i}`,
+    }));
     const old = configWith((c) => {
       c.environments = ['development', { name: 'staging', healthChecks: checks }, { name: 'production', protected: true }];
       c.flags['k'.repeat(300)] = structuredClone(c.flags[FLAG]!);
@@ -163,7 +173,12 @@ describe('a config version stored before the config bounds still reads', () => {
     const again = await admin(h, 'PUT', `/environments/${ENV}/flags`, { body: old });
     expect(again.status).toBe(422);
     expect((await again.json<{ errors: { path: string }[] }>()).errors.map((e) => e.path)).toEqual(
-      expect.arrayContaining(['/environments/1/healthChecks', '/environments/1/healthChecks/0/name', '/environments/1/healthChecks/0/url', `/flags/${'k'.repeat(300)}`]),
+      expect.arrayContaining([
+        '/environments/1/healthChecks',
+        '/environments/1/healthChecks/0/name',
+        '/environments/1/healthChecks/0/url',
+        `/flags/${'k'.repeat(300)}`,
+      ]),
     );
     const fixed = await admin(h, 'PUT', `/environments/${ENV}/flags`, { body: validConfig() });
     expect(fixed.status, await fixed.clone().text()).toBe(200);

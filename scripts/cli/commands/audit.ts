@@ -96,7 +96,8 @@ export const audit: CommandDef = {
       [summarizeDiff(e), e.reason ? `"${e.reason}"` : ''].filter(Boolean).join('  '),
     ]);
     ctx.out.lines(table(rows));
-    if (cursor) ctx.out.line(c.dim(`more: rollgate audit --env ${environment} --cursor ${cursor}${flag ? ` --flag ${flag}` : ''}${action ? ` --action ${action}` : ''}`));
+    if (cursor)
+      ctx.out.line(c.dim(`more: rollgate audit --env ${environment} --cursor ${cursor}${flag ? ` --flag ${flag}` : ''}${action ? ` --action ${action}` : ''}`));
     return EXIT.ok;
   },
 };

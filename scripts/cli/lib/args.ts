@@ -94,7 +94,14 @@ export function expectPositionals(positionals: readonly string[], command: strin
 }
 
 /** Renders a command's --help. */
-export function renderHelp(spec: { name: string; summary: string; usage: readonly string[]; description?: string; options: OptionDefs; examples?: readonly string[] }): string {
+export function renderHelp(spec: {
+  name: string;
+  summary: string;
+  usage: readonly string[];
+  description?: string;
+  options: OptionDefs;
+  examples?: readonly string[];
+}): string {
   const lines = [`${spec.summary}`, '', 'Usage:'];
   for (const u of spec.usage) lines.push(u.startsWith(' ') ? `  ${' '.repeat('rollgate'.length)}${u}` : `  rollgate ${u}`);
   if (spec.description) lines.push('', ...spec.description.split('\n'));

@@ -120,5 +120,10 @@ export function table(rows: readonly (readonly string[])[], gap = 2): string[] {
   const widths: number[] = [];
   // eslint-disable-next-line no-control-regex -- an ANSI escape starts with ESC (\u001b): matching it is the point
   for (const row of rows) row.forEach((cell, i) => (widths[i] = Math.max(widths[i] ?? 0, cell.replace(/\u001b\[[0-9;]*m/g, '').length)));
-  return rows.map((row) => row.map((cell, i) => (i === row.length - 1 ? cell : pad(cell, widths[i]! + gap))).join('').trimEnd());
+  return rows.map((row) =>
+    row
+      .map((cell, i) => (i === row.length - 1 ? cell : pad(cell, widths[i]! + gap)))
+      .join('')
+      .trimEnd(),
+  );
 }

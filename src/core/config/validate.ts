@@ -12,8 +12,7 @@ import { resolveFlag } from './resolve-environment';
 
 /** The outcome of validating a config document: every error and warning, each with its JSON path. */
 export type ValidationResult =
-  | { ok: true; config: RollgateConfig; errors: []; warnings: ConfigIssue[] }
-  | { ok: false; config?: undefined; errors: ConfigIssue[]; warnings: ConfigIssue[] };
+  { ok: true; config: RollgateConfig; errors: []; warnings: ConfigIssue[] } | { ok: false; config?: undefined; errors: ConfigIssue[]; warnings: ConfigIssue[] };
 
 /**
  * Validates a config document: its shape first (nesting depth, no `__proto__` keys), then the
@@ -38,16 +37,20 @@ export function validateConfig(input: unknown): ValidationResult {
   (config.environments ?? []).forEach((spec, i) => {
     if (typeof spec === 'string') return;
     const checks = spec.healthChecks ?? [];
-    if (checks.length > CONFIG_BOUNDS.healthChecks) errors.push({ path: pointer('environments', i, 'healthChecks'), message: `at most ${CONFIG_BOUNDS.healthChecks} health checks per environment` });
+    if (checks.length > CONFIG_BOUNDS.healthChecks)
+      errors.push({ path: pointer('environments', i, 'healthChecks'), message: `at most ${CONFIG_BOUNDS.healthChecks} health checks per environment` });
     checks.forEach((check, j) => {
-      if (check.name.length > CONFIG_BOUNDS.healthCheckNameChars) errors.push({ path: pointer('environments', i, 'healthChecks', j, 'name'), message: `at most ${CONFIG_BOUNDS.healthCheckNameChars} characters` });
-      if (check.url.length > CONFIG_BOUNDS.healthCheckUrlChars) errors.push({ path: pointer('environments', i, 'healthChecks', j, 'url'), message: `at most ${CONFIG_BOUNDS.healthCheckUrlChars} characters` });
+      if (check.name.length > CONFIG_BOUNDS.healthCheckNameChars)
+        errors.push({ path: pointer('environments', i, 'healthChecks', j, 'name'), message: `at most ${CONFIG_BOUNDS.healthCheckNameChars} characters` });
+      if (check.url.length > CONFIG_BOUNDS.healthCheckUrlChars)
+        errors.push({ path: pointer('environments', i, 'healthChecks', j, 'url'), message: `at most ${CONFIG_BOUNDS.healthCheckUrlChars} characters` });
       const problem = publicUrlProblem(check.url);
       if (problem) errors.push({ path: pointer('environments', i, 'healthChecks', j, 'url'), message: `health checks call public http(s) URLs: ${problem}` });
     });
   });
   for (const key of Object.keys(config.flags)) {
-    if (key.length > CONFIG_BOUNDS.flagKeyChars) errors.push({ path: pointer('flags', key), message: `flag keys are at most ${CONFIG_BOUNDS.flagKeyChars} characters` });
+    if (key.length > CONFIG_BOUNDS.flagKeyChars)
+      errors.push({ path: pointer('flags', key), message: `flag keys are at most ${CONFIG_BOUNDS.flagKeyChars} characters` });
   }
 
   const evaluators = config.$evaluators ?? {};
@@ -143,18 +146,13 @@ function inOverlay(issues: ConfigIssue[], baseIssues: ConfigIssue[], overlay: Fl
   return out;
 }
 
-function compileInto(
-  errors: ConfigIssue[],
-  rule: unknown,
-  evaluators: Readonly<Record<string, unknown>>,
-  at: string,
-  flagKey?: string,
-): void {
+function compileInto(errors: ConfigIssue[], rule: unknown, evaluators: Readonly<Record<string, unknown>>, at: string, flagKey?: string): void {
   try {
     compileLogic(rule, {
       evaluators,
       ...(flagKey === undefined ? {} : { flagKey }),
-      onDeferred: (message, path) => errors.push({ path: path.startsWith('/$evaluators/') ? path : `${at}${path}`, message: `${message}: this rule fails on every evaluation` }),
+      onDeferred: (message, path) =>
+        errors.push({ path: path.startsWith('/$evaluators/') ? path : `${at}${path}`, message: `${message}: this rule fails on every evaluation` }),
     });
   } catch (err) {
     if (!(err instanceof LogicCompileError)) throw err;

@@ -1,14 +1,7 @@
 import { isPlainObject } from '../json';
 import { isDeterministic } from './deterministic';
 import { operators } from './operators';
-import {
-  type Compiled,
-  LogicCompileError,
-  LogicDeferredError,
-  LogicRuntimeError,
-  NO_ROOT,
-  type OperatorInput,
-} from './types';
+import { type Compiled, LogicCompileError, LogicDeferredError, LogicRuntimeError, NO_ROOT, type OperatorInput } from './types';
 
 /** What a targeting rule may refer to while compiling. */
 export interface CompileScope {

@@ -16,7 +16,6 @@ import {
   toSketch,
 } from './sketch';
 
-
 /** Standard normal by Box–Muller. */
 function normal(rand: () => number): number {
   return Math.sqrt(-2 * Math.log(1 - rand())) * Math.cos(2 * Math.PI * rand());

@@ -38,8 +38,6 @@ metricsRoutes.post('/', async (c) => {
     throw err;
   }
   const env = snapshot.environment;
-  const results = await Promise.all(
-    [...byFlag].map(([flag, deltas]) => c.env.METRICS.getByName(`${env}/${flag}`).ingest(deltas, now)),
-  );
+  const results = await Promise.all([...byFlag].map(([flag, deltas]) => c.env.METRICS.getByName(`${env}/${flag}`).ingest(deltas, now)));
   return c.json({ accepted: results.reduce((n, r) => n + r.accepted, 0) }, 202);
 });

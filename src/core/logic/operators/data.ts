@@ -157,7 +157,12 @@ const varOp: OperatorCompiler = (input) => {
         return (d, st) => walk(d, st, parts, notFound);
       }
     }
-    return (d, st) => varMethod(d, st, args.map((a) => a(d, st)));
+    return (d, st) =>
+      varMethod(
+        d,
+        st,
+        args.map((a) => a(d, st)),
+      );
   }
   const key = input.compileArgs()[0]!;
   if (isConstant(key)) return literalKey(constantValue(key), input);
