@@ -1,4 +1,4 @@
-import { Hono } from 'hono';
+import { type Context, Hono } from 'hono';
 import { cors } from 'hono/cors';
 import { RollgateError } from './errors';
 import { adminRoutes } from './admin/routes';
@@ -33,7 +33,7 @@ export function createApp(options: AppOptions = {}): Hono<AppEnv> {
     maxAge: 86400,
   });
   // Server-side SDKs send no Origin: they skip the CORS work, browsers (and preflights) get it.
-  app.use('/ofrep/*', (c, next) => (c.req.raw.headers.has('origin') ? ofrepCors(c, next) : next()));
+  app.use('/ofrep/*', (c: Context<AppEnv, string>, next) => (c.req.raw.headers.has('origin') ? ofrepCors(c, next) : next()));
 
   app.route('/ofrep/v1', ofrepRoutes);
   app.route('/health', healthRoutes);

@@ -96,7 +96,7 @@ export class ResultTable {
   /** The resolution for `variant` with `reason`, or GENERAL when the variant does not exist. */
   get(variant: string, reason: Reason): Resolution {
     let table = this.byReason.get(reason);
-    if (!table) this.byReason.set(reason, (table = new Map()));
+    if (!table) this.byReason.set(reason, (table = new Map<string, Resolution>()));
     let hit = table.get(variant);
     if (hit) return hit;
     if (!Object.hasOwn(this.variants, variant)) return this.general(`variant '${variant}' not found in flag '${this.key}'`);

@@ -157,7 +157,7 @@ const merge: OperatorCompiler = (input) => {
   return (d, st) => {
     const out: unknown[] = [];
     for (const item of args(d, st) as unknown[]) {
-      if (Array.isArray(item)) out.push(...item);
+      if (Array.isArray(item)) out.push(...(item as unknown[]));
       else out.push(item);
     }
     return out;
