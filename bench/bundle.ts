@@ -44,8 +44,10 @@ export const bundle: BenchFn = async (opts) => {
     // Answers first: wrangler's line, the file on disk and the metafile must describe the same bundle.
     const problems: string[] = [];
     if (out.bytes !== rawBytes) problems.push(`metafile says ${out.bytes} B, index.js is ${rawBytes} B`);
-    if (Math.abs(built.totalKiB - rawBytes / 1024) > 0.02) problems.push(`wrangler says ${built.totalKiB} KiB, index.js is ${(rawBytes / 1024).toFixed(2)} KiB`);
-    if (Math.abs(built.gzipKiB - ownGzip / 1024) / built.gzipKiB > 0.05) problems.push(`wrangler's gzip ${built.gzipKiB} KiB is far from zlib -9's ${(ownGzip / 1024).toFixed(2)} KiB`);
+    if (Math.abs(built.totalKiB - rawBytes / 1024) > 0.02)
+      problems.push(`wrangler says ${built.totalKiB} KiB, index.js is ${(rawBytes / 1024).toFixed(2)} KiB`);
+    if (Math.abs(built.gzipKiB - ownGzip / 1024) / built.gzipKiB > 0.05)
+      problems.push(`wrangler's gzip ${built.gzipKiB} KiB is far from zlib -9's ${(ownGzip / 1024).toFixed(2)} KiB`);
     const attributed = Object.values(out.inputs).reduce((n, i) => n + i.bytesInOutput, 0);
     if (attributed > rawBytes || attributed < rawBytes * 0.95) problems.push(`metafile attributes ${attributed} B of ${rawBytes} B`);
     if (problems.length) throw new Error(`the bundle's sizes disagree:\n  ${problems.join('\n  ')}`);
@@ -89,7 +91,9 @@ export const bundle: BenchFn = async (opts) => {
           title: 'Largest contributors by package or source area (minified bytes in the output)',
           columns: ['Package / area', 'Bytes', 'Share', 'Modules'],
           rows: topGroups.map(([g, v]) => [`\`${g}\``, fmtBytes(v.bytes), fmtPct(v.bytes / rawBytes), String(v.modules)]),
-          notes: ['From the esbuild metafile wrangler wrote for this build (`--metafile`): `bytesInOutput` per input, grouped by npm package, by `src/<area>/<sub-area>`, or by file. Shares are of the raw (not gzip) size.'],
+          notes: [
+            'From the esbuild metafile wrangler wrote for this build (`--metafile`): `bytesInOutput` per input, grouped by npm package, by `src/<area>/<sub-area>`, or by file. Shares are of the raw (not gzip) size.',
+          ],
         },
         {
           title: 'Largest modules (minified bytes in the output)',

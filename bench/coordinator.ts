@@ -61,7 +61,7 @@ async function putConfig(server: RollgateServer, body: string): Promise<{ versio
     headers: adminHeaders(PUT_ENV, { 'x-rollgate-reason': 'bench' }),
     body,
   });
-  const out = (await r.json()) as { version?: number; changed?: boolean };
+  const out = await r.json<{ version?: number; changed?: boolean }>();
   const ms = performance.now() - t0;
   if (r.status !== 200 || !out.changed || typeof out.version !== 'number') throw new Error(`config PUT answered ${r.status} ${JSON.stringify(out)}`);
   return { version: out.version, ms };
@@ -208,7 +208,9 @@ export const coordinator: BenchFn = async (opts) => {
     const spacedInKv = spaced.filter((s) => s.inKvWhenAnswered).length;
     const burstInKv = burst.filter((s) => s.inKvWhenAnswered).length;
     if (spacedInKv !== spaced.length) {
-      throw new Error(`${spaced.length - spacedInKv} of ${spaced.length} spaced PUTs answered before their snapshot was in KV: the PUT is expected to await its own publish when not debounced`);
+      throw new Error(
+        `${spaced.length - spacedInKv} of ${spaced.length} spaced PUTs answered before their snapshot was in KV: the PUT is expected to await its own publish when not debounced`,
+      );
     }
 
     // Rollouts on distinct flags, then pause/resume.
@@ -225,8 +227,11 @@ export const coordinator: BenchFn = async (opts) => {
     const par = await transitions(server, ids, status, ids.length, durationMs);
     const settled = await waitForPublished(server.url, 10_000);
     const kvAfter = await readKv(server, ROLLOUT_ENV);
-    if (!kvAfter || kvAfter.version !== settled[ROLLOUT_ENV]) throw new Error(`after the transitions KV holds v${kvAfter?.version}, the coordinator says v${settled[ROLLOUT_ENV]}`);
-    const listed = (await (await fetch(`${server.url}/admin/v1/environments/${ROLLOUT_ENV}/rollouts`, { headers: adminHeaders(ROLLOUT_ENV) })).json()) as { rollouts: RolloutView[] };
+    if (!kvAfter || kvAfter.version !== settled[ROLLOUT_ENV])
+      throw new Error(`after the transitions KV holds v${kvAfter?.version}, the coordinator says v${settled[ROLLOUT_ENV]}`);
+    const listed = await (
+      await fetch(`${server.url}/admin/v1/environments/${ROLLOUT_ENV}/rollouts`, { headers: adminHeaders(ROLLOUT_ENV) })
+    ).json<{ rollouts: RolloutView[] }>();
     const active = listed.rollouts.filter((r) => ids.includes(r.id));
     if (active.length !== ids.length || active.some((r) => r.status !== 'running' && r.status !== 'paused')) {
       throw new Error(`unexpected rollout states after the transitions: ${JSON.stringify(active.map((r) => [r.id, r.status]))}`);
@@ -239,9 +244,18 @@ export const coordinator: BenchFn = async (opts) => {
       title: 'Config PUT → snapshot in KV (environment development, whole config/flags.json per PUT)',
       columns: ['Series', 'Median', 'p99', 'Max', 'Samples'],
       rows: [
-        row('spaced ≥ 1.2 s: PUT sent → answered, its snapshot already in KV', spaced.map((s) => s.putMs)),
-        row('back to back: PUT response time', burst.map((s) => s.putMs)),
-        row('back to back: PUT sent → its edit (or a later one) in KV', burst.map((s) => s.kvMs)),
+        row(
+          'spaced ≥ 1.2 s: PUT sent → answered, its snapshot already in KV',
+          spaced.map((s) => s.putMs),
+        ),
+        row(
+          'back to back: PUT response time',
+          burst.map((s) => s.putMs),
+        ),
+        row(
+          'back to back: PUT sent → its edit (or a later one) in KV',
+          burst.map((s) => s.kvMs),
+        ),
       ],
       notes: [
         `Spaced: ${spacedInKv} of ${spaced.length} PUTs answered with their snapshot already in KV (checked by reading KV right after each answer; the benchmark fails otherwise) — when the environment's last publish is ≥ 1 s old, the PUT awaits its own KV write, so its response time bounds the publish latency: validation of the whole document, the SQLite commit, building the snapshot and the KV write.`,
@@ -254,10 +268,17 @@ export const coordinator: BenchFn = async (opts) => {
       columns: ['Clients', 'Transitions/s', 'Latency median', 'Latency p99', 'Transitions (samples)', 'Duration'],
       rows: [
         ['1 (sequential)', fmtRate(seqRate), fmtMs(median(seq.latencies)), fmtMs(quantile(seq.latencies, 0.99)), fmtInt(seq.count), fmtMs(seq.elapsedMs)],
-        [`${ids.length} (one per rollout, in parallel)`, fmtRate(parRate), fmtMs(median(par.latencies)), fmtMs(quantile(par.latencies, 0.99)), fmtInt(par.count), fmtMs(par.elapsedMs)],
+        [
+          `${ids.length} (one per rollout, in parallel)`,
+          fmtRate(parRate),
+          fmtMs(median(par.latencies)),
+          fmtMs(quantile(par.latencies, 0.99)),
+          fmtInt(par.count),
+          fmtMs(par.elapsedMs),
+        ],
       ],
       notes: [
-        'Each transition is one POST …/rollouts/{id}/pause or /resume (operator token, reason given): Worker auth, RPC to the environment\'s RolloutCoordinator, one SQLite transaction (rollout row, transition, audit entry), then a publish attempt; every answer is checked (status flipped, changed: true).',
+        "Each transition is one POST …/rollouts/{id}/pause or /resume (operator token, reason given): Worker auth, RPC to the environment's RolloutCoordinator, one SQLite transaction (rollout row, transition, audit entry), then a publish attempt; every answer is checked (status flipped, changed: true).",
         `Publishes are debounced to one KV write per second per environment and coalesced, so transitions/s is not bounded by KV; afterwards the coordinator's alarm had published the final state (KV v${kvAfter.version} = committed) and all ${ids.length} rollouts were active.`,
       ],
     };
@@ -271,7 +292,14 @@ export const coordinator: BenchFn = async (opts) => {
         probeReadMs: probeReads,
         transitions: [
           { clients: 1, count: seq.count, elapsedMs: seq.elapsedMs, perSecond: seqRate, medianMs: median(seq.latencies), p99Ms: quantile(seq.latencies, 0.99) },
-          { clients: ids.length, count: par.count, elapsedMs: par.elapsedMs, perSecond: parRate, medianMs: median(par.latencies), p99Ms: quantile(par.latencies, 0.99) },
+          {
+            clients: ids.length,
+            count: par.count,
+            elapsedMs: par.elapsedMs,
+            perSecond: parRate,
+            medianMs: median(par.latencies),
+            p99Ms: quantile(par.latencies, 0.99),
+          },
         ],
       },
     };

@@ -75,7 +75,7 @@ function flagdSingle(core: FlagdCore, s: Single, contexts: EvaluationContext[]):
     inputs: contexts.length,
     run(start, count) {
       let acc = 0;
-      for (let i = start; i < start + count; i++) acc += core.resolve(s.type, s.key, s.fallback, contexts[i]!).reason?.length ?? 0;
+      for (let i = start; i < start + count; i++) acc += core.resolve(s.type, s.key, s.fallback, contexts[i]).reason?.length ?? 0;
       return acc;
     },
   };
@@ -99,7 +99,7 @@ function flagdBulk(core: FlagdCore, contexts: EvaluationContext[]): Case {
     inputs: contexts.length,
     run(start, count) {
       let acc = 0;
-      for (let i = start; i < start + count; i++) acc += core.resolveAll(contexts[i]!).length;
+      for (let i = start; i < start + count; i++) acc += core.resolveAll(contexts[i]).length;
       return acc;
     },
   };

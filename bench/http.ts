@@ -58,15 +58,12 @@ interface CaseRun {
 
 export const http: BenchFn = async (opts) => {
   const tool = loadTool();
-  const connections = 10;
-  const durationSec = opts.quick ? 2 : 8;
-  const rounds = opts.quick ? 1 : 3;
-  const warmupSec = opts.quick ? 1 : 2;
+  const shape: LoadShape = { connections: 10, durationSec: opts.quick ? 2 : 8, rounds: opts.quick ? 1 : 3, warmupSec: opts.quick ? 1 : 2 };
   opts.log(`load generator: ${loadToolVersion(tool)}${tool === 'autocannon' ? ' (wrk is not on PATH)' : ''}`);
   const server = await startRollgate({ countKv: true, rateLimitsRaisedTo: RAISED_LIMIT, unlimitedTwin: true, log: opts.log });
   let result: Awaited<ReturnType<typeof measure>>;
   try {
-    result = await measure(server, opts, tool, connections, durationSec, rounds, warmupSec);
+    result = await measure(server, opts, tool, shape);
   } finally {
     await server.dispose();
   }
@@ -83,19 +80,27 @@ export const http: BenchFn = async (opts) => {
           `Profile (${p.route}, V8 sampling profiler of the rollgate isolate over workerd's inspector, unminified build of the same code, ${p.seconds.toFixed(0)} s under the same load; isolate busy ${p.busyPct.toFixed(0)} % of the time): self time in % of busy samples — ${describeFrames(p.frames, 10)}. Inclusive time of Rollgate's own functions — ${describeFrames(p.ownTotals, 8)}.`,
       ),
     ];
-    result.data = { ...result.data, profiles: profiles.map((p) => ({ route: p.route, requests: p.requests, busyPct: p.busyPct, frames: p.frames, ownTotals: p.ownTotals })) };
+    result.data = {
+      ...result.data,
+      profiles: profiles.map((p) => ({ route: p.route, requests: p.requests, busyPct: p.busyPct, frames: p.frames, ownTotals: p.ownTotals })),
+    };
   }
   return result;
 };
+
+/** How hard and how long each case is loaded. */
+interface LoadShape {
+  connections: number;
+  durationSec: number;
+  rounds: number;
+  warmupSec: number;
+}
 
 async function measure(
   server: RollgateServer,
   opts: Parameters<BenchFn>[0],
   tool: ReturnType<typeof loadTool>,
-  connections: number,
-  durationSec: number,
-  rounds: number,
-  warmupSec: number,
+  { connections, durationSec, rounds, warmupSec }: LoadShape,
 ): Promise<BenchOutcome & { data: Record<string, unknown> }> {
   const headers = { authorization: `Bearer ${devClientKey(ENV)}`, 'content-type': 'application/json', 'cf-connecting-ip': CLIENT_IP };
   const unlimitedUrl = server.unlimitedUrl!;
@@ -108,14 +113,24 @@ async function measure(
   const base = { connections, durationSec };
   const cases: CaseDef[] = [
     { id: 'floor', label: 'floor: GET /health/live', spec: { ...base, url: `${server.url}/health/live`, method: 'GET', headers: {} }, expectStatus: 200 },
-    { id: 'single', label: `OFREP single: POST …/flags/${FLAG}`, spec: { ...base, url: `${server.url}/ofrep/v1/evaluate/flags/${FLAG}`, method: 'POST', headers, body }, expectStatus: 200 },
+    {
+      id: 'single',
+      label: `OFREP single: POST …/flags/${FLAG}`,
+      spec: { ...base, url: `${server.url}/ofrep/v1/evaluate/flags/${FLAG}`, method: 'POST', headers, body },
+      expectStatus: 200,
+    },
     {
       id: 'single-nl',
       label: `OFREP single, no limiter: POST …/flags/${FLAG}`,
       spec: { ...base, url: `${unlimitedUrl}/ofrep/v1/evaluate/flags/${FLAG}`, method: 'POST', headers, body },
       expectStatus: 200,
     },
-    { id: 'bulk', label: 'OFREP bulk: POST …/flags', spec: { ...base, url: `${server.url}/ofrep/v1/evaluate/flags`, method: 'POST', headers, body }, expectStatus: 200 },
+    {
+      id: 'bulk',
+      label: 'OFREP bulk: POST …/flags',
+      spec: { ...base, url: `${server.url}/ofrep/v1/evaluate/flags`, method: 'POST', headers, body },
+      expectStatus: 200,
+    },
     {
       id: 'bulk304',
       label: 'OFREP bulk, matching If-None-Match (304)',
@@ -136,7 +151,13 @@ async function measure(
     if (unexpected.length || load.errors > 0 || load.requests === 0) {
       throw new Error(`${c.label}: expected only ${c.expectStatus}, got statuses ${JSON.stringify(load.statuses)}, ${load.errors} socket errors/timeouts`);
     }
-    return { round, load, workerdCpuMs: cpu1 - cpu0, kvReads: kv1.get + kv1.getWithMetadata - kv0.get - kv0.getWithMetadata, rps: (load.requests * 1000) / load.elapsedMs };
+    return {
+      round,
+      load,
+      workerdCpuMs: cpu1 - cpu0,
+      kvReads: kv1.get + kv1.getWithMetadata - kv0.get - kv0.getWithMetadata,
+      rps: (load.requests * 1000) / load.elapsedMs,
+    };
   };
 
   for (const c of cases) await runOne(c, -1, warmupSec); // warm-up: JIT, connections, snapshot memo
@@ -202,7 +223,12 @@ async function measure(
   // service, so its cost is reported beside the budgets (the limiter note), not judged by them.
   const capacity = floorCpu / singleNl.cpuPerReqUs;
   const budgets: BudgetCheck[] = [
-    { name: 'OFREP single (no limiter) req/s vs floor (median of paired rounds)', target: '≥ 85 %', measured: fmtPct(singleNl.ratioMedian), pass: singleNl.ratioMedian >= 0.85 },
+    {
+      name: 'OFREP single (no limiter) req/s vs floor (median of paired rounds)',
+      target: '≥ 85 %',
+      measured: fmtPct(singleNl.ratioMedian),
+      pass: singleNl.ratioMedian >= 0.85,
+    },
     {
       name: 'OFREP single (no limiter) vs floor, server side: floor ÷ single workerd CPU per request',
       target: '≥ 85 %',
@@ -222,7 +248,19 @@ async function measure(
     tables: [
       {
         title: `OFREP on workerd, production bundle (${connections} connections, ${rounds} × ${durationSec} s per case, interleaved; ${tool})`,
-        columns: ['Case', 'Requests/s', 'vs floor', 'Latency p50', 'Latency p99', 'Requests (samples)', 'workerd CPU / request', 'CPU vs floor', 'workerd / client CPU', 'KV reads (per request)', 'Budget'],
+        columns: [
+          'Case',
+          'Requests/s',
+          'vs floor',
+          'Latency p50',
+          'Latency p99',
+          'Requests (samples)',
+          'workerd CPU / request',
+          'CPU vs floor',
+          'workerd / client CPU',
+          'KV reads (per request)',
+          'Budget',
+        ],
         rows: summary.map((s) => [
           s.label,
           fmtRate(s.rpsMedian),
@@ -253,6 +291,15 @@ async function measure(
       },
     ],
     budgets,
-    data: { tool: loadToolVersion(tool), connections, durationSec, rounds, raisedLimit: RAISED_LIMIT, limiter, summary, runs: Object.fromEntries(runs) } as Record<string, unknown>,
+    data: {
+      tool: loadToolVersion(tool),
+      connections,
+      durationSec,
+      rounds,
+      raisedLimit: RAISED_LIMIT,
+      limiter,
+      summary,
+      runs: Object.fromEntries(runs),
+    } as Record<string, unknown>,
   } satisfies BenchOutcome;
 }

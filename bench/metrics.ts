@@ -61,7 +61,10 @@ function ingestBody(rng: () => number, timestamp: number): { body: string; perVa
   return { body: JSON.stringify({ reports }), perVariant };
 }
 
-async function rpc<T>(server: RollgateServer, q: { binding: 'METRICS' | 'COORDINATOR'; name: string; method: string; args: unknown[]; batchMs?: number; maxReps?: number; stepArg?: number }): Promise<Timed<T>> {
+async function rpc<T>(
+  server: RollgateServer,
+  q: { binding: 'METRICS' | 'COORDINATOR'; name: string; method: string; args: unknown[]; batchMs?: number; maxReps?: number; stepArg?: number },
+): Promise<Timed<T>> {
   return server.probe<Timed<T>>('/rpc', q);
 }
 
@@ -94,8 +97,9 @@ export const metrics: BenchFn = async (opts) => {
     /** Requests still in flight when a load run stops are served but not counted by the load tool. */
     let inFlightSlack = 0;
     const first = await fetch(url, { method: 'POST', headers, body });
-    const firstOut = (await first.json()) as { accepted?: number };
-    if (first.status !== 202 || firstOut.accepted !== BATCH) throw new Error(`POST /v1/metrics answered ${first.status} ${JSON.stringify(firstOut)}, expected 202 {accepted: ${BATCH}}`);
+    const firstOut = await first.json<{ accepted?: number }>();
+    if (first.status !== 202 || firstOut.accepted !== BATCH)
+      throw new Error(`POST /v1/metrics answered ${first.status} ${JSON.stringify(firstOut)}, expected 202 {accepted: ${BATCH}}`);
     accepted202++;
     const durationSec = opts.quick ? 2 : 8;
     const rounds = opts.quick ? 1 : 2;
@@ -116,7 +120,9 @@ export const metrics: BenchFn = async (opts) => {
       for (const c of r % 2 ? [...laneCounts].reverse() : laneCounts) {
         const x = await runOne(c, durationSec);
         loads.get(c)!.push(x);
-        opts.log(`ingest ${c} conn: ${fmtRate((x.load.requests * BATCH * 1000) / x.load.elapsedMs)} reports/s, batch p50 ${fmtMs(x.load.latencyMs.p50)} p99 ${fmtMs(x.load.latencyMs.p99)}`);
+        opts.log(
+          `ingest ${c} conn: ${fmtRate((x.load.requests * BATCH * 1000) / x.load.elapsedMs)} reports/s, batch p50 ${fmtMs(x.load.latencyMs.p50)} p99 ${fmtMs(x.load.latencyMs.p99)}`,
+        );
       }
     }
     // Every accepted report is in the shard, whole batches only: totals per variant over the
@@ -124,16 +130,30 @@ export const metrics: BenchFn = async (opts) => {
     // that were in flight when a load run stopped (served, but not counted by the load tool).
     let storedBatches = -1;
     for (const variant of ['on', 'off'] as const) {
-      const got = await rpc<WindowStats>(server, { binding: 'METRICS', name: `${ENV}/${INGEST_FLAG}`, method: 'window', args: [variant, minuteStart(ts), minuteStart(ts) + MINUTE_MS] });
+      const got = await rpc<WindowStats>(server, {
+        binding: 'METRICS',
+        name: `${ENV}/${INGEST_FLAG}`,
+        method: 'window',
+        args: [variant, minuteStart(ts), minuteStart(ts) + MINUTE_MS],
+      });
       const per = perVariant[variant]!;
       const k = got.result.samples / per.count;
-      const ok = Number.isInteger(k) && k >= accepted202 && k <= accepted202 + inFlightSlack && got.result.errors === k * per.errors && (storedBatches < 0 || storedBatches === k);
+      const ok =
+        Number.isInteger(k) &&
+        k >= accepted202 &&
+        k <= accepted202 + inFlightSlack &&
+        got.result.errors === k * per.errors &&
+        (storedBatches < 0 || storedBatches === k);
       if (!ok) {
-        throw new Error(`shard totals for ${variant}: ${JSON.stringify(got.result)}; expected k × {samples: ${per.count}, errors: ${per.errors}} with ${accepted202} ≤ k ≤ ${accepted202 + inFlightSlack}`);
+        throw new Error(
+          `shard totals for ${variant}: ${JSON.stringify(got.result)}; expected k × {samples: ${per.count}, errors: ${per.errors}} with ${accepted202} ≤ k ≤ ${accepted202 + inFlightSlack}`,
+        );
       }
       storedBatches = k;
     }
-    opts.log(`ingest check: the shard holds exactly ${fmtInt(storedBatches)} whole batches (${fmtInt(accepted202)} counted by the load tool + ${storedBatches - accepted202} in flight at the end of runs)`);
+    opts.log(
+      `ingest check: the shard holds exactly ${fmtInt(storedBatches)} whole batches (${fmtInt(accepted202)} counted by the load tool + ${storedBatches - accepted202} in flight at the end of runs)`,
+    );
 
     // ---- 2. 2 h of minute buckets ------------------------------------------------------------
     const now = Date.now();
@@ -177,7 +197,12 @@ export const metrics: BenchFn = async (opts) => {
       binding: 'COORDINATOR',
       name: ENV,
       method: 'startRollout',
-      args: [ENV, { flag: WINDOW_FLAG, variant: 'on', strategy: 'instant', bakeSeconds: 7 * 24 * 3600, health: { sustainedMinutes: 60 }, reason: 'bench' }, 'bench', startedAt],
+      args: [
+        ENV,
+        { flag: WINDOW_FLAG, variant: 'on', strategy: 'instant', bakeSeconds: 7 * 24 * 3600, health: { sustainedMinutes: 60 }, reason: 'bench' },
+        'bench',
+        startedAt,
+      ],
     });
     if (!started.result.ok || started.result.value?.bakeStartedAt !== startedAt) throw new Error(`startRollout: ${JSON.stringify(started.result)}`);
     const tick0 = await rpc<{ duplicate: boolean; changed: string[] }>(server, { binding: 'COORDINATOR', name: ENV, method: 'tick', args: [ENV, now] });
@@ -188,7 +213,9 @@ export const metrics: BenchFn = async (opts) => {
       args: [ENV, started.result.value.id],
     });
     if (tick0.result.duplicate || tick0.result.changed.length || view.result.value.status !== 'running' || view.result.value.lastVerdict?.kind !== 'healthy') {
-      throw new Error(`first tick: ${JSON.stringify(tick0.result)}, rollout ${JSON.stringify(view.result.value)}; expected a healthy, unchanged, baking rollout`);
+      throw new Error(
+        `first tick: ${JSON.stringify(tick0.result)}, rollout ${JSON.stringify(view.result.value)}; expected a healthy, unchanged, baking rollout`,
+      );
     }
     opts.log(`answers identical; rollout ${started.result.value.id}: ${view.result.value.lastDecision}`);
 
@@ -197,14 +224,34 @@ export const metrics: BenchFn = async (opts) => {
     const big = 1_000_000;
     let tickTime = now + 1;
     const cases: { id: string; label: string; run: () => Promise<Timed<unknown>> }[] = [
-      { id: 'rpcFloor', label: 'floor: `window` over an empty range (RPC round trip)', run: () => rpc(server, { binding: 'METRICS', name: windowName, method: 'window', args: ['none', 0, 1], batchMs, maxReps: big }) },
-      { id: 'window', label: '`window(variant, now − 2 h, now)`: 120 minute buckets', run: () => rpc(server, { binding: 'METRICS', name: windowName, method: 'window', args: windowArgs, batchMs, maxReps: big }) },
-      { id: 'signals', label: '`signals`: 60 min treatment + 60 min baseline + 2 h bake', run: () => rpc(server, { binding: 'METRICS', name: windowName, method: 'signals', args: [signalsQuery], batchMs, maxReps: big }) },
+      {
+        id: 'rpcFloor',
+        label: 'floor: `window` over an empty range (RPC round trip)',
+        run: () => rpc(server, { binding: 'METRICS', name: windowName, method: 'window', args: ['none', 0, 1], batchMs, maxReps: big }),
+      },
+      {
+        id: 'window',
+        label: '`window(variant, now − 2 h, now)`: 120 minute buckets',
+        run: () => rpc(server, { binding: 'METRICS', name: windowName, method: 'window', args: windowArgs, batchMs, maxReps: big }),
+      },
+      {
+        id: 'signals',
+        label: '`signals`: 60 min treatment + 60 min baseline + 2 h bake',
+        run: () => rpc(server, { binding: 'METRICS', name: windowName, method: 'signals', args: [signalsQuery], batchMs, maxReps: big }),
+      },
       {
         id: 'tickFloor',
         label: 'floor: `tick` of an environment without rollouts (production)',
         run: async () => {
-          const t = await rpc(server, { binding: 'COORDINATOR', name: 'production', method: 'tick', args: ['production', tickTime], batchMs, maxReps: big, stepArg: 1 });
+          const t = await rpc(server, {
+            binding: 'COORDINATOR',
+            name: 'production',
+            method: 'tick',
+            args: ['production', tickTime],
+            batchMs,
+            maxReps: big,
+            stepArg: 1,
+          });
           tickTime += t.reps;
           return t;
         },
@@ -239,8 +286,14 @@ export const metrics: BenchFn = async (opts) => {
       }
     }
     // The rollout is still healthy and baking: no tick changed it.
-    const after = await rpc<{ ok: boolean; value: { status: string; lastVerdict: { kind: string } | null } }>(server, { binding: 'COORDINATOR', name: ENV, method: 'getRollout', args: [ENV, started.result.value.id] });
-    if (after.result.value.status !== 'running' || after.result.value.lastVerdict?.kind !== 'healthy') throw new Error(`after timing the rollout is ${JSON.stringify(after.result.value)}`);
+    const after = await rpc<{ ok: boolean; value: { status: string; lastVerdict: { kind: string } | null } }>(server, {
+      binding: 'COORDINATOR',
+      name: ENV,
+      method: 'getRollout',
+      args: [ENV, started.result.value.id],
+    });
+    if (after.result.value.status !== 'running' || after.result.value.lastVerdict?.kind !== 'healthy')
+      throw new Error(`after timing the rollout is ${JSON.stringify(after.result.value)}`);
 
     const ingestRows = laneCounts.map((c) => {
       const xs = loads.get(c)!;
@@ -262,7 +315,15 @@ export const metrics: BenchFn = async (opts) => {
     const ingestTable: Table = {
       title: `Ingestion: POST /v1/metrics, batches of ${BATCH} reports of one flag → one MetricsShard (${rounds} × ${durationSec} s per row; ${tool})`,
       columns: ['Connections', 'Reports/s', 'Batch latency p50', 'Batch latency p99', 'Batches (samples)', 'workerd CPU / report', 'workerd CPU'],
-      rows: ingestRows.map((r) => [String(r.c), fmtRate(r.reportsPerSec), fmtMs(r.p50), fmtMs(r.p99), fmtInt(r.requests), `${r.cpuPerReportUs.toFixed(1)} µs`, fmtPct(r.cpuShare)]),
+      rows: ingestRows.map((r) => [
+        String(r.c),
+        fmtRate(r.reportsPerSec),
+        fmtMs(r.p50),
+        fmtMs(r.p99),
+        fmtInt(r.requests),
+        `${r.cpuPerReportUs.toFixed(1)} µs`,
+        fmtPct(r.cpuShare),
+      ]),
       notes: [
         `Each batch: ${BATCH} reports of ${ENV}/${INGEST_FLAG}, variants on/off alternating, count 20–79, a latency sketch of ~${median(JSON.parse(body).reports.map((r: { latencyMs: { bins: object } }) => Object.keys(r.latencyMs.bins).length))} bins each, timestamp 30 s before the run (${(body.length / 1024).toFixed(1)} KiB of JSON). The Worker authenticates the client key, validates the whole batch, groups it by flag and makes one RPC to the shard, which merges it into (variant, minute) buckets in one SQLite transaction.`,
         `Reports/s = ${BATCH} × batches answered 202 per second (median over rounds; per round: ${ingestRows.map((r) => `${r.c} conn ${r.rounds.map(fmtRate).join(' / ')}`).join('; ')}). Load from ${loadToolVersion(tool)} in a separate process, keep-alive, after a warm-up; workerd CPU is the whole workerd process (Worker and shard run in it).`,
@@ -272,7 +333,12 @@ export const metrics: BenchFn = async (opts) => {
     const rowOf = (id: string) => {
       const c = cases.find((x) => x.id === id)!;
       const t = timings.get(id)!;
-      return [c.label, fmtMs(median(t.perCallMs)), fmtMs(quantile(t.perCallMs, 0.99)), `${t.perCallMs.length} × ${fmtInt(Math.round(t.calls / t.perCallMs.length))}`];
+      return [
+        c.label,
+        fmtMs(median(t.perCallMs)),
+        fmtMs(quantile(t.perCallMs, 0.99)),
+        `${t.perCallMs.length} × ${fmtInt(Math.round(t.calls / t.perCallMs.length))}`,
+      ];
     };
     const windowTable: Table = {
       title: 'Window queries over 2 h of minute buckets, timed inside workerd (ms per call)',
@@ -281,7 +347,7 @@ export const metrics: BenchFn = async (opts) => {
       notes: [
         `Data: ${ENV}/${WINDOW_FLAG}, ${HOURS_2} minute buckets per variant (on, off), each with 400–599 reports and a latency sketch of ~${binsPerBucket} bins, ingested with one \`MetricsShard.ingest\` RPC (the HTTP API only takes reports from the last 15 minutes).`,
         `Timed by a bench-only worker in the same workerd that calls the Durable Objects over RPC as Rollgate's own code does: each sample is a batch of back-to-back calls lasting ≥ ${batchMs} ms, timed with workerd's clock (which advances across I/O, so the batch total is exact to 1 ms); median and p99 are over the per-call averages of ${samples} batches, cases interleaved, order reversed every other round. The floors show the cost of an RPC round trip and of a tick with nothing to do.`,
-        '`tick(staging)` is the whole tick of the environment: the processed-tick check, `gatherHealth` (config read, one `signals` RPC to the shard, the health verdict), then one SQLite commit of the rollout\'s verdict and decision; the rollout (strategy instant, 7-day bake, sustainedMinutes 60, started 2 h ago) stays healthy and baking, so nothing is published. Each call uses a new scheduledTime (1 ms apart), so none is a duplicate. `scheduled()` is the Worker\'s cron handler through a service binding: the three environments\' ticks in parallel.',
+        "`tick(staging)` is the whole tick of the environment: the processed-tick check, `gatherHealth` (config read, one `signals` RPC to the shard, the health verdict), then one SQLite commit of the rollout's verdict and decision; the rollout (strategy instant, 7-day bake, sustainedMinutes 60, started 2 h ago) stays healthy and baking, so nothing is published. Each call uses a new scheduledTime (1 ms apart), so none is a duplicate. `scheduled()` is the Worker's cron handler through a service binding: the three environments' ticks in parallel.",
         `Answer check: \`window\` and \`signals\` (window, baseline, bake, 60 minutes) equal \`statsOf\` over the same buckets computed in Node; the first tick found the rollout healthy and left it baking, and so did every timed tick (checked after).`,
       ],
     };

@@ -11,10 +11,7 @@ import type { BenchSection } from './lib/types';
 import { BENCHMARKS } from './registry';
 
 function usage(): string {
-  return [
-    'usage: npm run bench [-- <name> …] [--quick] [--list]',
-    ...BENCHMARKS.map((b) => `  ${b.name.padEnd(12)} ${b.description}`),
-  ].join('\n');
+  return ['usage: npm run bench [-- <name> …] [--quick] [--list]', ...BENCHMARKS.map((b) => `  ${b.name.padEnd(12)} ${b.description}`)].join('\n');
 }
 
 async function main(argv: string[]): Promise<number> {
@@ -56,7 +53,10 @@ async function main(argv: string[]): Promise<number> {
     for (const line of consoleSummary(b.name, fresh[b.name]!)) console.log(line);
   }
 
-  saveResults(fresh, BENCHMARKS.map((b) => b.name));
+  saveResults(
+    fresh,
+    BENCHMARKS.map((b) => b.name),
+  );
   console.log(`\nwrote ${RESULTS_MD} and results.json (checksum ${resultChecksum()})`);
   const misses = Object.values(fresh).flatMap((s) => s.budgets.filter((x) => !x.pass));
   if (misses.length) console.log(`${misses.length} budget row(s) MISSED — see RESULTS.md`);

@@ -47,11 +47,51 @@ function evalCase(name: string, set: CompiledFlagSet, contexts: EvaluationContex
 // the `zod-jit` stage (Node only) shows what that costs.
 const JITLESS = { jitless: true } as const;
 const stageCases = (s: Snapshot): Case[] => [
-  { name: `total ${s.size}`, inputs: 0, run: (_, n) => { let acc = 0; for (let i = 0; i < n; i++) acc += compileFlagSet(zPublishedFlagSet.parse(JSON.parse(s.json), JITLESS)).list.length; return acc; } },
-  { name: `json ${s.size}`, inputs: 0, run: (_, n) => { let acc = 0; for (let i = 0; i < n; i++) acc += JSON.parse(s.json) ? 1 : 0; return acc; } },
-  { name: `zod ${s.size}`, inputs: 0, run: (_, n) => { let acc = 0; for (let i = 0; i < n; i++) acc += zPublishedFlagSet.parse(s.parsed, JITLESS) ? 1 : 0; return acc; } },
-  { name: `zod-jit ${s.size}`, inputs: 0, run: (_, n) => { let acc = 0; for (let i = 0; i < n; i++) acc += zPublishedFlagSet.parse(s.parsed) ? 1 : 0; return acc; } },
-  { name: `compile ${s.size}`, inputs: 0, run: (_, n) => { let acc = 0; for (let i = 0; i < n; i++) acc += compileFlagSet(s.validated).list.length; return acc; } },
+  {
+    name: `total ${s.size}`,
+    inputs: 0,
+    run: (_, n) => {
+      let acc = 0;
+      for (let i = 0; i < n; i++) acc += compileFlagSet(zPublishedFlagSet.parse(JSON.parse(s.json), JITLESS)).list.length;
+      return acc;
+    },
+  },
+  {
+    name: `json ${s.size}`,
+    inputs: 0,
+    run: (_, n) => {
+      let acc = 0;
+      for (let i = 0; i < n; i++) acc += JSON.parse(s.json) ? 1 : 0;
+      return acc;
+    },
+  },
+  {
+    name: `zod ${s.size}`,
+    inputs: 0,
+    run: (_, n) => {
+      let acc = 0;
+      for (let i = 0; i < n; i++) acc += zPublishedFlagSet.parse(s.parsed, JITLESS) ? 1 : 0;
+      return acc;
+    },
+  },
+  {
+    name: `zod-jit ${s.size}`,
+    inputs: 0,
+    run: (_, n) => {
+      let acc = 0;
+      for (let i = 0; i < n; i++) acc += zPublishedFlagSet.parse(s.parsed) ? 1 : 0;
+      return acc;
+    },
+  },
+  {
+    name: `compile ${s.size}`,
+    inputs: 0,
+    run: (_, n) => {
+      let acc = 0;
+      for (let i = 0; i < n; i++) acc += compileFlagSet(s.validated).list.length;
+      return acc;
+    },
+  },
 ];
 
 /** The target flag must answer the same in every snapshot, and as flagd-core does. */
@@ -59,7 +99,12 @@ function checkAnswers(snaps: Snapshot[], contexts: EvaluationContext[], quick: b
   const base = snaps[0]!;
   const ref = makeFlagdCore(base.json);
   const vsFlagd = new AnswerCheck(`${TARGET_KEY} in ${base.size} flags vs flagd-core`);
-  const vsSizes = new AnswerCheck(`${TARGET_KEY} in ${snaps.slice(1).map((s) => s.size).join('/')} flags vs ${base.size} flags`);
+  const vsSizes = new AnswerCheck(
+    `${TARGET_KEY} in ${snaps
+      .slice(1)
+      .map((s) => s.size)
+      .join('/')} flags vs ${base.size} flags`,
+  );
   contexts.forEach((ctx, i) => {
     const mine = evaluateFlag(base.set, TARGET_KEY, ctx, Date.now());
     vsFlagd.add(`context #${i}`, oursTyped(mine, 'string', 'fallback'), theirs(ref.resolve('string', TARGET_KEY, 'fallback', ctx)));
@@ -92,14 +137,25 @@ export async function scale(opts: BenchOptions): Promise<BenchOutcome> {
   for (const n of notes) opts.log(`  ok ${n}`);
 
   opts.log('timing single-flag evaluation …');
-  const evalT = measureCases(snaps.map((s) => evalCase(String(s.size), s.set, contexts)), opts.quick ? QUICK_OPTIONS : DEFAULT_OPTIONS);
+  const evalT = measureCases(
+    snaps.map((s) => evalCase(String(s.size), s.set, contexts)),
+    opts.quick ? QUICK_OPTIONS : DEFAULT_OPTIONS,
+  );
   opts.log('timing parse + validate + compile …');
   const loadT = measureCases(snaps.flatMap(stageCases), opts.quick ? LOAD_QUICK : LOAD_OPTIONS);
 
   const first = evalT.get(String(SIZES[0]))!;
   const evalRows = snaps.map((s) => {
     const t = evalT.get(String(s.size))!;
-    return [fmtInt(s.size), fmtBytes(s.json.length), fmtNs(t.medianNs), fmtNs(t.p99Ns), fmtSpread(t), `${fmtInt(t.samples)} × ${fmtInt(t.opsPerSample)}`, fmtRatio(pairedRatio(t, first))];
+    return [
+      fmtInt(s.size),
+      fmtBytes(s.json.length),
+      fmtNs(t.medianNs),
+      fmtNs(t.p99Ns),
+      fmtSpread(t),
+      `${fmtInt(t.samples)} × ${fmtInt(t.opsPerSample)}`,
+      fmtRatio(pairedRatio(t, first)),
+    ];
   });
   const loadRows = snaps.map((s) => {
     const g = (stage: string) => loadT.get(`${stage} ${s.size}`)!;

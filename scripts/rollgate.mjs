@@ -32,6 +32,5 @@ child.on('exit', (code, signal) => {
   if (signal) {
     for (const s of signals) process.removeAllListeners(s);
     process.kill(process.pid, signal);
-  }
-  else process.exit(code ?? 1);
+  } else process.exit(code ?? 1);
 });

@@ -31,7 +31,7 @@ afterEach(async () => {
 });
 
 async function json(res: Response): Promise<Json> {
-  return (await res.json()) as Json;
+  return await res.json<Json>();
 }
 
 /** PUTs a config document as the editor unless told otherwise. */
@@ -146,13 +146,20 @@ describe('admin authentication and authorization', () => {
     await seedStaging();
     const before = await stateOf('staging');
 
-    const viewerPut = await putConfig('staging', configWith((c) => (c.flags['static-bool']!.defaultVariant = 'off')), { token: TOKENS.viewer });
+    const viewerPut = await putConfig(
+      'staging',
+      configWith((c) => (c.flags['static-bool']!.defaultVariant = 'off')),
+      { token: TOKENS.viewer },
+    );
     expect(viewerPut.status).toBe(403);
     const viewerError = (await json(viewerPut))['error'] as string;
     expect(viewerError).toContain('viewer');
     expect(viewerError).toContain('editor');
 
-    const editorRollout = await admin(h, 'POST', `${STAGING}/rollouts`, { token: TOKENS.editor, body: { flag: 'new-checkout', variant: 'on', strategy: 'safe' } });
+    const editorRollout = await admin(h, 'POST', `${STAGING}/rollouts`, {
+      token: TOKENS.editor,
+      body: { flag: 'new-checkout', variant: 'on', strategy: 'safe' },
+    });
     expect(editorRollout.status).toBe(403);
     expect((await json(editorRollout))['error']).toMatch(/editor.*operator/);
 
@@ -186,7 +193,14 @@ describe('admin authentication and authorization', () => {
   it('records the token name as the actor of every write', async () => {
     await seedStaging(); // editor
     clock.advance(1000);
-    expect((await putConfig('staging', configWith((c) => (c.flags['static-bool']!.defaultVariant = 'off')))).status).toBe(200); // editor
+    expect(
+      (
+        await putConfig(
+          'staging',
+          configWith((c) => (c.flags['static-bool']!.defaultVariant = 'off')),
+        )
+      ).status,
+    ).toBe(200); // editor
     clock.advance(1000);
     expect((await admin(h, 'POST', `${STAGING}/flags/revert`, { token: TOKENS.editor, body: { version: 1 } })).status).toBe(200);
     await issueKey('staging', 'web'); // operator
@@ -243,7 +257,15 @@ describe('config', () => {
     clock.advance(1000);
     // The same document with its keys in another order is the same config.
     const reverseKeys = (v: unknown): unknown =>
-      Array.isArray(v) ? v.map(reverseKeys) : v !== null && typeof v === 'object' ? Object.fromEntries(Object.entries(v).reverse().map(([k, x]) => [k, reverseKeys(x)])) : v;
+      Array.isArray(v)
+        ? v.map(reverseKeys)
+        : v !== null && typeof v === 'object'
+          ? Object.fromEntries(
+              Object.entries(v)
+                .reverse()
+                .map(([k, x]) => [k, reverseKeys(x)]),
+            )
+          : v;
     const reordered = reverseKeys(validConfig());
     expect(JSON.stringify(reordered)).not.toBe(JSON.stringify(validConfig()));
     for (const doc of [validConfig(), reordered]) {
@@ -348,20 +370,32 @@ describe('config', () => {
   it('If-Match: a stale version gets 412 and changes nothing; the current one succeeds', async () => {
     await seedStaging();
     clock.advance(1000);
-    const v2 = await putConfig('staging', configWith((c) => (c.flags['static-bool']!.defaultVariant = 'off')), { headers: { 'if-match': '"1"' } });
+    const v2 = await putConfig(
+      'staging',
+      configWith((c) => (c.flags['static-bool']!.defaultVariant = 'off')),
+      { headers: { 'if-match': '"1"' } },
+    );
     expect(v2.status).toBe(200);
     expect(v2.headers.get('etag')).toBe('"2"');
     const before = await stateOf('staging');
 
     clock.advance(1000);
     for (const ifMatch of ['"1"', 'W/"1"', '"3"', 'garbage']) {
-      const stale = await putConfig('staging', configWith((c) => (c.flags['banner']!.defaultVariant = 'staff')), { headers: { 'if-match': ifMatch } });
+      const stale = await putConfig(
+        'staging',
+        configWith((c) => (c.flags['banner']!.defaultVariant = 'staff')),
+        { headers: { 'if-match': ifMatch } },
+      );
       expect({ ifMatch, status: stale.status }).toEqual({ ifMatch, status: 412 });
       expect(await json(stale)).toMatchObject({ currentVersion: 2 });
     }
     expect(await stateOf('staging')).toEqual(before);
 
-    const v3 = await putConfig('staging', configWith((c) => (c.flags['banner']!.defaultVariant = 'staff')), { headers: { 'if-match': '"2"' } });
+    const v3 = await putConfig(
+      'staging',
+      configWith((c) => (c.flags['banner']!.defaultVariant = 'staff')),
+      { headers: { 'if-match': '"2"' } },
+    );
     expect(v3.status).toBe(200);
     expect(await json(v3)).toMatchObject({ version: 3, changed: true });
   });
@@ -543,7 +577,15 @@ describe('rollouts', () => {
   it('starts a safe rollout at 5 % with its plan, and audits it', async () => {
     await prepare();
     const r = await startRollout();
-    expect(r).toMatchObject({ flag: 'new-checkout', variant: 'on', baselineVariant: 'off', status: 'running', stageIndex: 0, percent: 5, startedAt: clock.now });
+    expect(r).toMatchObject({
+      flag: 'new-checkout',
+      variant: 'on',
+      baselineVariant: 'off',
+      status: 'running',
+      stageIndex: 0,
+      percent: 5,
+      startedAt: clock.now,
+    });
     expect(r['plan']).toMatchObject({ strategy: 'safe', bakeSeconds: 48 * 3600 });
     expect(r['plan']['stages'].map((s: Json) => s['percent'])).toEqual([5, 10, 25, 50, 75, 100]);
     expect(r['nextPromotionAt']).toBe(new Date(clock.now + 24 * 3600 * 1000).toISOString());
@@ -571,12 +613,30 @@ describe('rollouts', () => {
     }
 
     const flat = await admin(h, 'POST', `${STAGING}/rollouts`, {
-      body: { flag: 'static-bool', variant: 'off', strategy: 'safe', stages: [{ percent: 10, afterSeconds: 0 }, { percent: 10, afterSeconds: 60 }, { percent: 100, afterSeconds: 120 }] },
+      body: {
+        flag: 'static-bool',
+        variant: 'off',
+        strategy: 'safe',
+        stages: [
+          { percent: 10, afterSeconds: 0 },
+          { percent: 10, afterSeconds: 60 },
+          { percent: 100, afterSeconds: 120 },
+        ],
+      },
     });
     expect(flat.status).toBe(422);
     expect((await json(flat))['errors']).toEqual([expect.objectContaining({ path: '/stages/1/percent' })]);
     const decreasing = await admin(h, 'POST', `${STAGING}/rollouts`, {
-      body: { flag: 'static-bool', variant: 'off', strategy: 'safe', stages: [{ percent: 50, afterSeconds: 0 }, { percent: 20, afterSeconds: 60 }, { percent: 100, afterSeconds: 120 }] },
+      body: {
+        flag: 'static-bool',
+        variant: 'off',
+        strategy: 'safe',
+        stages: [
+          { percent: 50, afterSeconds: 0 },
+          { percent: 20, afterSeconds: 60 },
+          { percent: 100, afterSeconds: 120 },
+        ],
+      },
     });
     expect(decreasing.status).toBe(422);
     expect((await json(decreasing))['errors']).toEqual([expect.objectContaining({ path: '/stages/1/percent' })]);
@@ -693,7 +753,11 @@ describe('rollouts', () => {
     const cases: [string, RollgateConfig, string][] = [
       ['flag removed', configWith((c) => (withTheme(c), delete c.flags['new-checkout'])), r['id']],
       ['variant removed', configWith((c) => (withTheme(c), (c.flags['new-checkout']!.variants = { off: false }))), r['id']],
-      ['baseline variant removed', configWith((c) => (withTheme(c), (c.flags['new-checkout']!.variants = { on: true }), (c.flags['new-checkout']!.defaultVariant = 'on'))), r['id']],
+      [
+        'baseline variant removed',
+        configWith((c) => (withTheme(c), (c.flags['new-checkout']!.variants = { on: true }), (c.flags['new-checkout']!.defaultVariant = 'on'))),
+        r['id'],
+      ],
       ['overlay variant removed', configWith((c) => (withTheme(c), delete c.flags['theme']!.environments)), theme['id']],
     ];
     for (const [label, doc, id] of cases) {
@@ -714,10 +778,24 @@ describe('rollouts', () => {
     expect(await stateOf('staging')).toEqual(before);
 
     // Other flags can still change, and once the rollout has ended the flag can go.
-    expect((await putConfig('staging', configWith((c) => (withTheme(c), (c.flags['static-bool']!.defaultVariant = 'off'))))).status).toBe(200);
+    expect(
+      (
+        await putConfig(
+          'staging',
+          configWith((c) => (withTheme(c), (c.flags['static-bool']!.defaultVariant = 'off'))),
+        )
+      ).status,
+    ).toBe(200);
     expect((await action(r['id'], 'rollback', 'done')).status).toBe(200);
     clock.advance(1000);
-    expect((await putConfig('staging', configWith((c) => (withTheme(c), delete c.flags['new-checkout'])))).status).toBe(200);
+    expect(
+      (
+        await putConfig(
+          'staging',
+          configWith((c) => (withTheme(c), delete c.flags['new-checkout'])),
+        )
+      ).status,
+    ).toBe(200);
   });
 
   it('OFREP metadata shows rolloutId and rolloutPercent during the rollout, and not after the rollback', async () => {
@@ -820,7 +898,14 @@ describe('audit log', () => {
     await seedStaging();
     await issueKey('staging', 'web');
     clock.advance(1000);
-    expect((await putConfig('staging', configWith((c) => (c.flags['static-bool']!.defaultVariant = 'off')))).status).toBe(200);
+    expect(
+      (
+        await putConfig(
+          'staging',
+          configWith((c) => (c.flags['static-bool']!.defaultVariant = 'off')),
+        )
+      ).status,
+    ).toBe(200);
     clock.advance(1000);
     const started = await admin(h, 'POST', `${STAGING}/rollouts`, { body: { flag: 'new-checkout', variant: 'on', strategy: 'fast', reason: 'go' } });
     expect(started.status).toBe(201);
@@ -868,7 +953,7 @@ describe('audit log', () => {
       ['config.put', 'config v2'],
       ['config.put', 'config v1'],
     ]);
-    const rolloutId = ((await auditOf('staging', '&action=rollout.start'))[0]!['target']) as string;
+    const rolloutId = (await auditOf('staging', '&action=rollout.start'))[0]!['target'] as string;
     expect(await byFlag('new-checkout')).toEqual([
       ['rollout.start', rolloutId],
       ['config.put', 'config v1'],

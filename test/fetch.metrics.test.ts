@@ -75,7 +75,9 @@ describe('POST /v1/metrics: accepted batches', () => {
     expect(res.status, await res.clone().text()).toBe(202);
 
     const rows = await runInDurableObject(shard(), (_instance, state) =>
-      state.storage.sql.exec<{ variant: string; start: number; count: number; bins: string }>('SELECT variant, start, count, bins FROM minute_buckets').toArray(),
+      state.storage.sql
+        .exec<{ variant: string; start: number; count: number; bins: string }>('SELECT variant, start, count, bins FROM minute_buckets')
+        .toArray(),
     );
     expect(rows).toHaveLength(1);
     expect(rows[0]).toMatchObject({ variant: 'on', start: sim.T0 - MIN, count: raw.length });
@@ -84,7 +86,10 @@ describe('POST /v1/metrics: accepted batches', () => {
 
     const stats = await stored('on');
     const sorted = [...raw].sort((x, y) => x - y);
-    for (const [q, read] of [[0.95, stats.p95Ms], [0.99, stats.p99Ms]] as const) {
+    for (const [q, read] of [
+      [0.95, stats.p95Ms],
+      [0.99, stats.p99Ms],
+    ] as const) {
       const exact = sorted[Math.ceil(q * sorted.length) - 1]!;
       expect(read).toBe(quantile(sketchFromSamples(raw), q));
       expect(Math.abs(read! - exact) / exact, `P${q * 100}: ${read} vs ${exact}`).toBeLessThanOrEqual(RELATIVE_ACCURACY);
@@ -175,7 +180,11 @@ describe('POST /v1/metrics: refusals', () => {
 
   it('answers 400 to malformed JSON and 422 to a body that is not a batch', async () => {
     const send = (text: string) =>
-      sim.h.fetch('/v1/metrics', { method: 'POST', headers: { 'content-type': 'application/json', authorization: `Bearer ${reportKeyOf('staging')}` }, body: text });
+      sim.h.fetch('/v1/metrics', {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', authorization: `Bearer ${reportKeyOf('staging')}` },
+        body: text,
+      });
     expect((await send('{"reports": [')).status).toBe(400);
     expect((await send('')).status).toBe(400);
     for (const text of ['[]', '{"reports": {}}', '{"reports": [], "more": 1}', '"x"']) {

@@ -50,11 +50,11 @@ describe('OFREP single evaluation', () => {
   it('omits value for a code-default flag and a disabled flag', async () => {
     const cd = await h.evaluate(`${SINGLE}/code-default`, { context: {} }, keyOf('development'));
     expect(cd.status).toBe(200);
-    const cdBody = (await cd.json()) as Record<string, unknown>;
+    const cdBody = await cd.json<Record<string, unknown>>();
     expect(cdBody).toMatchObject({ key: 'code-default', reason: 'DEFAULT' });
     expect(cdBody).not.toHaveProperty('value');
     const dis = await h.evaluate(`${SINGLE}/disabled`, { context: {} }, keyOf('development'));
-    const disBody = (await dis.json()) as Record<string, unknown>;
+    const disBody = await dis.json<Record<string, unknown>>();
     expect(disBody).toMatchObject({ key: 'disabled', reason: 'DISABLED' });
     expect(disBody).not.toHaveProperty('value');
   });
@@ -68,20 +68,18 @@ describe('OFREP single evaluation', () => {
   it('answers 400 PARSE_ERROR for a flag whose targeting does not compile', async () => {
     const res = await h.evaluate(`${SINGLE}/broken`, { context: {} }, keyOf('development'));
     expect(res.status).toBe(400);
-    const body = (await res.json()) as Record<string, string>;
+    const body = await res.json<Record<string, string>>();
     expect(body).toMatchObject({ key: 'broken', errorCode: 'PARSE_ERROR' });
     expect(body['errorDetails']).toContain('unknown operator "nope"');
   });
 
   it('shows rolloutId and rolloutPercent and splits by targetingKey during a rollout', async () => {
-    await h.publish(
-      await snapshotOf('development', 4, { rollouts: { 'new-checkout': { id: 'r-1', variant: 'on', baselineVariant: 'off', percent: 50 } } }),
-    );
+    await h.publish(await snapshotOf('development', 4, { rollouts: { 'new-checkout': { id: 'r-1', variant: 'on', baselineVariant: 'off', percent: 50 } } }));
     h.now += 10_000;
     const values = new Set<unknown>();
     for (let i = 0; i < 40; i++) {
       const res = await h.evaluate(`${SINGLE}/new-checkout`, { context: { targetingKey: `user-${i}` } }, keyOf('development'));
-      const body = (await res.json()) as { value: unknown; reason: string; metadata: Record<string, unknown> };
+      const body = await res.json<{ value: unknown; reason: string; metadata: Record<string, unknown> }>();
       expect(body.reason).toBe('SPLIT');
       expect(body.metadata).toMatchObject({ rolloutId: 'r-1', rolloutPercent: 50, flagSetVersion: 4 });
       values.add(body.value);
@@ -149,8 +147,18 @@ describe('bad input', () => {
   });
 
   it('never answers 5xx to hostile bodies', async () => {
-    const bodies = ['null', '1', '"x"', '{"context":null}', '{"context":{"$flagd":{"flagKey":1}}}', '{"context":{"email":{"a":1}}}',
-      '{"context":{"targetingKey":"\\ud800"}}', '{"__proto__":{"context":1}}', '{"context":{"constructor":{"prototype":1}}}', '{'.repeat(5000)];
+    const bodies = [
+      'null',
+      '1',
+      '"x"',
+      '{"context":null}',
+      '{"context":{"$flagd":{"flagKey":1}}}',
+      '{"context":{"email":{"a":1}}}',
+      '{"context":{"targetingKey":"\\ud800"}}',
+      '{"__proto__":{"context":1}}',
+      '{"context":{"constructor":{"prototype":1}}}',
+      '{'.repeat(5000),
+    ];
     for (const body of bodies) {
       for (const path of [`${SINGLE}/banner`, SINGLE]) {
         const res = await h.evaluate(path, body, keyOf('development'));
@@ -166,7 +174,7 @@ describe('OFREP bulk evaluation', () => {
     expect(res.status).toBe(200);
     const etag = res.headers.get('etag');
     expect(etag).toMatch(/^"[0-9a-f]{32}"$/);
-    const body = (await res.json()) as { flags: Record<string, unknown>[]; metadata: Record<string, unknown> };
+    const body = await res.json<{ flags: Record<string, unknown>[]; metadata: Record<string, unknown> }>();
     expect(body.flags.map((f) => f['key'])).toEqual(['static-bool', 'banner', 'code-default', 'disabled', 'broken', 'new-checkout']);
     expect(body.flags[4]).toMatchObject({ key: 'broken', errorCode: 'PARSE_ERROR' });
     expect(body.metadata).toEqual({ team: 'web', flagSetVersion: 3 });
@@ -189,7 +197,7 @@ describe('OFREP bulk evaluation', () => {
   it('answers 400 with no key for a bad bulk body', async () => {
     const res = await h.evaluate(SINGLE, '{"context": 3}', keyOf('development'));
     expect(res.status).toBe(400);
-    const body = (await res.json()) as Record<string, unknown>;
+    const body = await res.json<Record<string, unknown>>();
     expect(body).toMatchObject({ errorCode: 'INVALID_CONTEXT' });
     expect(body).not.toHaveProperty('key');
   });
@@ -199,7 +207,11 @@ describe('CORS', () => {
   it('answers preflight with the OFREP headers and exposes ETag', async () => {
     const pre = await h.fetch(SINGLE, {
       method: 'OPTIONS',
-      headers: { origin: 'https://app.example', 'access-control-request-method': 'POST', 'access-control-request-headers': 'content-type,authorization,if-none-match' },
+      headers: {
+        origin: 'https://app.example',
+        'access-control-request-method': 'POST',
+        'access-control-request-headers': 'content-type,authorization,if-none-match',
+      },
     });
     expect(pre.status).toBe(204);
     expect(pre.headers.get('access-control-allow-origin')).toBe('*');
@@ -225,7 +237,9 @@ describe('snapshot memo', () => {
   });
 
   it('serves a new version after the refresh interval, and never goes back to an older one', async () => {
-    const version = async () => ((await (await h.evaluate(`${SINGLE}/static-bool`, { context: {} }, keyOf('staging'))).json()) as { metadata: { flagSetVersion: number } }).metadata.flagSetVersion;
+    const version = async () =>
+      (await (await h.evaluate(`${SINGLE}/static-bool`, { context: {} }, keyOf('staging'))).json<{ metadata: { flagSetVersion: number } }>()).metadata
+        .flagSetVersion;
     expect(await version()).toBe(3);
     await h.publish(await snapshotOf('staging', 4));
     expect(await version()).toBe(3);
@@ -242,14 +256,16 @@ describe('snapshot memo', () => {
     h.now += 6000;
     const duringOutage = await h.evaluate(`${SINGLE}/static-bool`, { context: {} }, keyOf('development'));
     expect(duringOutage.status).toBe(200);
-    const health = (await (await h.fetch('/health')).json()) as { environments: Record<string, { source: string; lastError?: string }>; kv: { reachable: boolean } };
+    const health = await (
+      await h.fetch('/health')
+    ).json<{ environments: Record<string, { source: string; lastError?: string }>; kv: { reachable: boolean } }>();
     expect(health.environments['development']).toMatchObject({ source: 'last-known-good' });
     expect(health.kv.reachable).toBe(false);
     h.kv.failing = false;
     await h.putRaw('development', '{"flags": garbage');
     h.now += 6000;
     const garbage = await h.evaluate(`${SINGLE}/static-bool`, { context: {} }, keyOf('development'));
-    expect(((await garbage.json()) as { metadata: { flagSetVersion: number } }).metadata.flagSetVersion).toBe(3);
+    expect((await garbage.json<{ metadata: { flagSetVersion: number } }>()).metadata.flagSetVersion).toBe(3);
     await h.putRaw('development', JSON.stringify({ flags: {}, $rollgate: { format: 2 } }));
     h.now += 6000;
     expect((await h.evaluate(`${SINGLE}/static-bool`, { context: {} }, keyOf('development'))).status).toBe(200);
@@ -260,11 +276,11 @@ describe('snapshot memo', () => {
     h.vars = { FALLBACK_CLIENT_KEYS: JSON.stringify({ production: [await sha('fallback-prod')] }) };
     const res = await h.evaluate(`${SINGLE}/new-checkout`, { context: { targetingKey: 'u' } }, 'fallback-prod');
     expect(res.status).toBe(200);
-    expect(((await res.json()) as { metadata: Record<string, unknown> }).metadata['flagSetVersion']).toBe(0);
+    expect((await res.json<{ metadata: Record<string, unknown> }>()).metadata['flagSetVersion']).toBe(0);
     expect((await h.evaluate(`${SINGLE}/new-checkout`, { context: {} }, keyOf('production'))).status).toBe(401);
     const health = await h.fetch('/health');
     expect(health.status).toBe(503);
-    expect(((await health.json()) as { environments: Record<string, { source: string }> }).environments['production']!.source).toBe('fallback');
+    expect((await health.json<{ environments: Record<string, { source: string }> }>()).environments['production']!.source).toBe('fallback');
   });
 });
 
@@ -291,7 +307,7 @@ describe('health', () => {
     h.now = Date.UTC(2026, 10, 27, 12, 1, 30);
     const res = await h.fetch('/health');
     expect(res.status).toBe(200);
-    const body = (await res.json()) as { status: string; environments: Record<string, unknown> };
+    const body = await res.json<{ status: string; environments: Record<string, unknown> }>();
     expect(body.status).toBe('ok');
     expect(body.environments['staging']).toEqual({ status: 'ok', version: 3, source: 'kv', publishedAt: '2026-11-27T12:00:00.000Z', ageSeconds: 90 });
   });

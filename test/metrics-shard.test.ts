@@ -27,7 +27,14 @@ afterEach(async () => {
 
 const shard = (name = 'staging/new-checkout') => env.METRICS.getByName(name);
 
-const delta = (at: number, d: Partial<BucketDelta> = {}): BucketDelta => ({ variant: 'on', at, count: 100, errors: 0, bins: sketchFromSamples([50]).bins, ...d });
+const delta = (at: number, d: Partial<BucketDelta> = {}): BucketDelta => ({
+  variant: 'on',
+  at,
+  count: 100,
+  errors: 0,
+  bins: sketchFromSamples([50]).bins,
+  ...d,
+});
 
 type Row = { variant: string; start: number; count: number; errors: number; bins: Record<string, number> };
 
@@ -46,8 +53,21 @@ describe('MetricsShard: merging', () => {
     const a = [12, 80, 80, 300];
     const b = [80, 95, 1200];
     const c = [12, 13];
-    expect(await shard().ingest([delta(minute - MINUTE_MS + 1_000, { count: 40, errors: 1, bins: sketchFromSamples(a).bins }), delta(minute - MINUTE_MS + 59_999, { count: 60, errors: 2, bins: sketchFromSamples(b).bins })], now)).toEqual({ accepted: 2 });
-    expect(await shard().ingest([delta(minute - 30_000, { count: 5, errors: 0, bins: sketchFromSamples(c).bins }), delta(minute - 30_000, { variant: 'off', count: 7 })], now)).toEqual({ accepted: 2 });
+    expect(
+      await shard().ingest(
+        [
+          delta(minute - MINUTE_MS + 1_000, { count: 40, errors: 1, bins: sketchFromSamples(a).bins }),
+          delta(minute - MINUTE_MS + 59_999, { count: 60, errors: 2, bins: sketchFromSamples(b).bins }),
+        ],
+        now,
+      ),
+    ).toEqual({ accepted: 2 });
+    expect(
+      await shard().ingest(
+        [delta(minute - 30_000, { count: 5, errors: 0, bins: sketchFromSamples(c).bins }), delta(minute - 30_000, { variant: 'off', count: 7 })],
+        now,
+      ),
+    ).toEqual({ accepted: 2 });
 
     const minutes = await rows('minute_buckets');
     expect(minutes).toEqual([
@@ -72,7 +92,8 @@ describe('MetricsShard: queries', () => {
   beforeEach(async () => {
     // Minutes -5 … -1 before `minute`: minute -3 is empty; the current minute has data that is not complete yet.
     const deltas: BucketDelta[] = [];
-    for (const k of [5, 4, 2, 1]) deltas.push(delta(minute - k * MINUTE_MS + 5_000, { count: 100 * k, errors: k, bins: sketchFromSamples(Array(k).fill(10 * k)).bins }));
+    for (const k of [5, 4, 2, 1])
+      deltas.push(delta(minute - k * MINUTE_MS + 5_000, { count: 100 * k, errors: k, bins: sketchFromSamples(Array(k).fill(10 * k)).bins }));
     deltas.push(delta(minute + 5_000, { count: 999, errors: 999 }));
     deltas.push(delta(minute - 2 * MINUTE_MS, { variant: 'off', count: 300, errors: 0 }));
     await shard().ingest(deltas, now);
@@ -123,7 +144,7 @@ describe('MetricsShard: queries', () => {
   });
 });
 
-describe('MetricsShard: a window that starts inside a minute (a rollout\'s start)', () => {
+describe("MetricsShard: a window that starts inside a minute (a rollout's start)", () => {
   const start = () => minute - 2 * MINUTE_MS + 20_000; // 20 s into the minute before last
 
   it('counts exactly the reports stamped at or after the start, in its first minute too', async () => {
@@ -166,7 +187,7 @@ describe('MetricsShard: a window that starts inside a minute (a rollout\'s start
     expect(sig.window.samples).toBe(3);
   });
 
-  it('answers nothing about the start\'s minute while it is still the current minute', async () => {
+  it("answers nothing about the start's minute while it is still the current minute", async () => {
     const s = minute + 10_000;
     await shard().ingest([delta(s + 1000, { count: 500, errors: 500 })], now);
     const sig = await shard().signals({ treatment: 'on', baseline: null, now: minute + 50_000, minutes: 1, since: s, bakeFrom: null });
@@ -177,12 +198,23 @@ describe('MetricsShard: a window that starts inside a minute (a rollout\'s start
   });
 
   it('keeps 1-second slots (schema migration 2) past every window that can start inside a minute, then prunes them', async () => {
-    const versions = await runInDurableObject(shard(), (_i, state) => state.storage.sql.exec<{ version: number }>('SELECT version FROM schema_migrations ORDER BY version').toArray().map((r) => r.version));
+    const versions = await runInDurableObject(shard(), (_i, state) =>
+      state.storage.sql
+        .exec<{ version: number }>('SELECT version FROM schema_migrations ORDER BY version')
+        .toArray()
+        .map((r) => r.version),
+    );
     expect(versions).toEqual([1, 2]);
     expect(SECOND_RETENTION_MS).toBeGreaterThan(2 * HOUR_MS); // the longest bake judged from minute buckets
     await shard().ingest([delta(now - 10 * MINUTE_MS), delta(now - 10 * MINUTE_MS + 400), delta(now - SECOND_RETENTION_MS - MINUTE_MS)], now);
-    const slots = () => runInDurableObject(shard(), (_i, state) => state.storage.sql.exec<{ start: number; count: number }>('SELECT start, count FROM second_buckets ORDER BY start').toArray());
-    expect(await slots()).toEqual([{ start: now - SECOND_RETENTION_MS - MINUTE_MS, count: 100 }, { start: now - 10 * MINUTE_MS, count: 200 }]);
+    const slots = () =>
+      runInDurableObject(shard(), (_i, state) =>
+        state.storage.sql.exec<{ start: number; count: number }>('SELECT start, count FROM second_buckets ORDER BY start').toArray(),
+      );
+    expect(await slots()).toEqual([
+      { start: now - SECOND_RETENTION_MS - MINUTE_MS, count: 100 },
+      { start: now - 10 * MINUTE_MS, count: 200 },
+    ]);
     expect(await runDurableObjectAlarm(shard())).toBe(true);
     expect(await slots()).toEqual([{ start: now - 10 * MINUTE_MS, count: 200 }]);
   });
@@ -215,8 +247,19 @@ describe('MetricsShard: hourly roll-ups and pruning', () => {
 
   it('prunes minute buckets past their retention and hour buckets past their retention (the longest bake and a day) by alarm, keeping recent ones', async () => {
     // Ages an hour or more apart, so that no two share an hour bucket.
-    const ages = [10 * MINUTE_MS, MINUTE_RETENTION_MS - HOUR_MS, MINUTE_RETENTION_MS + HOUR_MS, 2 * 24 * HOUR_MS, HOUR_RETENTION_MS - 2 * HOUR_MS, HOUR_RETENTION_MS + 2 * HOUR_MS, HOUR_RETENTION_MS + 24 * HOUR_MS];
-    await shard().ingest(ages.map((age, i) => delta(now - age, { count: i + 1 })), now);
+    const ages = [
+      10 * MINUTE_MS,
+      MINUTE_RETENTION_MS - HOUR_MS,
+      MINUTE_RETENTION_MS + HOUR_MS,
+      2 * 24 * HOUR_MS,
+      HOUR_RETENTION_MS - 2 * HOUR_MS,
+      HOUR_RETENTION_MS + 2 * HOUR_MS,
+      HOUR_RETENTION_MS + 24 * HOUR_MS,
+    ];
+    await shard().ingest(
+      ages.map((age, i) => delta(now - age, { count: i + 1 })),
+      now,
+    );
     expect(await rows('minute_buckets')).toHaveLength(ages.length);
     expect(MINUTE_RETENTION_MS).toBeGreaterThanOrEqual(2 * HOUR_MS);
     expect(HOUR_RETENTION_MS).toBeGreaterThanOrEqual(8 * 24 * HOUR_MS);
@@ -249,7 +292,9 @@ describe('MetricsShard: ingest throughput', () => {
     const PER_BATCH = 100;
     const latencies = sketchFromSamples(Array.from({ length: 50 }, (_, i) => 5 + i * 7)).bins;
     const batches = Array.from({ length: BATCHES }, (_, b) =>
-      Array.from({ length: PER_BATCH }, (_, i) => delta(now - ((b * PER_BATCH + i) % 10) * MINUTE_MS, { variant: i % 2 ? 'on' : 'off', count: 20, errors: i % 7 === 0 ? 1 : 0, bins: latencies })),
+      Array.from({ length: PER_BATCH }, (_, i) =>
+        delta(now - ((b * PER_BATCH + i) % 10) * MINUTE_MS, { variant: i % 2 ? 'on' : 'off', count: 20, errors: i % 7 === 0 ? 1 : 0, bins: latencies }),
+      ),
     );
     const t0 = realNow();
     for (const batch of batches) await shard().ingest(batch, now);

@@ -50,7 +50,7 @@ async function startSafeRollout(): Promise<RolloutView> {
   clock.advance(1000);
   const started = await api.startRollout(ENV, { flag: 'new-checkout', variant: 'on', strategy: 'safe', reason: 'launch' }, 'tester', clock.now, false);
   if (!started.ok) throw new Error(`start refused: ${started.error}`);
-  return started.value as RolloutView;
+  return started.value;
 }
 
 async function rolloutOf(id: string): Promise<RolloutView> {
@@ -114,7 +114,10 @@ describe('tick', () => {
       expect({ hours, percent: now.percent, status: now.status }).toEqual({ hours, percent, status: 'running' });
       // The published snapshot carries the served percentage.
       const snap = await kvSnapshot(ENV);
-      expect({ hours, rollout: snap!.flags['new-checkout']!.rollout }).toEqual({ hours, rollout: { id: r.id, variant: 'on', baselineVariant: 'off', percent } });
+      expect({ hours, rollout: snap!.flags['new-checkout']!.rollout }).toEqual({
+        hours,
+        rollout: { id: r.id, variant: 'on', baselineVariant: 'off', percent },
+      });
     }
     const atFull = await rolloutOf(r.id);
     expect(atFull.bakeStartedAt).toBe(S + 120 * HOUR);
@@ -252,7 +255,14 @@ describe('durability', () => {
     expect((await rolloutOf(r.id)).percent).toBe(10);
     await tickAt(r.startedAt + 49 * HOUR, { [r.id]: healthy });
     expect((await rolloutOf(r.id)).percent).toBe(25);
-    const put = await api.putConfig(ENV, write(configWith((c) => (c.flags['static-bool']!.defaultVariant = 'off')), 1), clock.now);
+    const put = await api.putConfig(
+      ENV,
+      write(
+        configWith((c) => (c.flags['static-bool']!.defaultVariant = 'off')),
+        1,
+      ),
+      clock.now,
+    );
     expect(put).toMatchObject({ ok: true, value: { version: 2, changed: true } });
   });
 
@@ -283,7 +293,7 @@ describe('durability', () => {
           attempts.push(key);
           throw new Error('KV PUT failed: 429 Too Many Requests');
         },
-      } as Pick<KVNamespace, 'put'>;
+      };
     });
 
     const put = await api.putConfig(ENV, write(validConfig()), clock.now);
@@ -325,7 +335,12 @@ describe('durability', () => {
     expect(summary.publishedVersion).toBe(summary.snapshotVersion);
     const snap = await kvSnapshot(ENV);
     expect(snap!.$rollgate.version).toBe(summary.snapshotVersion);
-    expect(snap!.flags).toEqual(resolveEnvironment(configWith((c) => (c.flags['static-bool']!.defaultVariant = 'off')), ENV).flags);
+    expect(snap!.flags).toEqual(
+      resolveEnvironment(
+        configWith((c) => (c.flags['static-bool']!.defaultVariant = 'off')),
+        ENV,
+      ).flags,
+    );
   });
 
   it('coalesces a burst: one immediate KV write, the rest by one alarm write of the latest version', async () => {
@@ -337,7 +352,7 @@ describe('durability', () => {
           writes.push((JSON.parse(value) as { $rollgate: { version: number } }).$rollgate.version);
           await env.FLAGS.put(key, value);
         },
-      } as Pick<KVNamespace, 'put'>;
+      };
     });
 
     const start = clock.now;
@@ -386,7 +401,16 @@ describe('storage', () => {
     expect(rows.migrations[0]).toEqual({ version: 1 });
     expect(rows.migrations).toEqual(MIGRATIONS.map((m) => ({ version: m.version })));
     expect(rows.tables).toEqual(
-      expect.arrayContaining(['audit_log', 'client_keys', 'config_versions', 'meta', 'processed_ticks', 'rollout_transitions', 'rollouts', 'schema_migrations']),
+      expect.arrayContaining([
+        'audit_log',
+        'client_keys',
+        'config_versions',
+        'meta',
+        'processed_ticks',
+        'rollout_transitions',
+        'rollouts',
+        'schema_migrations',
+      ]),
     );
   });
 

@@ -3,20 +3,7 @@ import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import type { RolloutView } from '../src/coordinator/rollout-ops';
 import { admin } from './helpers/admin';
 import { configWith } from './helpers/coordinator';
-import {
-  ENV,
-  ERRORING,
-  FLAG,
-  HEALTHY,
-  HOUR,
-  kvSnapshotOf,
-  MIN,
-  type MinuteLoad,
-  Sim,
-  SLOW_P95,
-  SLOW_P99,
-  fakeProbe,
-} from './helpers/health-sim';
+import { ENV, ERRORING, FLAG, HEALTHY, HOUR, kvSnapshotOf, MIN, type MinuteLoad, Sim, SLOW_P95, SLOW_P99, fakeProbe } from './helpers/health-sim';
 
 // The real clock, taken before any test fakes Date: for the rollback-latency measurement only.
 const realNow = Date.now.bind(Date);
@@ -53,7 +40,14 @@ async function checkCohort(percent: number, earlier: ReadonlySet<number>): Promi
 }
 
 /** Custom short stages: 5 % at once, 25 % after 10 minutes, 100 % after a day; 1 h bake. */
-const TO_25 = { stages: [{ percent: 5, afterSeconds: 0 }, { percent: 25, afterSeconds: 600 }, { percent: 100, afterSeconds: 86_400 }], bakeSeconds: 3600 };
+const TO_25 = {
+  stages: [
+    { percent: 5, afterSeconds: 0 },
+    { percent: 25, afterSeconds: 600 },
+    { percent: 100, afterSeconds: 86_400 },
+  ],
+  bakeSeconds: 3600,
+};
 
 /** Starts the TO_25 rollout at T0 and promotes it to 25 % at T0+10 min on healthy minutes; returns it. */
 async function startAt25(): Promise<RolloutView> {
@@ -81,7 +75,14 @@ describe('scheduled(): a complete safe rollout', () => {
     expect(r.id).toBe(`ro_${sim.T0.toString(36)}_5e1ec7ed`);
     expect(r).toMatchObject({ status: 'running', percent: 5, stageIndex: 0, startedAt: sim.T0 });
 
-    const schedule: Array<[hours: number, percent: number]> = [[0, 5], [24, 10], [48, 25], [72, 50], [96, 75], [120, 100]];
+    const schedule: Array<[hours: number, percent: number]> = [
+      [0, 5],
+      [24, 10],
+      [48, 25],
+      [72, 50],
+      [96, 75],
+      [120, 100],
+    ];
     const expectedPercent = (hours: number) => schedule.filter(([h]) => h <= hours).at(-1)![1];
     let cohort = await checkCohort(5, new Set());
     let ofrepMs = 0;
@@ -119,14 +120,16 @@ describe('scheduled(): a complete safe rollout', () => {
     expect(snapshot!.flags[FLAG]).not.toHaveProperty('rollout');
     expect(snapshot!.flags[FLAG]!.defaultVariant).toBe('on');
     const t = performance.now();
-    cohort = await checkCohort(100, cohort);
+    await checkCohort(100, cohort);
     ofrepMs += performance.now() - t;
 
     const audit = await sim.audit();
     expect(audit.filter((e) => e.action === 'rollout.auto_promoted')).toHaveLength(5);
     expect(audit.filter((e) => e.action === 'rollout.auto_completed' && e.actor === 'rollgate')).toHaveLength(1);
     expect(audit.filter((e) => e.action === 'config.rollout_completed' && e.actor === 'rollgate')).toHaveLength(1);
-    console.log(`simulation: 168 hourly ticks, 7 × ${USERS} OFREP evaluations in ${Math.round(ofrepMs)} ms; whole test ${Math.round(performance.now() - started)} ms`);
+    console.log(
+      `simulation: 168 hourly ticks, 7 × ${USERS} OFREP evaluations in ${Math.round(ofrepMs)} ms; whole test ${Math.round(performance.now() - started)} ms`,
+    );
   }, 60_000);
 });
 
@@ -142,7 +145,11 @@ describe('scheduled(): automatic rollback', () => {
       await sim.postMinute(S + i * MIN, ERRORING);
       await sim.tick(S + (i + 1) * MIN);
       const now = await sim.rollout(r.id);
-      expect(now, `after ${i + 1} breaching minutes`).toMatchObject({ status: 'running', percent: 25, lastVerdict: { kind: 'degraded', trigger: 'error_rate' } });
+      expect(now, `after ${i + 1} breaching minutes`).toMatchObject({
+        status: 'running',
+        percent: 25,
+        lastVerdict: { kind: 'degraded', trigger: 'error_rate' },
+      });
       // The next stage is not due, so the decision names its time; the verdict shows the breach building up.
       expect(now.lastDecision).toMatch(/^waiting: next stage 100% at /);
       expect((await kvSnapshotOf())!.flags[FLAG]!.rollout).toMatchObject({ percent: 25 });
@@ -230,7 +237,11 @@ describe('scheduled(): automatic rollback', () => {
 
 describe('scheduled(): health-check probes', () => {
   const withProbe = configWith((c) => {
-    c.environments = [{ name: 'staging', healthChecks: [{ name: 'api', url: 'https://probe.test/health' }] }, 'development', { name: 'production', protected: true }];
+    c.environments = [
+      { name: 'staging', healthChecks: [{ name: 'api', url: 'https://probe.test/health' }] },
+      'development',
+      { name: 'production', protected: true },
+    ];
   });
 
   it('rolls back after 5 consecutive probe failures, with trigger probes', async () => {
@@ -242,7 +253,9 @@ describe('scheduled(): health-check probes', () => {
       await sim.postMinutesBefore(sim.T0 + k * MIN, 1, () => HEALTHY);
       await sim.tick(sim.T0 + k * MIN);
       expect(await sim.rollout(r.id), `after ${k} failures`).toMatchObject({ status: 'running', percent: 5 });
-      expect((await sim.summary()).probes).toEqual([expect.objectContaining({ name: 'api', url: 'https://probe.test/health', consecutiveFailures: k, lastStatus: 500 })]);
+      expect((await sim.summary()).probes).toEqual([
+        expect.objectContaining({ name: 'api', url: 'https://probe.test/health', consecutiveFailures: k, lastStatus: 500 }),
+      ]);
     }
     await sim.tick(sim.T0 + 5 * MIN);
     const now = await sim.rollout(r.id);
@@ -288,11 +301,12 @@ describe('scheduled(): health-check probes', () => {
         ];
       }),
     );
-    await sim.setProbeFetch((async (input: RequestInfo | URL, init?: RequestInit) => {
-      if (String(input).endsWith('/health')) return new Response('ok', { status: 200 });
+    await sim.setProbeFetch(async (input: RequestInfo | URL, init?: RequestInit) => {
+      if ((input instanceof Request ? input.url : String(input)).endsWith('/health')) return new Response('ok', { status: 200 });
       // Never answers: only the probe's timeout ends the wait.
+      // eslint-disable-next-line @typescript-eslint/prefer-promise-reject-errors -- rejects with the signal's reason, as fetch does on abort
       return new Promise<Response>((_resolve, reject) => init?.signal?.addEventListener('abort', () => reject(init.signal!.reason)));
-    }) as typeof fetch);
+    });
     await sim.tick(sim.T0 + MIN);
     expect((await sim.summary()).probes).toEqual([
       expect.objectContaining({ name: 'api', consecutiveFailures: 1, lastStatus: 200, lastError: 'status 200' }),
@@ -305,7 +319,14 @@ describe('scheduled(): ticks', () => {
   it('changes nothing on a duplicate scheduledTime, even when another stage is due', async () => {
     await sim.setup();
     // 10 % and 25 % are both due at 1 h: a second application of the same tick would promote again.
-    const r = await sim.start({ stages: [{ percent: 5, afterSeconds: 0 }, { percent: 10, afterSeconds: 3600 }, { percent: 25, afterSeconds: 3600 }, { percent: 100, afterSeconds: 7200 }] });
+    const r = await sim.start({
+      stages: [
+        { percent: 5, afterSeconds: 0 },
+        { percent: 10, afterSeconds: 3600 },
+        { percent: 25, afterSeconds: 3600 },
+        { percent: 100, afterSeconds: 7200 },
+      ],
+    });
     const T = sim.T0 + HOUR;
     await sim.postMinutesBefore(T, 5, () => HEALTHY);
     await sim.tick(T);

@@ -75,9 +75,7 @@ export class AnswerCheck {
   assert(): string {
     if (this.mismatches.length > 0) {
       const shown = this.mismatches.filter(Boolean);
-      throw new Error(
-        `ANSWER MISMATCH in ${this.label}: ${this.mismatches.length} of ${this.compared} evaluations differ\n${shown.join('\n')}`,
-      );
+      throw new Error(`ANSWER MISMATCH in ${this.label}: ${this.mismatches.length} of ${this.compared} evaluations differ\n${shown.join('\n')}`);
     }
     if (this.compared === 0) throw new Error(`ANSWER CHECK in ${this.label} compared nothing`);
     return `${this.label}: ${this.compared.toLocaleString('en-US')} answers identical (${this.summary()})`;

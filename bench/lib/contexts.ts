@@ -61,8 +61,7 @@ export function makeContexts(n: number, seed = 0x5eed): EvaluationContext[] {
   for (let i = 0; i < n; i++) {
     const name = `${pick(rng, NAMES)}${int(rng, 1, 9999)}`;
     const special = rng();
-    const email =
-      special < 0.02 ? 'ballmer@macrosoft.com' : special < 0.04 ? 'jobs@orange.com' : `${name}@${pick(rng, DOMAINS)}`;
+    const email = special < 0.02 ? 'ballmer@macrosoft.com' : special < 0.04 ? 'jobs@orange.com' : `${name}@${pick(rng, DOMAINS)}`;
     const idRoll = rng();
     const id = idRoll < 0.2 ? `abc${hex(rng, 6)}` : idRoll < 0.4 ? `${hex(rng, 6)}xyz` : hex(rng, 9);
     out.push({

@@ -47,7 +47,7 @@ export function loadToolVersion(tool: LoadTool): string {
     return (`${v.stdout}${v.stderr}`.split('\n')[0] ?? 'wrk').trim();
   }
   try {
-    return `autocannon ${(JSON.parse(spawnSync(process.execPath, ['-p', "JSON.stringify(require('autocannon/package.json').version)"], { cwd: REPO_ROOT, encoding: 'utf8' }).stdout) as string)}`;
+    return `autocannon ${JSON.parse(spawnSync(process.execPath, ['-p', "JSON.stringify(require('autocannon/package.json').version)"], { cwd: REPO_ROOT, encoding: 'utf8' }).stdout) as string}`;
   } catch {
     return 'autocannon';
   }
@@ -112,10 +112,23 @@ async function runWrk(spec: LoadSpec): Promise<LoadResult> {
     if (spec.body !== undefined) lines.push(`wrk.body = ${luaString(spec.body)}`);
     for (const [k, v] of Object.entries(spec.headers)) lines.push(`wrk.headers[${luaString(k)}] = ${luaString(v)}`);
     writeFileSync(script, `${lines.join('\n')}\n${WRK_SCRIPT}`);
-    const out = await runWithCpu('wrk', ['-t1', `-c${spec.connections}`, `-d${spec.durationSec}s`, '--timeout', '5s', '-s', script, spec.url], (spec.durationSec + 30) * 1000);
+    const out = await runWithCpu(
+      'wrk',
+      ['-t1', `-c${spec.connections}`, `-d${spec.durationSec}s`, '--timeout', '5s', '-s', script, spec.url],
+      (spec.durationSec + 30) * 1000,
+    );
     const m = /__WRK__(\{.*\})/.exec(out.stdout);
     if (!m) throw new Error(`no result line from wrk:\n${out.stdout}\n${out.stderr}`);
-    const r = JSON.parse(m[1]!) as { requests: number; durationUs: number; errors: number; p50: number; p99: number; mean: number; max: number; statuses: Record<string, number> };
+    const r = JSON.parse(m[1]!) as {
+      requests: number;
+      durationUs: number;
+      errors: number;
+      p50: number;
+      p99: number;
+      mean: number;
+      max: number;
+      statuses: Record<string, number>;
+    };
     return {
       tool: 'wrk',
       requests: r.requests,
@@ -136,7 +149,15 @@ async function runAutocannon(spec: LoadSpec): Promise<LoadResult> {
   const out = await runWithCpu(node, [child, JSON.stringify(spec)], (spec.durationSec + 30) * 1000);
   const r = JSON.parse(out.stdout.trim()) as Omit<LoadResult, 'errors'> & { errors: number; timeouts: number };
   // The child's own process.cpuUsage() excludes its start-up; prefer it to the wait-based total.
-  return { tool: 'autocannon', requests: r.requests, elapsedMs: r.elapsedMs, statuses: r.statuses, errors: r.errors + r.timeouts, latencyMs: r.latencyMs, cpuMs: r.cpuMs };
+  return {
+    tool: 'autocannon',
+    requests: r.requests,
+    elapsedMs: r.elapsedMs,
+    statuses: r.statuses,
+    errors: r.errors + r.timeouts,
+    latencyMs: r.latencyMs,
+    cpuMs: r.cpuMs,
+  };
 }
 
 /** One load run with the given tool. */

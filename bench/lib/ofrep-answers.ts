@@ -66,7 +66,7 @@ export async function checkAnswers(
   const raw = await (await server.kv()).get(snapshotKey(ENV), 'text');
   if (raw === null) throw new Error(`no ${snapshotKey(ENV)} in KV`);
   const { loaded } = loadSnapshot(zSnapshot.parse(JSON.parse(raw)), 'kv', {}, raw);
-  const health = (await (await fetch(`${url}/health`)).json()) as { environments: Record<string, { version: number }> };
+  const health = await (await fetch(`${url}/health`)).json<{ environments: Record<string, { version: number }> }>();
   if (health.environments[ENV]?.version !== loaded.version) {
     throw new Error(`the Worker serves ${ENV} v${health.environments[ENV]?.version}, KV holds v${loaded.version}`);
   }
@@ -96,12 +96,16 @@ export async function checkAnswers(
     const etag = await etagOf(want);
     bulks++;
     if (r.status !== 200 || text !== want || r.headers.get('etag') !== etag) {
-      mismatches.push(`bulk context #${i}: got ${r.status} etag ${r.headers.get('etag')} ${text.slice(0, 200)}…, expected 200 etag ${etag} ${want.slice(0, 200)}…`);
+      mismatches.push(
+        `bulk context #${i}: got ${r.status} etag ${r.headers.get('etag')} ${text.slice(0, 200)}…, expected 200 etag ${etag} ${want.slice(0, 200)}…`,
+      );
     }
     const again = await fetch(`${url}/ofrep/v1/evaluate/flags`, { method: 'POST', headers: { ...headers, 'if-none-match': etag }, body });
     const againText = await again.text();
     if (again.status !== 304 || againText !== '' || again.headers.get('etag') !== etag) {
-      mismatches.push(`bulk If-None-Match context #${i}: got ${again.status} etag ${again.headers.get('etag')} "${againText.slice(0, 80)}", expected 304 with etag ${etag} and no body`);
+      mismatches.push(
+        `bulk If-None-Match context #${i}: got ${again.status} etag ${again.headers.get('etag')} "${againText.slice(0, 80)}", expected 304 with etag ${etag} and no body`,
+      );
     }
     if (mismatches.length >= 5) break;
   }
@@ -115,7 +119,10 @@ export async function checkAnswers(
 
   const timed = JSON.stringify({ context: TIMED_CONTEXT });
   const etag = await etagOf(bulkBody(loaded, TIMED_CONTEXT, Date.now()));
-  const spread = [...outcomes].sort((a, b) => b[1] - a[1]).map(([k, v]) => `${k} ${fmtPct(v / ctxs.length)}`).join(', ');
+  const spread = [...outcomes]
+    .sort((a, b) => b[1] - a[1])
+    .map(([k, v]) => `${k} ${fmtPct(v / ctxs.length)}`)
+    .join(', ');
   return {
     etag,
     version: loaded.version,

@@ -14,6 +14,6 @@ export function readTestkitFlags(): string {
   try {
     return readFileSync(file, 'utf8');
   } catch (err) {
-    throw new Error(`cannot read the flagd testkit flags at ${file} (set ROLLGATE_SHARED): ${(err as Error).message}`);
+    throw new Error(`cannot read the flagd testkit flags at ${file} (set ROLLGATE_SHARED): ${(err as Error).message}`, { cause: err });
   }
 }

@@ -17,7 +17,12 @@ export const TARGET_FLAG = {
       { ends_with: [{ var: 'email' }, '@rollgate.dev'] },
       'internal',
       { in: [{ var: 'country' }, ['DE', 'FR', 'NL', 'SE']] },
-      { fractional: [['control', 50], ['treatment', 50]] },
+      {
+        fractional: [
+          ['control', 50],
+          ['treatment', 50],
+        ],
+      },
       null,
     ],
   },
@@ -54,7 +59,14 @@ function condition(rng: Rng): unknown {
 
 function split(rng: Rng): unknown {
   const a = int(rng, 1, 99);
-  return rng() < 0.7 ? { fractional: [['on', a], ['off', 100 - a]] } : { fractional: [{ var: 'targetingKey' }, ['on', a], ['off', 100 - a]] };
+  return rng() < 0.7
+    ? {
+        fractional: [
+          ['on', a],
+          ['off', 100 - a],
+        ],
+      }
+    : { fractional: [{ var: 'targetingKey' }, ['on', a], ['off', 100 - a]] };
 }
 
 function makeFlag(rng: Rng, i: number): Flag {
@@ -69,8 +81,7 @@ function makeFlag(rng: Rng, i: number): Flag {
     };
   else if (r < 0.65) flag = { state: 'ENABLED', variants: bool, defaultVariant: 'off', targeting: { if: [condition(rng), 'on', null] } };
   else if (r < 0.77) flag = { state: 'ENABLED', variants: bool, defaultVariant: 'off', targeting: split(rng) };
-  else if (r < 0.87)
-    flag = { state: 'ENABLED', variants: bool, defaultVariant: 'off', targeting: { if: [condition(rng), split(rng), null] } };
+  else if (r < 0.87) flag = { state: 'ENABLED', variants: bool, defaultVariant: 'off', targeting: { if: [condition(rng), split(rng), null] } };
   else if (r < 0.92)
     flag = {
       state: 'ENABLED',

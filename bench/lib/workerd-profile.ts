@@ -129,7 +129,7 @@ export async function profileRoutes(routes: Route[], seconds: number, log: (l: s
   const port = await freePort();
   const server = await startRollgate({ built, countKv: false, inspectorPort: port, log });
   try {
-    const targets = (await (await fetch(`http://127.0.0.1:${port}/json`)).json()) as { id: string; title?: string; url?: string; webSocketDebuggerUrl: string }[];
+    const targets = await (await fetch(`http://127.0.0.1:${port}/json`)).json<{ id: string; title?: string; url?: string; webSocketDebuggerUrl: string }[]>();
     const target = targets.find((t) => /rollgate/.test(`${t.title} ${t.url} ${t.id}`) && !/bench-/.test(`${t.title} ${t.url} ${t.id}`));
     if (!target) throw new Error(`no inspector target for the rollgate worker: ${JSON.stringify(targets)}`);
     const ws = new WebSocket(target.webSocketDebuggerUrl);
@@ -155,7 +155,9 @@ export async function profileRoutes(routes: Route[], seconds: number, log: (l: s
       });
 
     const headers = { authorization: `Bearer ${devClientKey('staging')}`, 'content-type': 'application/json' };
-    const body = JSON.stringify({ context: { targetingKey: 'user-4711', email: 'jane.doe@mailbox.example', platform: 'ios', appVersion: '5.3.1', country: 'DE', plan: 'business' } });
+    const body = JSON.stringify({
+      context: { targetingKey: 'user-4711', email: 'jane.doe@mailbox.example', platform: 'ios', appVersion: '5.3.1', country: 'DE', plan: 'business' },
+    });
     const first = await fetch(`${server.url}/ofrep/v1/evaluate/flags`, { method: 'POST', headers, body });
     await first.arrayBuffer();
     const specs: Record<Route, Omit<LoadSpec, 'connections' | 'durationSec'>> = {

@@ -138,7 +138,10 @@ export async function startRollgate(opts: StartOptions = {}): Promise<RollgateSe
   Object.assign(vars, devSecrets());
   const sqlite = new Set(wrangler.migrations.flatMap((m: { new_sqlite_classes?: string[] }) => m.new_sqlite_classes ?? []));
   const durableObjects = Object.fromEntries(
-    wrangler.durable_objects.bindings.map((b: { name: string; class_name: string }) => [b.name, { className: b.class_name, useSQLite: sqlite.has(b.class_name) }]),
+    wrangler.durable_objects.bindings.map((b: { name: string; class_name: string }) => [
+      b.name,
+      { className: b.class_name, useSQLite: sqlite.has(b.class_name) },
+    ]),
   );
   const kvBinding = wrangler.kv_namespaces[0];
   if (!kvBinding || wrangler.kv_namespaces.length !== 1) throw new Error('expected exactly one KV namespace in wrangler.toml');
@@ -189,9 +192,7 @@ export async function startRollgate(opts: StartOptions = {}): Promise<RollgateSe
     name: 'bench-probe',
     modules: [{ type: 'ESModule', path: 'bench-probe.mjs', contents: PROBE_SOURCE }],
     compatibilityDate: wrangler.compatibility_date,
-    durableObjects: Object.fromEntries(
-      Object.entries(durableObjects).map(([name, d]) => [name, { ...d, scriptName: 'rollgate' }]),
-    ),
+    durableObjects: Object.fromEntries(Object.entries(durableObjects).map(([name, d]) => [name, { ...d, scriptName: 'rollgate' }])),
     serviceBindings: { ROLLGATE: 'rollgate' },
     kvNamespaces: { KV: kvId },
     unsafeDirectSockets: [{ host: '127.0.0.1', port: 0 }],
@@ -252,11 +253,11 @@ export async function startRollgate(opts: StartOptions = {}): Promise<RollgateSe
       config: result.config,
       refreshMs: Number(vars['SNAPSHOT_REFRESH_MS'] ?? 5000),
       environments,
-      kv: async () => (countKv ? mf.getKVNamespace('KV', 'bench-kv') : mf.getKVNamespace(kvBinding.binding, 'rollgate')) as never,
+      kv: async () => (countKv ? mf.getKVNamespace('KV', 'bench-kv') : mf.getKVNamespace(kvBinding.binding, 'rollgate')),
       readKv: async (key: string) => {
         const r = await fetch(new URL('/kv', probeUrl), { method: 'POST', body: JSON.stringify({ key }) });
         if (r.status !== 200) throw new Error(`bench-probe /kv answered ${r.status}: ${await r.text()}`);
-        return ((await r.json()) as { value: string | null }).value;
+        return (await r.json<{ value: string | null }>()).value;
       },
       kvCounts: async () => {
         if (!countKv) return null;

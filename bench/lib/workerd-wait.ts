@@ -30,7 +30,7 @@ export async function waitForPublished(url: string, timeoutMs: number): Promise<
   for (;;) {
     const r = await fetch(`${url}/admin/v1/environments`, { headers: { authorization: `Bearer ${DEV_ADMIN_TOKEN}` } });
     if (r.status !== 200) throw new Error(`GET /admin/v1/environments answered ${r.status}: ${await r.text()}`);
-    const { environments } = (await r.json()) as { environments: Summary[] };
+    const { environments } = await r.json<{ environments: Summary[] }>();
     if (environments.every((e) => e.publishedVersion === e.snapshotVersion)) {
       return Object.fromEntries(environments.map((e) => [e.environment, e.publishedVersion]));
     }
@@ -42,7 +42,7 @@ export async function waitForPublished(url: string, timeoutMs: number): Promise<
 /** Waits until GET /health is 200 with every environment served at (at least) the given version. */
 export async function waitForServed(url: string, versions: Record<string, number>, timeoutMs: number): Promise<void> {
   const deadline = Date.now() + timeoutMs;
-  let last = '';
+  let last: string;
   for (;;) {
     const r = await fetch(`${url}/health`);
     const text = await r.text();

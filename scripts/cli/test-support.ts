@@ -43,7 +43,13 @@ export function fakeFetch(handler: Handler): { fetch: typeof fetch; calls: SeenR
     const url = new URL(typeof input === 'string' ? input : input instanceof URL ? input.href : input.url);
     const headers = new Headers(init?.headers);
     const raw = init?.body;
-    const req: SeenRequest = { method: init?.method ?? 'GET', path: url.pathname + url.search, url, headers, body: typeof raw === 'string' ? JSON.parse(raw) : undefined };
+    const req: SeenRequest = {
+      method: init?.method ?? 'GET',
+      path: url.pathname + url.search,
+      url,
+      headers,
+      body: typeof raw === 'string' ? JSON.parse(raw) : undefined,
+    };
     calls.push(req);
     const a = await handler(req);
     return new Response(a.json === undefined ? null : JSON.stringify(a.json), {
@@ -51,7 +57,7 @@ export function fakeFetch(handler: Handler): { fetch: typeof fetch; calls: SeenR
       headers: { 'content-type': 'application/json', ...a.headers },
     });
   };
-  return { fetch: f as typeof fetch, calls };
+  return { fetch: f, calls };
 }
 
 /** Routes by "METHOD path" (path without query); unknown routes answer 404 like the Worker. */
@@ -87,7 +93,7 @@ export function fakeIo(options: FakeIoOptions = {}): { io: CliIo; stdout: Captur
     stderr,
     stdin,
     env: { NO_COLOR: '1', ...options.env },
-    fetch: options.fetch ?? (fakeFetch(() => ({ status: 500 })).fetch),
+    fetch: options.fetch ?? fakeFetch(() => ({ status: 500 })).fetch,
     now: () => clock.now,
     sleep: async (ms) => {
       clock.now += ms;

@@ -34,7 +34,18 @@ if (!result.ok) {
 
 const dev = spawn(
   'wrangler',
-  ['dev', '--ip', '127.0.0.1', '--port', port, '--persist-to', stateDir, ...(envFile ? ['--env-file', envFile] : []), '--test-scheduled', '--show-interactive-dev-session=false'],
+  [
+    'dev',
+    '--ip',
+    '127.0.0.1',
+    '--port',
+    port,
+    '--persist-to',
+    stateDir,
+    ...(envFile ? ['--env-file', envFile] : []),
+    '--test-scheduled',
+    '--show-interactive-dev-session=false',
+  ],
   { stdio: 'inherit', env: offline },
 );
 for (const signal of ['SIGINT', 'SIGTERM'] as const) process.on(signal, () => dev.kill(signal));

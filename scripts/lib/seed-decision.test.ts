@@ -36,7 +36,8 @@ describe('decideSeed', () => {
   });
 
   it('keeps a config no seed record accounts for', () => {
-    for (const prot of [false, true]) expect(decideSeed(inputs({ lastSeed: null, protected: prot }))).toEqual({ action: 'skip', reason: 'not-seeded', version: 3 });
+    for (const prot of [false, true])
+      expect(decideSeed(inputs({ lastSeed: null, protected: prot }))).toEqual({ action: 'skip', reason: 'not-seeded', version: 3 });
   });
 
   it('an unchanged file over the seeded version is up to date, nothing to record', () => {
@@ -58,16 +59,26 @@ describe('describeSkip', () => {
 
   it('says what was kept, why, and how to push', () => {
     const line = describeSkip('production', { reason: 'protected', version: 3 }, { hash: A, version: 3 }, 'config/flags.json', push);
-    expect(line).toBe(`kept config version 3; config/flags.json changed since the last seed, but "production" is protected, so npm start does not write it. To apply it: ${push}`);
+    expect(line).toBe(
+      `kept config version 3; config/flags.json changed since the last seed, but "production" is protected, so npm start does not write it. To apply it: ${push}`,
+    );
   });
 
   it('names the seeded version when the API changed it since', () => {
-    const line = describeSkip('staging', { reason: 'changed-through-api', version: 5 }, { hash: A, version: 3 }, 'config/flags.json', 'npx rollgate push config/flags.json --env staging');
+    const line = describeSkip(
+      'staging',
+      { reason: 'changed-through-api', version: 5 },
+      { hash: A, version: 3 },
+      'config/flags.json',
+      'npx rollgate push config/flags.json --env staging',
+    );
     expect(line).toContain('kept config version 5; it was changed through the admin API after npm start seeded version 3');
     expect(line).toContain('To replace it with config/flags.json: npx rollgate push config/flags.json --env staging');
   });
 
   it('says when no seed record accounts for the config', () => {
-    expect(describeSkip('staging', { reason: 'not-seeded', version: 2 }, null, 'config/flags.json', 'x')).toContain('npm start did not write it (no seed record for it)');
+    expect(describeSkip('staging', { reason: 'not-seeded', version: 2 }, null, 'config/flags.json', 'x')).toContain(
+      'npm start did not write it (no seed record for it)',
+    );
   });
 });

@@ -32,7 +32,7 @@ class FakeWorker {
   }
 
   fetch = async (input: string | URL | Request, init: RequestInit = {}): Promise<Response> => {
-    const url = new URL(String(input));
+    const url = new URL(input instanceof Request ? input.url : input);
     const headers = new Headers(init.headers);
     const m = /^\/admin\/v1\/environments\/([a-z-]+)\/(flags|keys)$/.exec(url.pathname);
     if (!m || headers.get('authorization') !== 'Bearer dev-admin-token') return Response.json({ error: 'nope' }, { status: 404 });
@@ -40,16 +40,21 @@ class FakeWorker {
     const e = this.env(name);
     const latest = e.versions.at(-1) ?? null;
     const method = init.method ?? 'GET';
-    if (method === 'GET') return latest ? Response.json({ version: e.versions.length, document: latest }) : Response.json({ error: 'no config has been written yet' }, { status: 404 });
+    if (method === 'GET')
+      return latest
+        ? Response.json({ version: e.versions.length, document: latest })
+        : Response.json({ error: 'no config has been written yet' }, { status: 404 });
     if (headers.get('x-rollgate-confirm') !== name && isProtected(latest, name)) return Response.json({ error: 'protected' }, { status: 428 });
-    const body = JSON.parse(String(init.body)) as Record<string, unknown>;
+    if (typeof init.body !== 'string') throw new Error('the fake admin API reads JSON text bodies only');
+    const body = JSON.parse(init.body) as Record<string, unknown>;
     if (what === 'keys') {
       const changed = !e.keys.has(String(body['name']));
       e.keys.add(String(body['name']));
       return Response.json({ name: body['name'], key: body['secret'], changed }, { status: changed ? 201 : 200 });
     }
     const ifMatch = headers.get('if-match');
-    if (ifMatch !== null && ifMatch !== `"${e.versions.length}"`) return Response.json({ error: 'changed', currentVersion: e.versions.length }, { status: 412 });
+    if (ifMatch !== null && ifMatch !== `"${e.versions.length}"`)
+      return Response.json({ error: 'changed', currentVersion: e.versions.length }, { status: 412 });
     this.writes.push(name);
     e.versions.push(body as unknown as RollgateConfig);
     return Response.json({ version: e.versions.length, changed: true, warnings: [] });
@@ -119,7 +124,9 @@ describe('npm start seeding', () => {
     const lines = await seed(CHANGED);
     expect(worker.writes).toEqual(['development']);
     expect(worker.env('staging').versions.at(-1)).toEqual(theirs);
-    expect(lines[1]).toContain('staging: client key dev-client-staging, report key dev-report-staging; kept config version 2; it was changed through the admin API after npm start seeded version 1');
+    expect(lines[1]).toContain(
+      'staging: client key dev-client-staging, report key dev-report-staging; kept config version 2; it was changed through the admin API after npm start seeded version 1',
+    );
   });
 
   it('without a seed record (older state), existing configs are kept; one equal to the file is adopted', async () => {

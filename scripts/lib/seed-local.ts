@@ -66,7 +66,7 @@ export async function seedLocal(baseUrl: string, config: RollgateConfig, options
 
     const live = await fetch(`${baseUrl}/admin/v1/environments/${name}/flags`, { headers });
     let current: { version: number; document: RollgateConfig } | null = null;
-    if (live.ok) current = (await live.json()) as { version: number; document: RollgateConfig };
+    if (live.ok) current = await live.json<{ version: number; document: RollgateConfig }>();
     else if (live.status !== 404) throw new Error(`reading the config of ${name} failed: ${live.status} ${await live.text()}`);
     const lastSeed = record.get(name);
     const decision = decideSeed({
@@ -90,7 +90,7 @@ export async function seedLocal(baseUrl: string, config: RollgateConfig, options
       headers: { ...headers, 'if-match': `"${decision.ifMatch}"`, 'x-rollgate-reason': 'npm start seed' },
       body: JSON.stringify(config),
     });
-    const body = (await put.json()) as { version?: number; changed?: boolean; currentVersion?: number; error?: string; errors?: unknown };
+    const body = await put.json<{ version?: number; changed?: boolean; currentVersion?: number; error?: string; errors?: unknown }>();
     if (put.status === 412) {
       // Someone wrote between the read and the write: theirs stays.
       const version = body.currentVersion ?? decision.ifMatch;

@@ -19,7 +19,11 @@ export const SEED_RECORD_FILE = 'rollgate-seed.json';
 const zSeedRecord = z.strictObject({
   environments: z.record(
     zEnvironmentName,
-    z.strictObject({ hash: z.string().regex(/^[0-9a-f]{64}$/), version: z.number().int().positive().max(Number.MAX_SAFE_INTEGER), seededAt: z.string().max(64) }),
+    z.strictObject({
+      hash: z.string().regex(/^[0-9a-f]{64}$/),
+      version: z.number().int().positive().max(Number.MAX_SAFE_INTEGER),
+      seededAt: z.string().max(64),
+    }),
   ),
 });
 
@@ -56,7 +60,7 @@ export function fileSeedRecord(stateDir: string, now: () => Date = () => new Dat
     if ((err as NodeJS.ErrnoException).code !== 'ENOENT') problem = `cannot read ${path}: ${(err as Error).message}`;
   }
   if (text !== null) {
-    let parsed: z.ZodSafeParseResult<z.infer<typeof zSeedRecord>> | null = null;
+    let parsed: z.ZodSafeParseResult<z.infer<typeof zSeedRecord>> | null;
     try {
       parsed = zSeedRecord.safeParse(JSON.parse(text));
     } catch {

@@ -28,7 +28,12 @@ export class ClientKeys {
 
   /** Every key's name, scopes and creation, for listing. */
   list(): ClientKeyInfo[] {
-    return this.rows().map((r) => ({ name: r.name, scopes: parseStoredScopes(r.scopes), createdAt: new Date(r.created_at).toISOString(), createdBy: r.created_by }));
+    return this.rows().map((r) => ({
+      name: r.name,
+      scopes: parseStoredScopes(r.scopes),
+      createdAt: new Date(r.created_at).toISOString(),
+      createdBy: r.created_by,
+    }));
   }
 
   /** The hash and scopes stored under a name, if any. */
@@ -39,7 +44,14 @@ export class ClientKeys {
 
   /** Stores a key. */
   add(name: string, sha256: string, scopes: readonly KeyScope[], at: number, actor: string): void {
-    this.sql.exec('INSERT INTO client_keys (name, sha256, scopes, created_at, created_by) VALUES (?, ?, ?, ?, ?)', name, sha256, storedScopes(scopes), at, actor);
+    this.sql.exec(
+      'INSERT INTO client_keys (name, sha256, scopes, created_at, created_by) VALUES (?, ?, ?, ?, ?)',
+      name,
+      sha256,
+      storedScopes(scopes),
+      at,
+      actor,
+    );
   }
 
   /** Removes a key; true when it existed. */

@@ -55,7 +55,9 @@ export function writeConfig(s: CoordinatorState, w: ConfigWrite, now: number, ac
 function checkWrite(s: CoordinatorState, w: ConfigWrite): Outcome<{ config: RollgateConfig; warnings: { path: string; message: string }[] }> {
   const env = s.environment();
   if (w.reason !== null && w.reason.length > MAX_REASON_CHARS) {
-    return fail(422, `the reason (X-Rollgate-Reason) is longer than ${MAX_REASON_CHARS} characters`, { errors: [{ path: '/reason', message: `at most ${MAX_REASON_CHARS} characters` }] });
+    return fail(422, `the reason (X-Rollgate-Reason) is longer than ${MAX_REASON_CHARS} characters`, {
+      errors: [{ path: '/reason', message: `at most ${MAX_REASON_CHARS} characters` }],
+    });
   }
   const result = validateConfig(w.document);
   if (!result.ok) return fail(422, 'the config is invalid', { errors: result.errors, warnings: result.warnings });

@@ -4,7 +4,7 @@ import { healthVerdict } from '../core/health/policy';
 import { ownValue } from '../core/json';
 import type { HealthInput } from '../core/schema/rollout';
 import { logEvent } from '../http/log';
-import type { Signals } from '../metrics/metrics-shard';
+import type { MetricsShard, Signals } from '../metrics/metrics-shard';
 import type { WindowStats } from '../core/metrics/window-stats';
 import { type ProbeResult, runProbes } from './probes';
 
@@ -24,12 +24,7 @@ export interface Gathered {
  * Probes the environment's health checks and asks each active rollout's metrics shard for its
  * signals, then applies the health policy. Only reads: the tick commits the outcome afterwards.
  */
-export async function gatherHealth(
-  s: CoordinatorState,
-  metrics: DurableObjectNamespace<import('../metrics/metrics-shard').MetricsShard>,
-  fetcher: typeof fetch,
-  now: number,
-): Promise<Gathered> {
+export async function gatherHealth(s: CoordinatorState, metrics: DurableObjectNamespace<MetricsShard>, fetcher: typeof fetch, now: number): Promise<Gathered> {
   const env = s.environment();
   const config = s.configs.latest()?.config;
   const checks = config ? (environmentsOf(config).find((e) => e.name === env)?.healthChecks ?? []) : [];

@@ -52,7 +52,14 @@ export async function issueKey(s: CoordinatorState, body: unknown, actor: string
   }
   commit(s, () => {
     s.keys.add(name, hash, scopes, now, actor);
-    s.audit.append(now, { actor, action: 'key.issue', target: name, flags: [], reason: null, diff: { after: { name, scopes, imported: parsed.data.secret !== undefined } } });
+    s.audit.append(now, {
+      actor,
+      action: 'key.issue',
+      target: name,
+      flags: [],
+      reason: null,
+      diff: { after: { name, scopes, imported: parsed.data.secret !== undefined } },
+    });
     return { result: undefined, dirty: true };
   });
   return ok({ name, key: secret, scopes, changed: true });

@@ -53,7 +53,10 @@ describe('inspectKvSnapshot', () => {
   });
 
   it('checks once more when no hash of the last write is recorded (before this check existed)', async () => {
-    expect(await inspectKvSnapshot(text(4), { hash: '', version: 4, lastPublishAt: 0, now: NOW })).toMatchObject({ kind: 'foreign', reason: expect.stringContaining('no hash') });
+    expect(await inspectKvSnapshot(text(4), { hash: '', version: 4, lastPublishAt: 0, now: NOW })).toMatchObject({
+      kind: 'foreign',
+      reason: expect.stringContaining('no hash'),
+    });
   });
 });
 

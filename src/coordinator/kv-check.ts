@@ -42,12 +42,20 @@ export async function inspectKvSnapshot(raw: string | null, expected: Expected):
     return { kind: 'garbage', reason: 'snapshot in KV is not JSON', version: null };
   }
   const envelope = typeof json === 'object' && json !== null && Object.hasOwn(json, '$rollgate') ? (json as { $rollgate: unknown }).$rollgate : undefined;
-  const version = typeof envelope === 'object' && envelope !== null && Object.hasOwn(envelope, 'version') ? (envelope as { version: unknown }).version : undefined;
+  const version =
+    typeof envelope === 'object' && envelope !== null && Object.hasOwn(envelope, 'version') ? (envelope as { version: unknown }).version : undefined;
   if (typeof version !== 'number' || !Number.isSafeInteger(version) || version < 0 || version >= MAX_SNAPSHOT_VERSION) {
     return { kind: 'garbage', reason: 'snapshot in KV has no usable $rollgate.version', version: null };
   }
   if (version < expected.version && expected.now - expected.lastPublishAt < PROPAGATION_GRACE_MS) return { kind: 'propagating', version };
-  const what = expected.hash === '' ? 'no hash of the last write is recorded' : version === expected.version ? 'different content at the published version' : version > expected.version ? 'a version above the published one' : 'a version below the published one';
+  const what =
+    expected.hash === ''
+      ? 'no hash of the last write is recorded'
+      : version === expected.version
+        ? 'different content at the published version'
+        : version > expected.version
+          ? 'a version above the published one'
+          : 'a version below the published one';
   return { kind: 'foreign', reason: `snapshot in KV is not the coordinator's (${what}: v${version}, published v${expected.version})`, version, sha256 };
 }
 

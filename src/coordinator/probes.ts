@@ -44,7 +44,12 @@ export class ProbeTable {
 
   /** Current counters by check name. */
   counts(): Map<string, number> {
-    return new Map(this.sql.exec<{ name: string; consecutive_failures: number }>('SELECT name, consecutive_failures FROM probe_state').toArray().map((r) => [r.name, r.consecutive_failures]));
+    return new Map(
+      this.sql
+        .exec<{ name: string; consecutive_failures: number }>('SELECT name, consecutive_failures FROM probe_state')
+        .toArray()
+        .map((r) => [r.name, r.consecutive_failures]),
+    );
   }
 
   /** The counters after `results`: a pass resets to 0, a failure adds 1. Checks no longer configured are dropped. */
@@ -72,8 +77,17 @@ export class ProbeTable {
   /** Every probe's state. */
   all(): ProbeState[] {
     return this.sql
-      .exec<{ name: string; url: string; consecutive_failures: number; last_status: number | null; last_error: string | null; last_checked_at: number }>('SELECT * FROM probe_state ORDER BY name')
+      .exec<{ name: string; url: string; consecutive_failures: number; last_status: number | null; last_error: string | null; last_checked_at: number }>(
+        'SELECT * FROM probe_state ORDER BY name',
+      )
       .toArray()
-      .map((r) => ({ name: r.name, url: r.url, consecutiveFailures: r.consecutive_failures, lastStatus: r.last_status, lastError: r.last_error, lastCheckedAt: new Date(r.last_checked_at).toISOString() }));
+      .map((r) => ({
+        name: r.name,
+        url: r.url,
+        consecutiveFailures: r.consecutive_failures,
+        lastStatus: r.last_status,
+        lastError: r.last_error,
+        lastCheckedAt: new Date(r.last_checked_at).toISOString(),
+      }));
   }
 }

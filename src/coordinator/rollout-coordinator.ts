@@ -62,7 +62,11 @@ export class RolloutCoordinator extends DurableObject<Env> {
 
   constructor(ctx: DurableObjectState, env: Env) {
     super(ctx, env);
-    this.s = createState(ctx.storage, () => this.publishTarget ?? env.FLAGS, () => env.FLAGS);
+    this.s = createState(
+      ctx.storage,
+      () => this.publishTarget ?? env.FLAGS,
+      () => env.FLAGS,
+    );
     void ctx.blockConcurrencyWhile(async () => migrateSqlite(ctx.storage, MIGRATIONS, Date.now()));
   }
 
@@ -145,7 +149,15 @@ export class RolloutCoordinator extends DurableObject<Env> {
     return out;
   }
 
-  async rolloutAction(environment: string, id: string, action: RolloutActionName, body: unknown, actor: string, now: number, confirmed: boolean): Promise<Outcome<StoredRolloutView & { changed: boolean }>> {
+  async rolloutAction(
+    environment: string,
+    id: string,
+    action: RolloutActionName,
+    body: unknown,
+    actor: string,
+    now: number,
+    confirmed: boolean,
+  ): Promise<Outcome<StoredRolloutView & { changed: boolean }>> {
     this.bind(environment);
     // Rollback and pause only reduce exposure: one call, never a confirmation.
     const refused = action === 'rollback' || action === 'pause' ? null : this.refuseUnconfirmed(environment, confirmed);
@@ -214,7 +226,14 @@ export class RolloutCoordinator extends DurableObject<Env> {
   private recordRepair(environment: string, found: RepairFinding, version: number, now: number): void {
     const event = { environment, kind: found.kind, reason: found.reason, foundVersion: found.version, repairVersion: version };
     logEvent({ event: 'snapshot_repaired', ...event });
-    this.s.audit.append(now, { actor: SYSTEM_ACTOR, action: 'snapshot.repaired', target: `snapshot v${version}`, flags: [], reason: found.reason, diff: { found, version } });
+    this.s.audit.append(now, {
+      actor: SYSTEM_ACTOR,
+      action: 'snapshot.repaired',
+      target: `snapshot v${version}`,
+      flags: [],
+      reason: found.reason,
+      diff: { found, version },
+    });
   }
 
   private tickSeen(now: number): boolean {

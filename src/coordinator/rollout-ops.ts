@@ -50,13 +50,20 @@ export function start(s: CoordinatorState, body: unknown, actor: string, now: nu
   const flag = ownValue(config?.flags, input.flag);
   if (!config || !flag) return fail(422, `flag "${input.flag}" does not exist in ${s.environment()}`, { errors: [{ path: '/flag', message: 'no such flag' }] });
   const resolved = resolveFlag(flag, s.environment());
-  for (const [path, v] of [['/variant', input.variant], ['/baselineVariant', input.baselineVariant]] as const) {
+  for (const [path, v] of [
+    ['/variant', input.variant],
+    ['/baselineVariant', input.baselineVariant],
+  ] as const) {
     if (v !== undefined && !Object.hasOwn(resolved.variants, v)) {
-      return fail(422, `variant "${v}" does not exist in flag "${input.flag}"`, { errors: [{ path, message: `known: ${Object.keys(resolved.variants).join(', ')}` }] });
+      return fail(422, `variant "${v}" does not exist in flag "${input.flag}"`, {
+        errors: [{ path, message: `known: ${Object.keys(resolved.variants).join(', ')}` }],
+      });
     }
   }
   if (input.baselineVariant === undefined && !resolved.defaultVariant) {
-    return fail(422, `flag "${input.flag}" has no default variant here; name a baselineVariant`, { errors: [{ path: '/baselineVariant', message: 'required' }] });
+    return fail(422, `flag "${input.flag}" has no default variant here; name a baselineVariant`, {
+      errors: [{ path: '/baselineVariant', message: 'required' }],
+    });
   }
   // A broken active row still holds its flag: an operator rolls it back first.
   const active = s.rollouts.activeForFlag(input.flag);
@@ -83,7 +90,14 @@ export function start(s: CoordinatorState, body: unknown, actor: string, now: nu
 }
 
 /** Applies an operator action; a repeated action changes nothing and answers the current state. */
-export function act(s: CoordinatorState, id: string, action: RolloutActionName, body: unknown, actor: string, now: number): Outcome<StoredRolloutView & { changed: boolean }> {
+export function act(
+  s: CoordinatorState,
+  id: string,
+  action: RolloutActionName,
+  body: unknown,
+  actor: string,
+  now: number,
+): Outcome<StoredRolloutView & { changed: boolean }> {
   const parsed = zRolloutAction.safeParse(body);
   if (!parsed.success) return fail(422, 'the action request is invalid', { errors: fromZodIssues(parsed.error) });
   const before = s.rollouts.get(id);
@@ -92,7 +106,7 @@ export function act(s: CoordinatorState, id: string, action: RolloutActionName, 
   const { rollout, events, changed } = applyAction(before, action, parsed.data, now);
   // Built before the commit: nothing that could throw runs after it.
   const view = viewOfStored(s, rollout);
-  if (changed) record(s, before, rollout, events, actor, now, `rollout.${action}`, parsed.data.reason);
+  if (changed) record(s, { before, after: rollout, events, actor, now, action: `rollout.${action}`, reason: parsed.data.reason });
   return ok({ ...view, changed });
 }
 
@@ -100,10 +114,19 @@ export function act(s: CoordinatorState, id: string, action: RolloutActionName, 
  * A broken row can only be rolled back: that needs nothing but its status column, and takes the
  * flag out of the published state for good (its snapshot already serves the baseline).
  */
-function actOnBroken(s: CoordinatorState, before: BrokenRollout, action: RolloutActionName, reason: string, actor: string, now: number): Outcome<BrokenRolloutView & { changed: boolean }> {
+function actOnBroken(
+  s: CoordinatorState,
+  before: BrokenRollout,
+  action: RolloutActionName,
+  reason: string,
+  actor: string,
+  now: number,
+): Outcome<BrokenRolloutView & { changed: boolean }> {
   const active = before.status === 'running' || before.status === 'paused';
   if (action !== 'rollback') {
-    return fail(409, `rollout ${before.id} cannot be ${action}d: its stored row does not parse (${before.broken}); only rollback applies`, { rolloutId: before.id });
+    return fail(409, `rollout ${before.id} cannot be ${action}d: its stored row does not parse (${before.broken}); only rollback applies`, {
+      rolloutId: before.id,
+    });
   }
   if (!active) return ok({ ...(viewOfStored(s, before) as BrokenRolloutView), changed: false });
   commit(s, () => {
@@ -139,7 +162,12 @@ export interface TickAllResult {
  * parse, a verdict that could not be formed (`failures`) or a tick that throws holds that rollout
  * and is recorded; the others tick on.
  */
-export function tickAll(s: CoordinatorState, now: number, health: Readonly<Record<string, HealthInput>>, failures: ReadonlyMap<string, string> = new Map()): TickAllResult {
+export function tickAll(
+  s: CoordinatorState,
+  now: number,
+  health: Readonly<Record<string, HealthInput>>,
+  failures: ReadonlyMap<string, string> = new Map(),
+): TickAllResult {
   const out: TickAllResult = { changed: [], failed: [], dirty: false };
   const active = s.rollouts.activeRows();
   for (const before of active) {
@@ -160,19 +188,29 @@ export function tickAll(s: CoordinatorState, now: number, health: Readonly<Recor
   }
   // Failures of rollouts that ended meanwhile are no longer anyone's concern.
   const ids = new Set(active.map((r) => r.id));
-  const gone = new Set(s.tickFailures.all().filter((f) => !ids.has(f.rollout)).map((f) => f.rollout));
+  const gone = new Set(
+    s.tickFailures
+      .all()
+      .filter((f) => !ids.has(f.rollout))
+      .map((f) => f.rollout),
+  );
   if (gone.size > 0) out.dirty = commit(s, () => ({ result: true, dirty: s.tickFailures.clear(gone).length > 0 })) || out.dirty;
   return out;
 }
 
 /** Ticks one rollout; a tick that succeeds after failures clears them (audited). */
-function tickOne(s: CoordinatorState, before: Rollout, now: number, health: Readonly<Record<string, HealthInput>>): { rollout: Rollout; changed: boolean; dirty: boolean } {
+function tickOne(
+  s: CoordinatorState,
+  before: Rollout,
+  now: number,
+  health: Readonly<Record<string, HealthInput>>,
+): { rollout: Rollout; changed: boolean; dirty: boolean } {
   const input = health[before.id] ?? { window: { kind: 'insufficient-data', samples: 0, required: before.plan.health.minSamples } };
   const { rollout, events } = tickRollout(before, now, input);
   const action = events.find((e) => e.type !== 'waiting')?.type;
   const completed = events.some((e) => e.type === 'completed');
   const recovered = s.tickFailures.get(before.id);
-  record(s, before, rollout, events, SYSTEM_ACTOR, now, action ? `rollout.auto_${action}` : null, null, () => {
+  const alsoInTransaction = () => {
     if (completed) foldCompletion(s, rollout, now);
     if (!recovered) return false;
     s.tickFailures.clear(new Set([before.id]));
@@ -186,7 +224,8 @@ function tickOne(s: CoordinatorState, before: Rollout, now: number, health: Read
     });
     logEvent({ event: 'rollout_tick_recovered', environment: s.environment(), rollout: before.id, flag: before.flag, since: recovered.since });
     return true;
-  });
+  };
+  record(s, { before, after: rollout, events, actor: SYSTEM_ACTOR, now, action: action ? `rollout.auto_${action}` : null, reason: null, alsoInTransaction });
   return { rollout, changed: needsPublish(events), dirty: needsPublish(events) || recovered !== undefined };
 }
 
@@ -220,18 +259,22 @@ function errorMessage(err: unknown): string {
   return err instanceof Error ? `${err.name}: ${err.message}` : String(err);
 }
 
+/** A rollout's change as {@link record} commits it. */
+interface RecordedChange {
+  before: Rollout;
+  after: Rollout;
+  events: readonly RolloutEvent[];
+  actor: string;
+  now: number;
+  /** The audit action of real transitions; null records them without an audit entry. */
+  action: string | null;
+  reason: string | null;
+  /** More writes of the same transaction; returns whether they need a publish. */
+  alsoInTransaction?: () => boolean;
+}
+
 /** Commits a rollout's new state with its transitions and (for real transitions) an audit entry. */
-function record(
-  s: CoordinatorState,
-  before: Rollout,
-  after: Rollout,
-  events: readonly RolloutEvent[],
-  actor: string,
-  now: number,
-  action: string | null,
-  reason: string | null,
-  alsoInTransaction?: () => boolean,
-): void {
+function record(s: CoordinatorState, { before, after, events, actor, now, action, reason, alsoInTransaction }: RecordedChange): void {
   commit(s, () => {
     s.rollouts.save(after, now);
     const alsoDirty = alsoInTransaction?.() ?? false;
@@ -251,4 +294,3 @@ function record(
     return { result: undefined, dirty: needsPublish(events) || alsoDirty };
   });
 }
-

@@ -23,7 +23,12 @@ describe('parseRow', () => {
     // Issue 9: an infinite P95 stored as null through JSON.
     const bad = JSON.stringify({ ...r, lastVerdict: { kind: 'healthy', numbers: { p95Ms: Infinity } } });
     const parsed = parseRow(row(bad));
-    expect(parsed).toEqual({ id: 'ro_1', flag: 'f', status: 'running', broken: expect.stringMatching(/^stored row does not parse at \/lastVerdict\/numbers\/p95Ms: /) });
+    expect(parsed).toEqual({
+      id: 'ro_1',
+      flag: 'f',
+      status: 'running',
+      broken: expect.stringMatching(/^stored row does not parse at \/lastVerdict\/numbers\/p95Ms: /),
+    });
     expect(isBroken(parsed)).toBe(true);
     expect(parseRow(row('{"id":'))).toEqual({ id: 'ro_1', flag: 'f', status: 'running', broken: 'stored row is not JSON' });
   });

@@ -49,7 +49,12 @@ export function parseRow(row: Row): StoredRollout {
   const parsed = zRollout.safeParse(json);
   if (parsed.success) return parsed.data;
   const first = parsed.error.issues[0];
-  return { id: row.id, flag: row.flag, status: row.status, broken: `stored row does not parse at /${first?.path.join('/') ?? ''}: ${first?.message ?? 'invalid'}` };
+  return {
+    id: row.id,
+    flag: row.flag,
+    status: row.status,
+    broken: `stored row does not parse at /${first?.path.join('/') ?? ''}: ${first?.message ?? 'invalid'}`,
+  };
 }
 
 /** Thrown by `save` for a rollout that would not read back: such a row is never stored. */
@@ -60,7 +65,10 @@ export class RolloutRows {
   constructor(private readonly sql: SqlStorage) {}
 
   private rows(query: string, ...args: string[]): StoredRollout[] {
-    return this.sql.exec<Row>(`SELECT id, flag, status, data FROM rollouts ${query}`, ...args).toArray().map(parseRow);
+    return this.sql
+      .exec<Row>(`SELECT id, flag, status, data FROM rollouts ${query}`, ...args)
+      .toArray()
+      .map(parseRow);
   }
 
   /** One rollout by id. */

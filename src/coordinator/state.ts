@@ -41,10 +41,9 @@ export function createState(storage: DurableObjectStorage, kv: () => Pick<KVName
       publishedAt: now,
       clientKeys: keys.all(),
       rollouts: Object.fromEntries(
-        rollouts.active().map((r) => [
-          r.flag,
-          { id: r.id, variant: r.variant, percent: r.percent, ...(r.baselineVariant ? { baselineVariant: r.baselineVariant } : {}) },
-        ]),
+        rollouts
+          .active()
+          .map((r) => [r.flag, { id: r.id, variant: r.variant, percent: r.percent, ...(r.baselineVariant ? { baselineVariant: r.baselineVariant } : {}) }]),
       ),
       tickFailures: tickFailures.all().map((f) => ({ rollout: f.rollout, flag: f.flag, since: new Date(f.since).toISOString() })),
     });

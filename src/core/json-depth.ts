@@ -46,7 +46,10 @@ interface Frame {
 function pointerOf(frame: Frame): string {
   const keys: string[] = [];
   for (let f: Frame | null = frame; f?.parent; f = f.parent) keys.push(f.key.replace(/~/g, '~0').replace(/\//g, '~1'));
-  return keys.reverse().map((k) => `/${k}`).join('');
+  return keys
+    .reverse()
+    .map((k) => `/${k}`)
+    .join('');
 }
 
 /**

@@ -58,17 +58,17 @@ function block(h: number, k: number): number {
 
 /** The UTF-8 bytes of a non-ASCII code unit at `i` (with its pair), packed little-endian, and their count. */
 function encodeWide(s: string, i: number, c: number): { packed: number; n: number; units: number } {
-  if (c < 0x800) return { packed: (0xc0 | (c >> 6)) | ((0x80 | (c & 0x3f)) << 8), n: 2, units: 1 };
+  if (c < 0x800) return { packed: 0xc0 | (c >> 6) | ((0x80 | (c & 0x3f)) << 8), n: 2, units: 1 };
   if (c >= 0xd800 && c <= 0xdfff) {
     const next = i + 1 < s.length ? s.charCodeAt(i + 1) : 0;
     if (c <= 0xdbff && next >= 0xdc00 && next <= 0xdfff) {
       const cp = 0x10000 + ((c - 0xd800) << 10) + (next - 0xdc00);
-      const packed = (0xf0 | (cp >> 18)) | ((0x80 | ((cp >> 12) & 0x3f)) << 8) | ((0x80 | ((cp >> 6) & 0x3f)) << 16) | ((0x80 | (cp & 0x3f)) << 24);
+      const packed = 0xf0 | (cp >> 18) | ((0x80 | ((cp >> 12) & 0x3f)) << 8) | ((0x80 | ((cp >> 6) & 0x3f)) << 16) | ((0x80 | (cp & 0x3f)) << 24);
       return { packed, n: 4, units: 2 };
     }
     c = 0xfffd;
   }
-  return { packed: (0xe0 | (c >> 12)) | ((0x80 | ((c >> 6) & 0x3f)) << 8) | ((0x80 | (c & 0x3f)) << 16), n: 3, units: 1 };
+  return { packed: 0xe0 | (c >> 12) | ((0x80 | ((c >> 6) & 0x3f)) << 8) | ((0x80 | (c & 0x3f)) << 16), n: 3, units: 1 };
 }
 
 /** Hashes the UTF-8 bytes of `s` onto `from`, writing the resulting state into `out`. */

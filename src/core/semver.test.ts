@@ -10,7 +10,7 @@ describe('parseSemVer', () => {
     expect(parseSemVer('0.0.0-0a.00a')).toEqual(v(0, 0, 0, '0a', '00a'));
   });
 
-  it('drops one leading v or V, then allows semver\'s own v and surrounding spaces', () => {
+  it("drops one leading v or V, then allows semver's own v and surrounding spaces", () => {
     expect(parseSemVer('v1.2.3')).toEqual(v(1, 2, 3));
     expect(parseSemVer('V1.2.3')).toEqual(v(1, 2, 3));
     expect(parseSemVer('vv1.2.3')).toEqual(v(1, 2, 3));

@@ -15,9 +15,7 @@ const MAX_LENGTH = 256;
 const NUM = '(0|[1-9]\\d*)';
 const PRE_ID = '(?:\\d*[a-zA-Z-][a-zA-Z0-9-]*|0|[1-9]\\d*)';
 /** semver's FULL: an optional `v`, three numbers, an optional prerelease, optional build metadata. */
-const FULL = new RegExp(
-  `^v?${NUM}\\.${NUM}\\.${NUM}(?:-(${PRE_ID}(?:\\.${PRE_ID})*))?(?:\\+[a-zA-Z0-9-]+(?:\\.[a-zA-Z0-9-]+)*)?$`,
-);
+const FULL = new RegExp(`^v?${NUM}\\.${NUM}\\.${NUM}(?:-(${PRE_ID}(?:\\.${PRE_ID})*))?(?:\\+[a-zA-Z0-9-]+(?:\\.[a-zA-Z0-9-]+)*)?$`);
 /** What flagd-core lets through to `coerce`: digits, optionally a dot and more digits. */
 const PARTIAL = /^\d+(\.\d+)?$/;
 /** semver's COERCE: the first run of up to three dot-separated numbers of at most 16 digits. */

@@ -1,4 +1,4 @@
-import { Hono } from 'hono';
+import { type Context, Hono } from 'hono';
 import { cors } from 'hono/cors';
 import { RollgateError } from './errors';
 import { adminRoutes } from './admin/routes';
@@ -33,7 +33,7 @@ export function createApp(options: AppOptions = {}): Hono<AppEnv> {
     maxAge: 86400,
   });
   // Server-side SDKs send no Origin: they skip the CORS work, browsers (and preflights) get it.
-  app.use('/ofrep/*', (c, next) => (c.req.raw.headers.has('origin') ? ofrepCors(c, next) : next()));
+  app.use('/ofrep/*', (c: Context<AppEnv, string>, next) => (c.req.raw.headers.has('origin') ? ofrepCors(c, next) : next()));
 
   app.route('/ofrep/v1', ofrepRoutes);
   app.route('/health', healthRoutes);
@@ -47,7 +47,7 @@ export function createApp(options: AppOptions = {}): Hono<AppEnv> {
       if (err.status === 401 || err.status === 403) return c.body(null, err.status);
       return c.json({ errorDetails: err.publicMessage }, err.status);
     }
-    logEvent({ event: 'unhandled_error', path: new URL(c.req.url).pathname, name: (err as Error).name, message: (err as Error).message });
+    logEvent({ event: 'unhandled_error', path: new URL(c.req.url).pathname, name: err.name, message: err.message });
     return c.json({ errorDetails: 'internal error' }, 500);
   });
   return app;

@@ -4,12 +4,20 @@ import { findClientKey } from './client-auth';
 
 const h = (c: string) => c.repeat(64);
 const snap = (environment: string, keys: Array<[string, number]>): LoadedSnapshot =>
-  ({ environment, keyHashes: keys.map(([hash]) => hash), keyScopes: keys.map(([, s]) => s), keyIds: keys.map(([hash]) => `${environment}:${hash[0]}`) }) as unknown as LoadedSnapshot;
+  ({
+    environment,
+    keyHashes: keys.map(([hash]) => hash),
+    keyScopes: keys.map(([, s]) => s),
+    keyIds: keys.map(([hash]) => `${environment}:${hash[0]}`),
+  }) as unknown as LoadedSnapshot;
 
 describe('findClientKey', () => {
   it('finds the environment and the index of the matching key among every environment', () => {
     const dev = snap('development', [[h('a'), 1]]);
-    const prod = snap('production', [[h('b'), 1], [h('c'), 2]]);
+    const prod = snap('production', [
+      [h('b'), 1],
+      [h('c'), 2],
+    ]);
     expect(findClientKey(h('c'), [dev, undefined, prod])).toEqual({ snapshot: prod, index: 1 });
     expect(findClientKey(h('a'), [dev, prod])).toEqual({ snapshot: dev, index: 0 });
     expect(findClientKey(h('d'), [dev, prod])).toBeUndefined();

@@ -72,7 +72,10 @@ export async function authenticateClient(headers: Headers, runtime: Runtime, kv:
   if (!match) throw new RollgateError(401, 'unknown client key');
   if ((match.snapshot.keyScopes[match.index]! & needed) === 0) {
     const scope = needed === SCOPE_REPORT ? 'report' : 'evaluate';
-    throw new RollgateError(403, `this client key lacks the "${scope}" scope; ${scope === 'report' ? 'POST /v1/metrics needs a report key (a server-side secret)' : 'OFREP needs an evaluate key'}`);
+    throw new RollgateError(
+      403,
+      `this client key lacks the "${scope}" scope; ${scope === 'report' ? 'POST /v1/metrics needs a report key (a server-side secret)' : 'OFREP needs an evaluate key'}`,
+    );
   }
   return match;
 }

@@ -11,7 +11,9 @@ healthRoutes.get('/', async (c) => {
   const now = c.get('now');
   const { store, environments } = c.get('runtime');
   // Each environment is reported on its own: one that cannot be loaded shows up degraded, never as a 500.
-  const loaded = (await Promise.allSettled(environments.map((env) => store.get(c.env.FLAGS, env, now)))).map((r) => (r.status === 'fulfilled' ? r.value : undefined));
+  const loaded = (await Promise.allSettled(environments.map((env) => store.get(c.env.FLAGS, env, now)))).map((r) =>
+    r.status === 'fulfilled' ? r.value : undefined,
+  );
   const statuses = environments.map((env) => store.status(env));
   const kvReachable = statuses.every((s) => !s.lastError?.startsWith('KV read failed'));
   const ready = statuses.every((s) => s.source === 'kv');
@@ -29,7 +31,7 @@ healthRoutes.get('/', async (c) => {
           ageSeconds: s.publishedAt === null ? null : Math.max(0, Math.round((now - s.publishedAt) / 1000)),
           ...(s.lastError ? { lastError: s.lastError } : {}),
           // Rollouts the coordinator holds because their tick fails (RUNBOOK "A rollout's tick fails").
-          ...(loaded[i]?.tickFailures.length ? { tickFailures: loaded[i]!.tickFailures } : {}),
+          ...(loaded[i]?.tickFailures.length ? { tickFailures: loaded[i].tickFailures } : {}),
         },
       ]),
     ),

@@ -26,7 +26,8 @@ export async function readJsonBody(request: Request, maxBytes: number): Promise<
 
 async function readLimited(request: Request, maxBytes: number): Promise<string> {
   if (!request.body) return '';
-  const reader = request.body.getReader();
+  // A request body is a byte stream; workers-types leaves its chunk type open.
+  const reader = (request.body as ReadableStream<Uint8Array>).getReader();
   const chunks: Uint8Array[] = [];
   let size = 0;
   for (;;) {

@@ -11,7 +11,8 @@ export async function scheduled(controller: ScheduledController, env: Env): Prom
   const environments = bundledEnvironments();
   const results = await Promise.allSettled(environments.map((name) => env.COORDINATOR.getByName(name).tick(name, now)));
   results.forEach((r, i) => {
-    if (r.status === 'rejected') logEvent({ event: 'tick_failed', environment: environments[i], scheduledTime: now, message: String((r.reason as Error)?.message ?? r.reason) });
+    if (r.status === 'rejected')
+      logEvent({ event: 'tick_failed', environment: environments[i], scheduledTime: now, message: String((r.reason as Error)?.message ?? r.reason) });
     else if (r.value.changed.length > 0) logEvent({ event: 'tick', environment: environments[i], scheduledTime: now, changed: r.value.changed });
   });
 }

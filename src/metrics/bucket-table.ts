@@ -40,9 +40,23 @@ export class BucketTable {
       if (row) {
         const bins = JSON.parse(row.bins) as Record<string, number>;
         mergeInto(bins, m.bins);
-        this.sql.exec(`UPDATE ${this.table} SET count = ?, errors = ?, bins = ? WHERE variant = ? AND start = ?`, row.count + m.count, row.errors + m.errors, JSON.stringify(bins), m.variant, m.at);
+        this.sql.exec(
+          `UPDATE ${this.table} SET count = ?, errors = ?, bins = ? WHERE variant = ? AND start = ?`,
+          row.count + m.count,
+          row.errors + m.errors,
+          JSON.stringify(bins),
+          m.variant,
+          m.at,
+        );
       } else {
-        this.sql.exec(`INSERT INTO ${this.table} (variant, start, count, errors, bins) VALUES (?, ?, ?, ?, ?)`, m.variant, m.at, m.count, m.errors, JSON.stringify(m.bins));
+        this.sql.exec(
+          `INSERT INTO ${this.table} (variant, start, count, errors, bins) VALUES (?, ?, ?, ?, ?)`,
+          m.variant,
+          m.at,
+          m.count,
+          m.errors,
+          JSON.stringify(m.bins),
+        );
       }
     }
   }

@@ -133,7 +133,9 @@ export class MetricsShard extends DurableObject<Env> {
       this.minutes.prune(now - MINUTE_RETENTION_MS);
       this.hours.prune(now - HOUR_RETENTION_MS);
     });
-    const left = this.ctx.storage.sql.exec<{ n: number }>('SELECT (SELECT COUNT(*) FROM second_buckets) + (SELECT COUNT(*) FROM minute_buckets) + (SELECT COUNT(*) FROM hour_buckets) AS n').one().n;
+    const left = this.ctx.storage.sql
+      .exec<{ n: number }>('SELECT (SELECT COUNT(*) FROM second_buckets) + (SELECT COUNT(*) FROM minute_buckets) + (SELECT COUNT(*) FROM hour_buckets) AS n')
+      .one().n;
     if (left > 0) await this.ctx.storage.setAlarm(now + PRUNE_EVERY_MS);
   }
 }

@@ -9,7 +9,7 @@ const snapshot = (clientKeys: Snapshot['$rollgate']['clientKeys']): Snapshot => 
 });
 
 describe('loadSnapshot: client keys', () => {
-  it('keeps each key\'s scope bits and `<env>:<name>` id by index, never the secret', () => {
+  it("keeps each key's scope bits and `<env>:<name>` id by index, never the secret", () => {
     const { loaded } = loadSnapshot(
       snapshot([
         { name: 'web', sha256: 'a'.repeat(64), scopes: ['evaluate'] },

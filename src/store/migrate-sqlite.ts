@@ -8,7 +8,12 @@ export interface Migration {
 export function migrateSqlite(storage: DurableObjectStorage, migrations: readonly Migration[], now: number): void {
   const sql = storage.sql;
   sql.exec('CREATE TABLE IF NOT EXISTS schema_migrations (version INTEGER PRIMARY KEY, applied_at INTEGER NOT NULL)');
-  const applied = new Set(sql.exec<{ version: number }>('SELECT version FROM schema_migrations').toArray().map((r) => r.version));
+  const applied = new Set(
+    sql
+      .exec<{ version: number }>('SELECT version FROM schema_migrations')
+      .toArray()
+      .map((r) => r.version),
+  );
   for (const m of migrations) {
     if (applied.has(m.version)) continue;
     storage.transactionSync(() => {

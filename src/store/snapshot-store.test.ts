@@ -35,15 +35,34 @@ const deep = (levels: number) => `${'['.repeat(levels)}${']'.repeat(levels)}`;
 
 describe('SnapshotStore: a bad value stays in its environment', () => {
   it.each([
-    ['nested 5,000 deep', (good: string) => good.replace('"defaultVariant":"on"', `"defaultVariant":"on","targeting":${deep(5000)}`), /nested deeper than 100 levels at \/flags\/f\/targeting\//],
+    [
+      'nested 5,000 deep',
+      (good: string) => good.replace('"defaultVariant":"on"', `"defaultVariant":"on","targeting":${deep(5000)}`),
+      /nested deeper than 100 levels at \/flags\/f\/targeting\//,
+    ],
     ['not JSON', () => '{"flags": garbage', /not JSON/],
-    ['a version above MAX_SNAPSHOT_VERSION', () => JSON.stringify({ ...snap('alpha', 5), $rollgate: { ...snap('alpha', 5).$rollgate, version: MAX_SNAPSHOT_VERSION + 1 } }), /invalid at \/\$rollgate\/version/],
-    ['a negative version', () => JSON.stringify({ ...snap('alpha', 5), $rollgate: { ...snap('alpha', 5).$rollgate, version: -1 } }), /invalid at \/\$rollgate\/version/],
-    ['a date that does not exist', () => JSON.stringify({ ...snap('alpha', 5), $rollgate: { ...snap('alpha', 5).$rollgate, publishedAt: '2026-13-45T99:00:00Z' } }), /invalid at \/\$rollgate\/publishedAt/],
-    ['another environment\'s envelope', () => JSON.stringify(snap('beta', 9)), /for environment "beta"/],
+    [
+      'a version above MAX_SNAPSHOT_VERSION',
+      () => JSON.stringify({ ...snap('alpha', 5), $rollgate: { ...snap('alpha', 5).$rollgate, version: MAX_SNAPSHOT_VERSION + 1 } }),
+      /invalid at \/\$rollgate\/version/,
+    ],
+    [
+      'a negative version',
+      () => JSON.stringify({ ...snap('alpha', 5), $rollgate: { ...snap('alpha', 5).$rollgate, version: -1 } }),
+      /invalid at \/\$rollgate\/version/,
+    ],
+    [
+      'a date that does not exist',
+      () => JSON.stringify({ ...snap('alpha', 5), $rollgate: { ...snap('alpha', 5).$rollgate, publishedAt: '2026-13-45T99:00:00Z' } }),
+      /invalid at \/\$rollgate\/publishedAt/,
+    ],
+    ["another environment's envelope", () => JSON.stringify(snap('beta', 9)), /for environment "beta"/],
     ['longer than KV allows', () => JSON.stringify({ ...snap('alpha', 5), metadata: { pad: 'x'.repeat(25 * 1024 * 1024) } }), /larger than/],
   ])('%s: keeps the last good snapshot, reports it, and never rejects', async (_label, poison, reason) => {
-    const values = new Map([[snapshotKey('alpha'), JSON.stringify(snap('alpha', 3))], [snapshotKey('beta'), JSON.stringify(snap('beta', 7))]]);
+    const values = new Map([
+      [snapshotKey('alpha'), JSON.stringify(snap('alpha', 3))],
+      [snapshotKey('beta'), JSON.stringify(snap('beta', 7))],
+    ]);
     const kv = kvOf(values);
     const { store } = storeOf();
     expect((await store.get(kv, 'alpha', 0))?.version).toBe(3);

@@ -35,7 +35,10 @@ describe('GET /admin/v1/environments with one coordinator that throws', () => {
     });
     const res = await admin(h, 'GET', '/environments');
     expect(res.status, await res.clone().text()).toBe(200);
-    const body = (await res.json()) as { environments: Array<{ environment: string; configVersion: number | null }>; unavailable: Array<{ environment: string; error: string }> };
+    const body = await res.json<{
+      environments: Array<{ environment: string; configVersion: number | null }>;
+      unavailable: Array<{ environment: string; error: string }>;
+    }>();
     expect(body.environments.map((e) => [e.environment, e.configVersion])).toEqual([
       ['development', 1],
       ['production', null],

@@ -25,7 +25,15 @@ afterEach(async () => {
 
 const NOTHING = { samples: 0, errors: 0, errorRate: null, p95Ms: null, p99Ms: null };
 const stored = (variant: string, flag = FLAG) => env.METRICS.getByName(`${ENV}/${flag}`).window(variant, sim.clock.now - 30 * MIN, sim.clock.now + 30 * MIN);
-const report = (r: Partial<Report> = {}): Report => ({ flag: FLAG, variant: 'on', timestamp: sim.clock.now - MIN, count: 10, errors: 0, latencyMs: [12], ...r });
+const report = (r: Partial<Report> = {}): Report => ({
+  flag: FLAG,
+  variant: 'on',
+  timestamp: sim.clock.now - MIN,
+  count: 10,
+  errors: 0,
+  latencyMs: [12],
+  ...r,
+});
 
 async function json(res: Response): Promise<any> {
   return res.json();
@@ -95,7 +103,15 @@ describe('rollouts: durations of 9e12 seconds', () => {
   it('answers 422 with the path and commits nothing: no rollout, no audit entry, ticks go on', async () => {
     const auditBefore = await sim.audit();
     const bodies: Array<[Record<string, unknown>, string]> = [
-      [{ stages: [{ percent: 50, afterSeconds: 0 }, { percent: 100, afterSeconds: 9e12 }] }, '/stages/1/afterSeconds'],
+      [
+        {
+          stages: [
+            { percent: 50, afterSeconds: 0 },
+            { percent: 100, afterSeconds: 9e12 },
+          ],
+        },
+        '/stages/1/afterSeconds',
+      ],
       [{ bakeSeconds: 9e12 }, '/bakeSeconds'],
       [{ bakeSeconds: 90 * 86_400 + 1 }, '/bakeSeconds'],
       [{ health: { maxP99Ms: 1e308 } }, '/health/maxP99Ms'],
@@ -104,13 +120,22 @@ describe('rollouts: durations of 9e12 seconds', () => {
     for (const [extra, path] of bodies) {
       const res = await admin(sim.h, 'POST', `/environments/${ENV}/rollouts`, { body: { flag: FLAG, variant: 'on', strategy: 'safe', ...extra } });
       expect(res.status, JSON.stringify(extra)).toBe(422);
-      expect((await json(res)).errors.map((e: any) => e.path), JSON.stringify(extra)).toEqual([path]);
+      expect(
+        (await json(res)).errors.map((e: any) => e.path),
+        JSON.stringify(extra),
+      ).toEqual([path]);
     }
     expect(await rollouts()).toEqual([]);
     expect(await sim.audit()).toEqual(auditBefore);
     await stillWorking();
     // The longest legal plan starts, and its dates are valid.
-    const longest = await sim.start({ stages: [{ percent: 1, afterSeconds: 0 }, { percent: 100, afterSeconds: 90 * 86_400 }], bakeSeconds: 90 * 86_400 });
+    const longest = await sim.start({
+      stages: [
+        { percent: 1, afterSeconds: 0 },
+        { percent: 100, afterSeconds: 90 * 86_400 },
+      ],
+      bakeSeconds: 90 * 86_400,
+    });
     expect(Date.parse(longest.nextPromotionAt!)).toBe(longest.startedAt + 90 * 86_400_000);
     await stillWorking();
   });
@@ -127,7 +152,12 @@ describe('rollouts: durations of 9e12 seconds', () => {
 describe('names shared with Object.prototype', () => {
   const protoConfig = (): RollgateConfig =>
     configWith((c) => {
-      c.flags['constructor'] = { state: 'ENABLED', variants: { toString: 'ts', valueOf: 'vo' }, defaultVariant: 'toString', targeting: { if: [{ var: 'constructor' }, 'valueOf', null] } };
+      c.flags['constructor'] = {
+        state: 'ENABLED',
+        variants: { toString: 'ts', valueOf: 'vo' },
+        defaultVariant: 'toString',
+        targeting: { if: [{ var: 'constructor' }, 'valueOf', null] },
+      };
       c.flags['toString'] = { state: 'ENABLED', variants: { on: true, off: false }, defaultVariant: 'on' };
       c.flags['hasOwnProperty'] = { state: 'ENABLED', variants: { a: 1, b: 2 }, defaultVariant: 'b', targeting: { $ref: 'valueOf' } };
       c.$evaluators = { ...c.$evaluators, valueOf: { if: [{ '==': [{ var: 'plan' }, 'pro'] }, 'a', null] } };
@@ -141,13 +171,19 @@ describe('names shared with Object.prototype', () => {
     sim.at(sim.clock.now + 2000);
     // The dry run and the audit see three new flags, not changes to Object.prototype's members.
     const dry = await json(await expectStatus(admin(sim.h, 'POST', `/environments/${ENV}/flags/validate`, { body: protoConfig() }), 200));
-    expect(dry.diff.filter((d: any) => !d.target.startsWith('/'))).toEqual(['constructor', 'toString', 'hasOwnProperty'].map((target) => expect.objectContaining({ target, change: 'added' })));
+    expect(dry.diff.filter((d: any) => !d.target.startsWith('/'))).toEqual(
+      ['constructor', 'toString', 'hasOwnProperty'].map((target) => expect.objectContaining({ target, change: 'added' })),
+    );
     await expectStatus(admin(sim.h, 'PUT', `/environments/${ENV}/flags`, { body: protoConfig() }), 200);
     const [put] = await sim.audit('config.put');
     expect(put!.diff.changes.filter((d: any) => !d.target.startsWith('/')).map((d: any) => d.change)).toEqual(['added', 'added', 'added']);
     sim.at(sim.clock.now + 10_000); // past the isolate's snapshot refresh
     expect(await evaluate('constructor', { targetingKey: 'u' })).toMatchObject({ key: 'constructor', variant: 'toString', value: 'ts' });
-    expect(await evaluate('constructor', { targetingKey: 'u', constructor: 'yes' })).toMatchObject({ variant: 'valueOf', value: 'vo', reason: 'TARGETING_MATCH' });
+    expect(await evaluate('constructor', { targetingKey: 'u', constructor: 'yes' })).toMatchObject({
+      variant: 'valueOf',
+      value: 'vo',
+      reason: 'TARGETING_MATCH',
+    });
     expect(await evaluate('toString', {})).toMatchObject({ variant: 'on', value: true });
     expect(await evaluate('hasOwnProperty', { plan: 'pro' })).toMatchObject({ variant: 'a', value: 1 });
     expect((await sim.h.evaluate('/ofrep/v1/evaluate/flags/valueOf', { context: {} }, keyOf(ENV))).status).toBe(404);
@@ -192,14 +228,22 @@ describe('names shared with Object.prototype', () => {
 
 describe('config nested too deep', () => {
   function deepText(levels: number): string {
-    const config = JSON.stringify(configWith((c) => (c.flags['deep'] = { state: 'ENABLED', variants: { on: true, off: false }, defaultVariant: 'off', targeting: { if: [{ var: 'x' }, 'on', 'off'] } })));
+    const config = JSON.stringify(
+      configWith(
+        (c) =>
+          (c.flags['deep'] = { state: 'ENABLED', variants: { on: true, off: false }, defaultVariant: 'off', targeting: { if: [{ var: 'x' }, 'on', 'off'] } }),
+      ),
+    );
     return config.replace('{"if":[{"var":"x"}', '{"if":[' + '{"!":'.repeat(levels) + '{"var":"x"}' + '}'.repeat(levels));
   }
 
   it.each([1600, 150_000])('answers 422 with the pointer of the first too-deep value at %i levels, on validate and PUT', async (levels) => {
     const before = await configVersion();
     const text = deepText(levels);
-    for (const [method, path] of [['POST', `/environments/${ENV}/flags/validate`], ['PUT', `/environments/${ENV}/flags`]] as const) {
+    for (const [method, path] of [
+      ['POST', `/environments/${ENV}/flags/validate`],
+      ['PUT', `/environments/${ENV}/flags`],
+    ] as const) {
       const res = await admin(sim.h, method, path, { body: text });
       expect(res.status, `${method} ${path}`).toBe(422);
       const { errors } = await json(res);
@@ -225,7 +269,19 @@ describe('validation of fractional and health-check URLs through the admin API',
   }
 
   it('reports unknown bucket variants and bad weights at their pointers', async () => {
-    const result = await validate(configWith((c) => (c.flags[FLAG]!.targeting = { fractional: [['on', 50], ['onn', -1], ['off', 0.5], ['on', 2_147_483_648]] })));
+    const result = await validate(
+      configWith(
+        (c) =>
+          (c.flags[FLAG]!.targeting = {
+            fractional: [
+              ['on', 50],
+              ['onn', -1],
+              ['off', 0.5],
+              ['on', 2_147_483_648],
+            ],
+          }),
+      ),
+    );
     expect(result.valid).toBe(false);
     expect(result.errors.map((e: any) => e.path)).toEqual([
       `/flags/${FLAG}/targeting/fractional/1/0`,
@@ -236,11 +292,31 @@ describe('validation of fractional and health-check URLs through the admin API',
   });
 
   it('reports health checks that do not call a public http(s) host', async () => {
-    const urls = ['http://169.254.169.254/latest/meta-data/', 'http://localhost:8787/health', 'http://10.0.0.8/', 'http://[fd00::1]/', 'file:///etc/passwd', 'https://a:b@example.com/'];
-    const result = await validate(configWith((c) => (c.environments = ['development', { name: 'staging', healthChecks: urls.map((url, i) => ({ name: `c${i}`, url })) }, { name: 'production', protected: true }])));
+    const urls = [
+      'http://169.254.169.254/latest/meta-data/',
+      'http://localhost:8787/health',
+      'http://10.0.0.8/',
+      'http://[fd00::1]/',
+      'file:///etc/passwd',
+      'https://a:b@example.com/',
+    ];
+    const result = await validate(
+      configWith(
+        (c) =>
+          (c.environments = [
+            'development',
+            { name: 'staging', healthChecks: urls.map((url, i) => ({ name: `c${i}`, url })) },
+            { name: 'production', protected: true },
+          ]),
+      ),
+    );
     expect(result.valid).toBe(false);
     expect(result.errors.map((e: any) => e.path)).toEqual(urls.map((_, i) => `/environments/1/healthChecks/${i}/url`));
-    const ok = await validate(configWith((c) => (c.environments = ['development', { name: 'staging', healthChecks: [{ name: 'api', url: 'https://api.example.com/health' }] }, 'production'])));
+    const ok = await validate(
+      configWith(
+        (c) => (c.environments = ['development', { name: 'staging', healthChecks: [{ name: 'api', url: 'https://api.example.com/health' }] }, 'production']),
+      ),
+    );
     expect(ok).toMatchObject({ valid: true, errors: [] });
   });
 });

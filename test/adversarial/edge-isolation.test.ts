@@ -35,16 +35,55 @@ async function aWith(change: (s: Snapshot & Record<string, unknown>) => void): P
 
 /** Each way of poisoning A's KV value, as the text KV returns. */
 const POISONS: Array<[string, () => Promise<string>]> = [
-  ['nested ~5,000 deep in a targeting rule', async () => (await aWith((s) => { s.flags['static-bool']!.targeting = { if: '@DEEP@' } as never; })).replace('"@DEEP@"', `${'['.repeat(5000)}true${']'.repeat(5000)}`)],
+  [
+    'nested ~5,000 deep in a targeting rule',
+    async () =>
+      (
+        await aWith((s) => {
+          s.flags['static-bool']!.targeting = { if: '@DEEP@' };
+        })
+      ).replace('"@DEEP@"', `${'['.repeat(5000)}true${']'.repeat(5000)}`),
+  ],
   ['nested ~5,000 deep at the top', async () => `${'{"a":'.repeat(5000)}1${'}'.repeat(5000)}`],
   ['garbage text', async () => '{"flags": garbage'],
   ['JSON that is not an object', async () => '[1,2,3]'],
-  ['wrong types', () => aWith((s) => { (s.$rollgate as Record<string, unknown>)['version'] = '4'; (s as Record<string, unknown>)['flags'] = []; })],
-  ['a version above MAX_SNAPSHOT_VERSION', () => aWith((s) => { s.$rollgate.version = MAX_SNAPSHOT_VERSION + 1; })],
-  ['a version of 2^53', () => aWith((s) => { s.$rollgate.version = Number.MAX_SAFE_INTEGER; })],
-  ['a negative version', () => aWith((s) => { s.$rollgate.version = -1; })],
+  [
+    'wrong types',
+    () =>
+      aWith((s) => {
+        (s.$rollgate as Record<string, unknown>)['version'] = '4';
+        (s as Record<string, unknown>)['flags'] = [];
+      }),
+  ],
+  [
+    'a version above MAX_SNAPSHOT_VERSION',
+    () =>
+      aWith((s) => {
+        s.$rollgate.version = MAX_SNAPSHOT_VERSION + 1;
+      }),
+  ],
+  [
+    'a version of 2^53',
+    () =>
+      aWith((s) => {
+        s.$rollgate.version = Number.MAX_SAFE_INTEGER;
+      }),
+  ],
+  [
+    'a negative version',
+    () =>
+      aWith((s) => {
+        s.$rollgate.version = -1;
+      }),
+  ],
   ['an envelope for another environment', async () => JSON.stringify(await snapshotOf(B, 9))],
-  ['a value larger than KV allows', () => aWith((s) => { s['metadata'] = { pad: 'x'.repeat(25 * 1024 * 1024 + 1) }; })],
+  [
+    'a value larger than KV allows',
+    () =>
+      aWith((s) => {
+        s['metadata'] = { pad: 'x'.repeat(25 * 1024 * 1024 + 1) };
+      }),
+  ],
 ];
 
 /** Makes the harness's KV answer `text` for A's snapshot (values past KV's limit cannot be stored in it). */
@@ -58,7 +97,7 @@ function poisonA(text: string): () => void {
 
 async function flagSetVersion(res: Response): Promise<number> {
   expect(res.status).toBe(200);
-  return ((await res.json()) as { metadata: { flagSetVersion: number } }).metadata.flagSetVersion;
+  return (await res.json<{ metadata: { flagSetVersion: number } }>()).metadata.flagSetVersion;
 }
 
 async function expectBServedNormally(): Promise<void> {
@@ -77,10 +116,10 @@ async function expectBServedNormally(): Promise<void> {
 
 async function health(): Promise<{ status: number; body: HealthBody }> {
   const res = await h.fetch('/health');
-  return { status: res.status, body: (await res.json()) as HealthBody };
+  return { status: res.status, body: await res.json<HealthBody>() };
 }
 
-describe('one environment\'s bad snapshot stays in its room: a warm isolate keeps A\'s last good snapshot', () => {
+describe("one environment's bad snapshot stays in its room: a warm isolate keeps A's last good snapshot", () => {
   it.each(POISONS)('%s', async (_label, poison) => {
     // The isolate has loaded every environment at version 3.
     expect(await flagSetVersion(await h.evaluate(`${SINGLE}/static-bool`, { context: {} }, keyOf(A)))).toBe(3);
@@ -105,7 +144,7 @@ describe('one environment\'s bad snapshot stays in its room: a warm isolate keep
   });
 });
 
-describe('one environment\'s bad snapshot stays in its room: a cold isolate serves A\'s fallback', () => {
+describe("one environment's bad snapshot stays in its room: a cold isolate serves A's fallback", () => {
   it.each(POISONS)('%s', async (_label, poison) => {
     poisonA(await poison());
 

@@ -35,14 +35,18 @@ async function startRollout(health: Record<string, number>) {
   return r;
 }
 
-describe('reports stamped in a rollout\'s first minute count', () => {
+describe("reports stamped in a rollout's first minute count", () => {
   it('rolls back at the first tick after the first minute completes: 20 % errors stamped start+10 s, sustainedMinutes 1', async () => {
     const r = await startRollout({ sustainedMinutes: 1 });
     sim.at(start + 15_000);
     await postAt(start + 10_000, FAILING);
     await sim.tick(sim.T0 + MIN);
     const after = await sim.rollout(r.id);
-    expect(after).toMatchObject({ status: 'rolled_back', percent: 0, lastVerdict: { kind: 'breached', trigger: 'error_rate', numbers: { samples: 200, errorRate: 0.2 } } });
+    expect(after).toMatchObject({
+      status: 'rolled_back',
+      percent: 0,
+      lastVerdict: { kind: 'breached', trigger: 'error_rate', numbers: { samples: 200, errorRate: 0.2 } },
+    });
     expect((await kvSnapshotOf())!.flags[FLAG]).not.toHaveProperty('rollout');
     expect((await admin(sim.h, 'GET', '/environments')).status).toBe(200);
   });
@@ -69,7 +73,10 @@ describe('reports stamped in a rollout\'s first minute count', () => {
     sim.at(sim.T0 + MIN + 30_000);
     await postAt(sim.T0 + MIN + 30_000, FAILING);
     await sim.tick(sim.T0 + 2 * MIN);
-    expect(await sim.rollout(r.id)).toMatchObject({ status: 'rolled_back', lastVerdict: { kind: 'breached', trigger: 'error_rate', numbers: { samples: 400 } } });
+    expect(await sim.rollout(r.id)).toMatchObject({
+      status: 'rolled_back',
+      lastVerdict: { kind: 'breached', trigger: 'error_rate', numbers: { samples: 400 } },
+    });
   });
 
   it('does not count a partial first minute under minSamples as a sustained minute, but holds on it', async () => {

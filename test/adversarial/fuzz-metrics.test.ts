@@ -53,8 +53,8 @@ function timestampAt(spec: TimestampSpec, now: number): HostileJson {
 /** Reports that are plausible except, often, for their latency: most batches of these are accepted. */
 const plausibleReport = fc.record({
   // The rolled-out flag and its variants: their reports reach the tick's verdict.
-  flag: fc.constant('new-checkout') as fc.Arbitrary<HostileJson>,
-  variant: fc.constantFrom('on', 'off') as fc.Arbitrary<HostileJson>,
+  flag: fc.constant('new-checkout'),
+  variant: fc.constantFrom('on', 'off'),
   timestamp: recent,
   count: fc.integer({ min: 100, max: 500 }).map((n): HostileJson => ({ num: n })),
   errors: smallInt(20),
@@ -127,7 +127,7 @@ describe('fuzz: POST /v1/metrics', () => {
             await world.tick('staging');
             await world.expectAdminAnswers();
           } catch (err) {
-            throw new Error(`after accepting ${JSON.stringify(acceptedSinceTick)}: ${(err as Error).message}`);
+            throw new Error(`after accepting ${JSON.stringify(acceptedSinceTick)}: ${(err as Error).message}`, { cause: err });
           }
           acceptedSinceTick = [];
         }

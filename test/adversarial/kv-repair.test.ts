@@ -45,7 +45,7 @@ async function repairs() {
 async function evaluateStaticBool(): Promise<unknown> {
   const res = await h.evaluate(`/ofrep/v1/evaluate/flags/${FLAG}`, { context: { targetingKey: 'user-1' } }, keyOf(ENV));
   expect(res.status, await res.clone().text()).toBe(200);
-  return ((await res.json()) as { value: unknown }).value;
+  return (await res.json<{ value: unknown }>()).value;
 }
 
 describe('KV converges to the coordinator on every tick', () => {
@@ -58,7 +58,7 @@ describe('KV converges to the coordinator on every tick', () => {
           writes.push(key);
           await env.FLAGS.put(key, value);
         },
-      } as Pick<KVNamespace, 'put'>;
+      };
     });
     for (let i = 0; i < 3; i++) expect((await tick()).kv).toEqual({ status: 'in-sync' });
     expect(writes).toEqual([]);
@@ -73,7 +73,12 @@ describe('KV converges to the coordinator on every tick', () => {
     const snap = (await kvSnapshot(ENV))!;
     expect(snap.$rollgate.version).toBe(3);
     expect(snap.flags[FLAG]!.defaultVariant).toBe('on');
-    expect(result.kv).toMatchObject({ status: 'repaired', found: { kind: 'garbage', reason: 'snapshot in KV is not JSON' }, version: 3, publish: { status: 'published', version: 3 } });
+    expect(result.kv).toMatchObject({
+      status: 'repaired',
+      found: { kind: 'garbage', reason: 'snapshot in KV is not JSON' },
+      version: 3,
+      publish: { status: 'published', version: 3 },
+    });
     const [entry, ...more] = await repairs();
     expect(more).toEqual([]);
     expect(entry).toMatchObject({ actor: 'rollgate', action: 'snapshot.repaired', target: 'snapshot v3', reason: 'snapshot in KV is not JSON' });
@@ -106,7 +111,7 @@ describe('KV converges to the coordinator on every tick', () => {
     expect(snap.$rollgate.version).toBe(1001);
     expect(snap.flags[FLAG]!.defaultVariant).toBe('on');
     expect(result.kv).toMatchObject({ status: 'repaired', found: { kind: 'foreign', version: 1000 }, version: 1001 });
-    const health = (await (await h.fetch('/health')).json()) as { environments: Record<string, { version: number }> };
+    const health = await (await h.fetch('/health')).json<{ environments: Record<string, { version: number }> }>();
     expect(health.environments[ENV]!.version).toBe(1001);
     // Later changes continue above it.
     clock.advance(1000);

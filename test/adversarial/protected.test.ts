@@ -19,7 +19,13 @@ type Json = Record<string, any>;
 const PROD = '/environments/production';
 const CONFIRM = { 'x-rollgate-confirm': 'production' };
 /** Headers that do not confirm production: absent, another environment, wrong case, padded, empty. */
-const NOT_CONFIRMING: Record<string, string>[] = [{}, { 'x-rollgate-confirm': 'staging' }, { 'x-rollgate-confirm': 'Production' }, { 'x-rollgate-confirm': 'production,production' }, { 'x-rollgate-confirm': '' }];
+const NOT_CONFIRMING: Record<string, string>[] = [
+  {},
+  { 'x-rollgate-confirm': 'staging' },
+  { 'x-rollgate-confirm': 'Production' },
+  { 'x-rollgate-confirm': 'production,production' },
+  { 'x-rollgate-confirm': '' },
+];
 
 let h: Harness;
 let clock: TestClock;
@@ -35,7 +41,7 @@ afterEach(async () => {
 });
 
 async function json(res: Response): Promise<Json> {
-  return (await res.json()) as Json;
+  return await res.json<Json>();
 }
 
 /** An operator request, a second after the previous one. */
@@ -199,7 +205,12 @@ describe('an unprotected environment needs no confirmation', () => {
     const started = await send('POST', `${STAGING}/rollouts`, START);
     expect(started.status).toBe(201);
     const id = (await json(started))['id'] as string;
-    for (const [action, body] of [['promote', { reason: 'r', fromStage: 0 }], ['pause', { reason: 'r' }], ['resume', { reason: 'r' }], ['rollback', { reason: 'r' }]] as const) {
+    for (const [action, body] of [
+      ['promote', { reason: 'r', fromStage: 0 }],
+      ['pause', { reason: 'r' }],
+      ['resume', { reason: 'r' }],
+      ['rollback', { reason: 'r' }],
+    ] as const) {
       const res = await send('POST', `${STAGING}/rollouts/${id}/${action}`, body);
       expect({ action, status: res.status }).toEqual({ action, status: 200 });
     }
@@ -213,7 +224,9 @@ describe('an unprotected environment needs no confirmation', () => {
     expect((await send('POST', `${PROD}/keys`, { name: 'web' })).status).toBe(201);
     expect((await send('POST', `${PROD}/rollouts`, START)).status).toBe(201);
 
-    expect((await admin(h, 'PUT', '/environments/staging/flags', { token: TOKENS.editor, body: relaxed, headers: { 'x-rollgate-confirm': 'staging' } })).status).toBe(200);
+    expect(
+      (await admin(h, 'PUT', '/environments/staging/flags', { token: TOKENS.editor, body: relaxed, headers: { 'x-rollgate-confirm': 'staging' } })).status,
+    ).toBe(200);
     const before = await stateOf('staging');
     await expect428(await send('POST', '/environments/staging/rollouts', START), 'staging');
     await expect428(await send('POST', '/environments/staging/keys', { name: 'web' }), 'staging');

@@ -38,7 +38,7 @@ const published = (): Promise<Snapshot> => publishedConfigAndKey(ENV, clock);
 async function evaluateStaticBool(): Promise<unknown> {
   const res = await h.evaluate(`/ofrep/v1/evaluate/flags/${FLAG}`, { context: { targetingKey: 'user-1' } }, keyOf(ENV));
   expect(res.status, await res.clone().text()).toBe(200);
-  return ((await res.json()) as { value: unknown }).value;
+  return (await res.json<{ value: unknown }>()).value;
 }
 
 /** Forges KV at `version` with static-bool turned off, and lets the isolate load it. */
@@ -64,7 +64,7 @@ describe('a forged snapshot version at the edge ceiling cannot pin isolates', ()
     // …but KV keeps answering it, so it is what KV holds.
     clock.advance(MIN + 1000);
     expect(await evaluateStaticBool()).toBe(true);
-    const health = (await (await h.fetch('/health')).json()) as { environments: Record<string, { version: number }> };
+    const health = await (await h.fetch('/health')).json<{ environments: Record<string, { version: number }> }>();
     expect(health.environments[ENV]!.version).toBe((await kvSnapshot(ENV))!.$rollgate.version);
   });
 
@@ -88,7 +88,7 @@ describe('a forged snapshot version at the edge ceiling cannot pin isolates', ()
     expect(version).toBeLessThanOrEqual(MAX_SNAPSHOT_VERSION);
     clock.advance(10_000);
     expect(await evaluateStaticBool()).toBe(false);
-    const health = (await (await h.fetch('/health')).json()) as { environments: Record<string, { version: number; status: string }> };
+    const health = await (await h.fetch('/health')).json<{ environments: Record<string, { version: number; status: string }> }>();
     expect(health.environments[ENV]).toMatchObject({ version, status: 'ok' });
   });
 });
@@ -136,7 +136,14 @@ describe('a config version stored before the config bounds still reads', () => {
   async function storeOldVersion(document: unknown): Promise<void> {
     await runInDurableObject(env.COORDINATOR.getByName(ENV), (instance, state) => {
       const next = state.storage.sql.exec<{ v: number }>('SELECT MAX(version) AS v FROM config_versions').one().v + 1;
-      state.storage.sql.exec('INSERT INTO config_versions (version, document, created_at, actor, reason) VALUES (?, ?, ?, ?, ?)', next, JSON.stringify(document), clock.now, 'older-code', null);
+      state.storage.sql.exec(
+        'INSERT INTO config_versions (version, document, created_at, actor, reason) VALUES (?, ?, ?, ?, ?)',
+        next,
+        JSON.stringify(document),
+        clock.now,
+        'older-code',
+        null,
+      );
       (instance as unknown as { s: { configs: { forget(): void } } }).s.configs.forget();
     });
   }
@@ -144,7 +151,10 @@ describe('a config version stored before the config bounds still reads', () => {
   it('21 health checks, a 300-character flag key, a long check name and URL: the environment keeps working, and the bounds hold for new writes', async () => {
     h.vars = { ADMIN_TOKENS: await adminTokensVar() };
     await published();
-    const checks = Array.from({ length: 21 }, (_, i) => ({ name: i === 0 ? 'n'.repeat(300) : `c${i}`, url: i === 0 ? `https://api.example.com/${'p'.repeat(2100)}` : `https://api.example.com/${i}` }));
+    const checks = Array.from({ length: 21 }, (_, i) => ({
+      name: i === 0 ? 'n'.repeat(300) : `c${i}`,
+      url: i === 0 ? `https://api.example.com/${'p'.repeat(2100)}` : `https://api.example.com/${i}`,
+    }));
     const old = configWith((c) => {
       c.environments = ['development', { name: 'staging', healthChecks: checks }, { name: 'production', protected: true }];
       c.flags['k'.repeat(300)] = structuredClone(c.flags[FLAG]!);
@@ -162,8 +172,13 @@ describe('a config version stored before the config bounds still reads', () => {
     expect(started.status, await started.clone().text()).toBe(201);
     const again = await admin(h, 'PUT', `/environments/${ENV}/flags`, { body: old });
     expect(again.status).toBe(422);
-    expect(((await again.json()) as { errors: { path: string }[] }).errors.map((e) => e.path)).toEqual(
-      expect.arrayContaining(['/environments/1/healthChecks', '/environments/1/healthChecks/0/name', '/environments/1/healthChecks/0/url', `/flags/${'k'.repeat(300)}`]),
+    expect((await again.json<{ errors: { path: string }[] }>()).errors.map((e) => e.path)).toEqual(
+      expect.arrayContaining([
+        '/environments/1/healthChecks',
+        '/environments/1/healthChecks/0/name',
+        '/environments/1/healthChecks/0/url',
+        `/flags/${'k'.repeat(300)}`,
+      ]),
     );
     const fixed = await admin(h, 'PUT', `/environments/${ENV}/flags`, { body: validConfig() });
     expect(fixed.status, await fixed.clone().text()).toBe(200);

@@ -36,7 +36,9 @@ describe('a rollout stored before the bounds (a stage 100 days out, a 95-day bak
     // The upgrade took nothing from the users in the rollout.
     expect((await kvSnapshotOf())!.flags[FLAG]!.rollout).toMatchObject({ id: old.id, percent: 5 });
     // New requests are held to the bounds all the same.
-    const again = await admin(sim.h, 'POST', `/environments/${ENV}/rollouts`, { body: { flag: 'static-bool', variant: 'off', strategy: 'safe', bakeSeconds: 95 * 24 * 3600 } });
+    const again = await admin(sim.h, 'POST', `/environments/${ENV}/rollouts`, {
+      body: { flag: 'static-bool', variant: 'off', strategy: 'safe', bakeSeconds: 95 * 24 * 3600 },
+    });
     expect(again.status).toBe(422);
     const put = await admin(sim.h, 'PUT', `/environments/${ENV}/flags`, { body: configWith((c) => (c.metadata = { ...(c.metadata ?? {}), note: 'x' })) });
     expect(put.status, await put.clone().text()).toBe(200);

@@ -46,14 +46,22 @@ async function keyState(): Promise<unknown> {
 }
 
 /** A rollout that reaches 100 % five minutes after the start, when healthy. */
-const SHORT = { strategy: 'fast', reason: 'scopes test', stages: [{ percent: 10, afterSeconds: 0 }, { percent: 100, afterSeconds: 300 }], bakeSeconds: 3600 };
+const SHORT = {
+  strategy: 'fast',
+  reason: 'scopes test',
+  stages: [
+    { percent: 10, afterSeconds: 0 },
+    { percent: 100, afterSeconds: 300 },
+  ],
+  bakeSeconds: 3600,
+};
 
 describe('an evaluate (browser) key cannot write health signals', () => {
   it('POST /v1/metrics with an evaluate key → 403 naming the missing scope; nothing stored', async () => {
     sim.at(sim.T0 + 90_000);
     const res = await sim.post([{ flag: FLAG, variant: TREATMENT, timestamp: sim.T0 + 30_000, count: 100, errors: 50, latencyMs: [10] }], keyOf(ENV));
     expect(res.status).toBe(403);
-    const body = (await res.json()) as { error: string };
+    const body = await res.json<{ error: string }>();
     expect(body.error).toContain('"report" scope');
     expect(await stored()).toEqual(NOTHING);
     await adminAnswers();
@@ -77,7 +85,14 @@ describe('an evaluate (browser) key cannot write health signals', () => {
     // The application (report key) reports five healthy minutes...
     await sim.postMinutesBefore(T, 5, () => HEALTHY);
     // ...and an attacker with the public browser key posts the same minutes as 50 % errors.
-    const forged: Report[] = Array.from({ length: 5 }, (_, k) => ({ flag: FLAG, variant: TREATMENT, timestamp: T - (5 - k) * MIN + 30_000, count: 1000, errors: 500, latencyMs: [2000] }));
+    const forged: Report[] = Array.from({ length: 5 }, (_, k) => ({
+      flag: FLAG,
+      variant: TREATMENT,
+      timestamp: T - (5 - k) * MIN + 30_000,
+      count: 1000,
+      errors: 500,
+      latencyMs: [2000],
+    }));
     const res = await sim.post(forged, keyOf(ENV));
     expect(res.status).toBe(403);
     await sim.tick(T);
@@ -91,7 +106,14 @@ describe('an evaluate (browser) key cannot write health signals', () => {
     const r = await sim.start(SHORT);
     const T = sim.T0 + 10 * MIN;
     // An attacker floods each minute with a million clean requests through the browser key...
-    const flood: Report[] = Array.from({ length: 5 }, (_, k) => ({ flag: FLAG, variant: TREATMENT, timestamp: T - (5 - k) * MIN + 30_000, count: 1_000_000, errors: 0, latencyMs: [10] }));
+    const flood: Report[] = Array.from({ length: 5 }, (_, k) => ({
+      flag: FLAG,
+      variant: TREATMENT,
+      timestamp: T - (5 - k) * MIN + 30_000,
+      count: 1_000_000,
+      errors: 0,
+      latencyMs: [10],
+    }));
     sim.at(T);
     expect((await sim.post(flood, keyOf(ENV))).status).toBe(403);
     // ...while the application's real reports show the treatment failing.
@@ -139,7 +161,7 @@ describe('key scopes are validated, never changed silently, and listed without s
     const before = await keyState();
     const res = await admin(sim.h, 'POST', `/environments/${ENV}/keys`, { body: { name: 'bad', scopes } });
     expect(res.status).toBe(422);
-    const body = (await res.json()) as { errors: Array<{ path: string }> };
+    const body = await res.json<{ errors: Array<{ path: string }> }>();
     expect(body.errors.map((e) => e.path)[0]).toMatch(/^\/scopes/);
     expect(await keyState()).toEqual(before);
     await adminAnswers();
@@ -150,10 +172,12 @@ describe('key scopes are validated, never changed silently, and listed without s
     const before = await keyState();
     const escalate = await admin(sim.h, 'POST', `/environments/${ENV}/keys`, { body: { name: 'web', secret: keyOf(ENV), scopes: ['evaluate', 'report'] } });
     expect(escalate.status).toBe(409);
-    expect(((await escalate.json()) as { error: string }).error).toContain('scopes');
+    expect((await escalate.json<{ error: string }>()).error).toContain('scopes');
     expect(await keyState()).toEqual(before);
     sim.at(sim.T0 + 90_000);
-    expect((await sim.post([{ flag: FLAG, variant: TREATMENT, timestamp: sim.T0 + 30_000, count: 1, errors: 0, latencyMs: [1] }], keyOf(ENV))).status).toBe(403);
+    expect((await sim.post([{ flag: FLAG, variant: TREATMENT, timestamp: sim.T0 + 30_000, count: 1, errors: 0, latencyMs: [1] }], keyOf(ENV))).status).toBe(
+      403,
+    );
 
     const same = await admin(sim.h, 'POST', `/environments/${ENV}/keys`, { body: { name: 'reporter', secret: reportKeyOf(ENV), scopes: ['report'] } });
     expect(same.status).toBe(200);
@@ -211,7 +235,7 @@ describe('per-key rate limits', () => {
     }
     expect(limited).toBeDefined();
     expect(limited!.headers.get('retry-after')).toBe('10');
-    expect(((await limited!.json()) as { error: string }).error).toContain('retry after');
+    expect((await limited!.json<{ error: string }>()).error).toContain('retry after');
     expect((await stored()).samples).toBe(accepted);
 
     const res = await sim.post(one, other);
@@ -240,7 +264,9 @@ describe('per-key rate limits', () => {
     const perClient = new Map<string, number>();
     sim.h.vars = {
       ...sim.h.vars,
-      OFREP_RATE_LIMIT: { limit: async ({ key }: { key: string }) => (asked.push(key), perClient.set(key, (perClient.get(key) ?? 0) + 1), { success: perClient.get(key)! <= 2 }) },
+      OFREP_RATE_LIMIT: {
+        limit: async ({ key }: { key: string }) => (asked.push(key), perClient.set(key, (perClient.get(key) ?? 0) + 1), { success: perClient.get(key)! <= 2 }),
+      },
     };
     const flood = [];
     for (let i = 0; i < 4; i++) flood.push((await from('203.0.113.7')).status);
@@ -270,7 +296,10 @@ describe('keys without scopes are evaluate-only at the edge', () => {
     old.$rollgate.clientKeys = old.$rollgate.clientKeys.map(({ name, sha256 }) => ({ name, sha256 }));
     await sim.h.publish(old);
     expect((await sim.h.evaluate('/ofrep/v1/evaluate/flags/static-bool', { context: {} }, reportKeyOf('development'))).status).toBe(200);
-    const res = await sim.post([{ flag: 'static-bool', variant: 'on', timestamp: sim.T0 + 30_000, count: 1, errors: 0, latencyMs: [1] }], reportKeyOf('development'));
+    const res = await sim.post(
+      [{ flag: 'static-bool', variant: 'on', timestamp: sim.T0 + 30_000, count: 1, errors: 0, latencyMs: [1] }],
+      reportKeyOf('development'),
+    );
     expect(res.status).toBe(403);
     expect(await env.METRICS.getByName('development/static-bool').window('on', sim.T0 - 60 * MIN, sim.T0 + 60 * MIN)).toEqual(NOTHING);
   });

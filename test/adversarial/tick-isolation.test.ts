@@ -27,7 +27,7 @@ describe('a rollout whose row does not parse, or whose tick throws, holds only i
   async function startOn(flag: string, variant: string): Promise<RolloutView> {
     const res = await admin(sim.h, 'POST', `/environments/${ENV}/rollouts`, { body: { flag, variant, strategy: 'safe' } });
     expect(res.status, await res.clone().text()).toBe(201);
-    return (await res.json()) as RolloutView;
+    return await res.json<RolloutView>();
   }
 
   it('rolls back the other rollout at the sustained minute, keeps the admin plane answering, and records each failure once', async () => {
@@ -64,11 +64,20 @@ describe('a rollout whose row does not parse, or whose tick throws, holds only i
     // The admin plane answers, and shows the failures.
     const summary = await sim.summary();
     const views = summary.activeRollouts as StoredRolloutView[];
-    expect(views.find((r) => r.id === broken.id)).toMatchObject({ flag: 'static-bool', status: 'running', broken: expect.stringMatching(/lastVerdict/), tickError: { since: new Date(S + MIN).toISOString() } });
-    expect(views.find((r) => r.id === throwing.id)).toMatchObject({ percent: 5, nextPromotionAt: null, tickError: { since: new Date(S + MIN).toISOString(), message: expect.stringMatching(/Invalid time value/) } });
+    expect(views.find((r) => r.id === broken.id)).toMatchObject({
+      flag: 'static-bool',
+      status: 'running',
+      broken: expect.stringMatching(/lastVerdict/),
+      tickError: { since: new Date(S + MIN).toISOString() },
+    });
+    expect(views.find((r) => r.id === throwing.id)).toMatchObject({
+      percent: 5,
+      nextPromotionAt: null,
+      tickError: { since: new Date(S + MIN).toISOString(), message: expect.stringMatching(/Invalid time value/) },
+    });
     expect(await sim.rollout(throwing.id)).toMatchObject({ status: 'running', percent: 5, stageIndex: 0, tickError: expect.anything() });
     const list = await expectStatus(admin(sim.h, 'GET', `/environments/${ENV}/rollouts`), 200);
-    expect(((await list.json()) as { rollouts: StoredRolloutView[] }).rollouts).toHaveLength(3);
+    expect((await list.json<{ rollouts: StoredRolloutView[] }>()).rollouts).toHaveLength(3);
     await expectStatus(admin(sim.h, 'GET', `/environments/${ENV}/rollouts/${broken.id}`), 200);
     await expectStatus(admin(sim.h, 'POST', `/environments/${ENV}/flags/validate`, { body: validConfig() }), 200);
     await expectStatus(admin(sim.h, 'PUT', `/environments/${ENV}/flags`, { body: validConfig() }), 200);
@@ -76,7 +85,9 @@ describe('a rollout whose row does not parse, or whose tick throws, holds only i
 
     // The edge's /health names the held rollouts.
     sim.at(sim.clock.now + 10_000);
-    const health = (await (await sim.h.fetch('/health')).json()) as { environments: Record<string, { tickFailures?: { rollout: string; flag: string; since: string }[] }> };
+    const health = await (
+      await sim.h.fetch('/health')
+    ).json<{ environments: Record<string, { tickFailures?: { rollout: string; flag: string; since: string }[] }> }>();
     expect(health.environments[ENV]!.tickFailures?.map((f) => f.flag).sort()).toEqual(['banner', 'static-bool']);
     expect(health.environments['production']).not.toHaveProperty('tickFailures');
 
@@ -130,12 +141,22 @@ describe('a tick never stores a rollout row that would not read back', () => {
     await runInDurableObject(env.METRICS.getByName(`${ENV}/${FLAG}`), (_i, state) => {
       for (let k = 1; k <= 5; k++) {
         for (const variant of ['on', 'off']) {
-          state.storage.sql.exec('INSERT INTO minute_buckets (variant, start, count, errors, bins) VALUES (?, ?, ?, ?, ?)', variant, sim.T0 + (k - 1) * MIN, 200, 0, JSON.stringify({ '20000': 200 }));
+          state.storage.sql.exec(
+            'INSERT INTO minute_buckets (variant, start, count, errors, bins) VALUES (?, ?, ?, ?, ?)',
+            variant,
+            sim.T0 + (k - 1) * MIN,
+            200,
+            0,
+            JSON.stringify({ '20000': 200 }),
+          );
         }
       }
     });
     const stored = async () =>
-      runInDurableObject(env.COORDINATOR.getByName(ENV), (_i, state) => state.storage.sql.exec<{ data: string }>('SELECT data FROM rollouts WHERE id = ?', r.id).one().data);
+      runInDurableObject(
+        env.COORDINATOR.getByName(ENV),
+        (_i, state) => state.storage.sql.exec<{ data: string }>('SELECT data FROM rollouts WHERE id = ?', r.id).one().data,
+      );
     const before = await stored();
     await sim.tick(sim.T0 + 5 * MIN);
     // Either the verdict was refused (held as a tick failure: today's sketch reads bin 20000 as
@@ -180,7 +201,10 @@ describe('tick time only moves forward, and never far ahead of the coordinator c
       rollout: await api.getRollout(ENV, id),
       audit: await api.auditPage(ENV, { limit: 500 }),
       kv: await kvSnapshot(ENV),
-      lastTick: await runInDurableObject(stub, (_i, s) => s.storage.sql.exec<{ value: string }>("SELECT value FROM meta WHERE key = 'last_tick_at'").toArray()[0]?.value ?? null),
+      lastTick: await runInDurableObject(
+        stub,
+        (_i, s) => s.storage.sql.exec<{ value: string }>("SELECT value FROM meta WHERE key = 'last_tick_at'").toArray()[0]?.value ?? null,
+      ),
     };
   }
 
@@ -195,7 +219,13 @@ describe('tick time only moves forward, and never far ahead of the coordinator c
 
     const late = await api.tick(ENV, T + 30_000, { [r.id]: breached });
     expect(await state(r.id)).toEqual(before);
-    expect(late).toEqual({ scheduledTime: T + 30_000, duplicate: false, changed: [], publish: null, refused: { reason: 'older', message: expect.stringContaining('older than the last applied tick') } });
+    expect(late).toEqual({
+      scheduledTime: T + 30_000,
+      duplicate: false,
+      changed: [],
+      publish: null,
+      refused: { reason: 'older', message: expect.stringContaining('older than the last applied tick') },
+    });
     expect(await api.summary(ENV)).toMatchObject({ environment: ENV });
   });
 
@@ -215,9 +245,9 @@ describe('tick time only moves forward, and never far ahead of the coordinator c
 
     // Exactly two minutes ahead is within the cron's tolerance; the normal tick promotes.
     expect(await api.tick(ENV, T + MAX_TICK_LEAD_MS, { [r.id]: healthy })).toMatchObject({ changed: [r.id] });
-    expect((await api.getRollout(ENV, r.id))).toMatchObject({ ok: true, value: { percent: 10 } });
+    expect(await api.getRollout(ENV, r.id)).toMatchObject({ ok: true, value: { percent: 10 } });
     clock.set(r.startedAt + 48 * HOUR);
     expect(await api.tick(ENV, clock.now, { [r.id]: healthy })).toMatchObject({ changed: [r.id] });
-    expect((await api.getRollout(ENV, r.id))).toMatchObject({ ok: true, value: { percent: 25 } });
+    expect(await api.getRollout(ENV, r.id)).toMatchObject({ ok: true, value: { percent: 25 } });
   });
 });

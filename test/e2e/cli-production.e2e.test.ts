@@ -57,7 +57,7 @@ async function activeRollout(flag: string, deadline: number): Promise<Rollout> {
   while (Date.now() < deadline) {
     const res = await fetch(`${w.baseUrl}/admin/v1/environments/production/rollouts`, { headers: ADMIN });
     expect(res.status).toBe(200);
-    const found = ((await res.json()) as { rollouts: Rollout[] }).rollouts.find((r) => r.flag === flag && r.status === 'running');
+    const found = (await res.json<{ rollouts: Rollout[] }>()).rollouts.find((r) => r.flag === flag && r.status === 'running');
     if (found) return found;
     await new Promise((r) => setTimeout(r, 200));
   }
@@ -74,9 +74,25 @@ describe('deploy --wait in production ends in an automatic rollback', () => {
       process.execPath,
       [
         'scripts/rollgate.mjs',
-        'deploy', 'new-checkout', '--variant', 'on', '--env', 'production', '--yes',
-        '--stages', '10:0,100:600', '--bake', '120', '--health', 'minSamples=10,sustainedMinutes=1',
-        '--reason', 'e2e auto rollback', '--wait', '40', '--interval', '1',
+        'deploy',
+        'new-checkout',
+        '--variant',
+        'on',
+        '--env',
+        'production',
+        '--yes',
+        '--stages',
+        '10:0,100:600',
+        '--bake',
+        '120',
+        '--health',
+        'minSamples=10,sustainedMinutes=1',
+        '--reason',
+        'e2e auto rollback',
+        '--wait',
+        '40',
+        '--interval',
+        '1',
       ],
       { env: { ...process.env, ROLLGATE_URL: w.baseUrl, ROLLGATE_TOKEN: '', ROLLGATE_ENV: '', NO_COLOR: '1' }, stdio: ['ignore', 'pipe', 'pipe'] },
     );
@@ -99,7 +115,16 @@ describe('deploy --wait in production ends in an automatic rollback', () => {
       method: 'POST',
       headers: { authorization: 'Bearer dev-report-production', 'content-type': 'application/json' },
       body: JSON.stringify({
-        reports: [{ flag: 'new-checkout', variant: 'on', timestamp: startedAt + 60_000, count: 100, errors: 20, latencyMs: Array.from({ length: 100 }, (_, i) => 20 + i) }],
+        reports: [
+          {
+            flag: 'new-checkout',
+            variant: 'on',
+            timestamp: startedAt + 60_000,
+            count: 100,
+            errors: 20,
+            latencyMs: Array.from({ length: 100 }, (_, i) => 20 + i),
+          },
+        ],
       }),
     });
     expect(metrics.status, await metrics.clone().text()).toBe(202);
@@ -139,7 +164,10 @@ describe('deploy --wait in production ends in an automatic rollback', () => {
 
     const json = await rollgate(w.baseUrl, ['status', '--env', 'production', 'new-checkout', '--json']);
     expect(json.code).toBe(0);
-    const out = JSON.parse(json.stdout) as { flag: string; environments: { environment: string; activeRollouts: unknown[]; rollout: { id: string; status: string; percent: number } | null }[] };
+    const out = JSON.parse(json.stdout) as {
+      flag: string;
+      environments: { environment: string; activeRollouts: unknown[]; rollout: { id: string; status: string; percent: number } | null }[];
+    };
     expect(out.flag).toBe('new-checkout');
     expect(out.environments).toHaveLength(1);
     expect(out.environments[0]).toMatchObject({ environment: 'production', activeRollouts: [], rollout: { id: rolloutId, status: 'rolled_back', percent: 0 } });
@@ -152,7 +180,9 @@ describe('deploy --wait in production ends in an automatic rollback', () => {
     const lines = r.stdout.trimEnd().split('\n');
     expect(lines).toHaveLength(3);
     expect(lines[0]).toMatch(
-      new RegExp(`^\\S+Z {2}#\\d+ {2}rollgate {2}rollout\\.auto_rolled_back {2}${rolloutId} {2}running 10% → rolled_back 0% · trigger error_rate \\(err 20% · p95 \\d+ ms · p99 \\d+ ms · 100 samples\\) {2}"rolled back: error_rate 20% > 1%"$`),
+      new RegExp(
+        `^\\S+Z {2}#\\d+ {2}rollgate {2}rollout\\.auto_rolled_back {2}${rolloutId} {2}running 10% → rolled_back 0% · trigger error_rate \\(err 20% · p95 \\d+ ms · p99 \\d+ ms · 100 samples\\) {2}"rolled back: error_rate 20% > 1%"$`,
+      ),
     );
     expect(lines[1]).toMatch(new RegExp(`^\\S+Z {2}#\\d+ {2}dev +rollout\\.start +${rolloutId} {2}→ on at 10% \\(safe\\) {2}"e2e auto rollback"$`));
     expect(lines[2]).toMatch(/ {2}dev +config\.put +config v1 +v– → v1: \+new-checkout .* "npm start seed"$/);
@@ -162,7 +192,13 @@ describe('deploy --wait in production ends in an automatic rollback', () => {
     expect(json.code).toBe(0);
     const out = JSON.parse(json.stdout) as {
       environment: string;
-      entries: { action: string; actor: string; target: string; reason: string | null; diff: { events?: { type: string; trigger?: string; numbers?: { samples: number; errorRate: number } }[] } }[];
+      entries: {
+        action: string;
+        actor: string;
+        target: string;
+        reason: string | null;
+        diff: { events?: { type: string; trigger?: string; numbers?: { samples: number; errorRate: number } }[] };
+      }[];
       nextCursor: string | null;
     };
     expect(out.environment).toBe('production');
@@ -185,18 +221,26 @@ const flagsOf = (doc: RollgateConfig) => doc.flags as unknown as Flags;
 
 describe('push to production: the confirmation prompt', () => {
   it('without a TTY (and without --yes) it refuses, after showing the diff, and nothing changes', async () => {
-    const file = configFile('dark-on.json', editedConfig(w.config, (d) => (d.flags['dark-mode']!['defaultVariant'] = 'on')));
+    const file = configFile(
+      'dark-on.json',
+      editedConfig(w.config, (d) => (d.flags['dark-mode']!['defaultVariant'] = 'on')),
+    );
     const r = await rollgate(w.baseUrl, ['push', file, '--env', 'production']);
     expect(r.code).toBe(1);
     expect(r.stdout).toContain(`${file} → production (version 1): 0 added, 1 changed, 0 removed`);
     expect(r.stdout).toContain('~ flag dark-mode (changed)');
-    expect(r.stderr).toContain('"production" is protected and there is no terminal to confirm on, so nothing was changed — pass --yes to push without asking (e.g. in CI)');
+    expect(r.stderr).toContain(
+      '"production" is protected and there is no terminal to confirm on, so nothing was changed — pass --yes to push without asking (e.g. in CI)',
+    );
     expect(r.stderr).not.toContain('Are you sure');
     expect((await liveConfig(w.baseUrl, 'production')).version).toBe(1);
   });
 
   it("typed 'no': exit 1, nothing changes", async () => {
-    const file = configFile('dark-on.json', editedConfig(w.config, (d) => (d.flags['dark-mode']!['defaultVariant'] = 'on')));
+    const file = configFile(
+      'dark-on.json',
+      editedConfig(w.config, (d) => (d.flags['dark-mode']!['defaultVariant'] = 'on')),
+    );
     const run = rollgateTty(w.baseUrl, ['push', file, '--env', 'production', '--reason', 'e2e no']);
     await run.waitFor(QUESTION);
     expect(run.output()).toContain('~ flag dark-mode (changed)');
@@ -211,7 +255,10 @@ describe('push to production: the confirmation prompt', () => {
   });
 
   it("typed 'yes': the push proceeds and production is at the next version", async () => {
-    const file = configFile('dark-on.json', editedConfig(w.config, (d) => (d.flags['dark-mode']!['defaultVariant'] = 'on')));
+    const file = configFile(
+      'dark-on.json',
+      editedConfig(w.config, (d) => (d.flags['dark-mode']!['defaultVariant'] = 'on')),
+    );
     const run = rollgateTty(w.baseUrl, ['push', file, '--env', 'production', '--reason', 'e2e yes']);
     await run.waitFor(QUESTION);
     run.type('yes\r');
@@ -273,10 +320,14 @@ describe('protected production: rollout and key writes need X-Rollgate-Confirm',
     fetch(`${w.baseUrl}${PROD}${path}`, { method, headers: ADMIN, ...(body === undefined ? {} : { body: JSON.stringify(body) }) });
   const expect428 = async (res: Response) => {
     expect(res.status).toBe(428);
-    expect(((await res.json()) as { error: string }).error).toContain('X-Rollgate-Confirm: production');
+    expect((await res.json<{ error: string }>()).error).toContain('X-Rollgate-Confirm: production');
   };
   const rolloutsOf = async (flag: string) =>
-    ((await (await fetch(`${w.baseUrl}${PROD}/rollouts`, { headers: ADMIN })).json()) as { rollouts: { id: string; flag: string; status: string; percent: number }[] }).rollouts.filter((r) => r.flag === flag);
+    (
+      await (
+        await fetch(`${w.baseUrl}${PROD}/rollouts`, { headers: ADMIN })
+      ).json<{ rollouts: { id: string; flag: string; status: string; percent: number }[] }>()
+    ).rollouts.filter((r) => r.flag === flag);
   const FLAG = 'express-pay-buttons';
   let id = '';
 
@@ -321,7 +372,7 @@ describe('protected production: rollout and key writes need X-Rollgate-Confirm',
     const issued = await rollgate(w.baseUrl, ['keys', 'issue', '--env', 'production', '--name', 'e2e-web', '--yes', '--json']);
     expect(issued.code, issued.stderr).toBe(0);
     await expect428(await unconfirmed('DELETE', '/keys/e2e-web'));
-    const audit = async () => ((await (await fetch(`${w.baseUrl}${PROD}/audit?action=key.revoke`, { headers: ADMIN })).json()) as { entries: unknown[] }).entries;
+    const audit = async () => (await (await fetch(`${w.baseUrl}${PROD}/audit?action=key.revoke`, { headers: ADMIN })).json<{ entries: unknown[] }>()).entries;
     expect(await audit()).toEqual([]);
     const revoked = await rollgate(w.baseUrl, ['keys', 'revoke', '--env', 'production', '--name', 'e2e-web', '--yes']);
     expect(revoked.code, revoked.stderr).toBe(0);

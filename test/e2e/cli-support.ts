@@ -39,7 +39,20 @@ export async function startWorker(name: string, vars: Record<string, string> = {
   const worker: ChildProcess = spawn(
     'wrangler',
     // The example file, not .dev.vars: the test must not depend on what a developer (or another test) left there.
-    ['dev', '--ip', '127.0.0.1', '--port', String(port), '--persist-to', join(dir, 'state'), '--env-file', '.dev.vars.example', '--test-scheduled', '--show-interactive-dev-session=false', ...Object.entries(vars).flatMap(([k, v]) => ['--var', `${k}:${v}`])],
+    [
+      'dev',
+      '--ip',
+      '127.0.0.1',
+      '--port',
+      String(port),
+      '--persist-to',
+      join(dir, 'state'),
+      '--env-file',
+      '.dev.vars.example',
+      '--test-scheduled',
+      '--show-interactive-dev-session=false',
+      ...Object.entries(vars).flatMap(([k, v]) => ['--var', `${k}:${v}`]),
+    ],
     { env: { ...process.env, WRANGLER_SEND_METRICS: 'false', CLOUDFLARE_CF_FETCH_ENABLED: 'false' }, stdio: ['ignore', 'pipe', 'pipe'], detached: true },
   );
   worker.stdout!.on('data', (d: Buffer) => (output += d.toString()));
@@ -55,7 +68,12 @@ export async function startWorker(name: string, vars: Record<string, string> = {
     rmSync(dir, { recursive: true, force: true });
   };
   try {
-    await waitForOk(`${baseUrl}/health/live`, () => worker, () => output, Date.now() + 60_000);
+    await waitForOk(
+      `${baseUrl}/health/live`,
+      () => worker,
+      () => output,
+      Date.now() + 60_000,
+    );
     await seedLocal(baseUrl, result.config, { record: fileSeedRecord(join(dir, 'state')) });
   } catch (err) {
     stop();
@@ -165,7 +183,7 @@ export function rollgateTty(baseUrl: string, args: string[], env: Record<string,
 export async function liveConfig(baseUrl: string, environment: string): Promise<{ version: number; document: RollgateConfig }> {
   const res = await fetch(`${baseUrl}/admin/v1/environments/${environment}/flags`, { headers: ADMIN });
   if (!res.ok) throw new Error(`GET flags of ${environment}: ${res.status} ${await res.text()}`);
-  return (await res.json()) as { version: number; document: RollgateConfig };
+  return await res.json<{ version: number; document: RollgateConfig }>();
 }
 
 /**

@@ -35,7 +35,10 @@ describe('rollgate CLI against a local Worker', () => {
   it('status --json: every environment at its seeded version', async () => {
     const r = await rollgate(['status', '--json']);
     expect(r.code).toBe(0);
-    const out = JSON.parse(r.stdout) as { url: string; environments: { environment: string; protected: boolean; configVersion: number; publishPending: boolean; activeRollouts: unknown[] }[] };
+    const out = JSON.parse(r.stdout) as {
+      url: string;
+      environments: { environment: string; protected: boolean; configVersion: number; publishPending: boolean; activeRollouts: unknown[] }[];
+    };
     expect(out.url).toBe(baseUrl);
     expect(out.environments.map((e) => e.environment)).toEqual(['development', 'staging', 'production']);
     expect(out.environments.map((e) => e.protected)).toEqual([false, false, true]);
@@ -88,7 +91,24 @@ describe('rollgate CLI against a local Worker', () => {
   });
 
   it('deploy with short custom stages, watched briefly: no health data yet → exit 4', async () => {
-    const r = await rollgate(['deploy', 'new-checkout', '--variant', 'on', '--stages', '5:0,50:10m,100:20m', '--bake', '60', '--env', 'staging', '--reason', 'e2e', '--wait', '1', '--interval', '0.5']);
+    const r = await rollgate([
+      'deploy',
+      'new-checkout',
+      '--variant',
+      'on',
+      '--stages',
+      '5:0,50:10m,100:20m',
+      '--bake',
+      '60',
+      '--env',
+      'staging',
+      '--reason',
+      'e2e',
+      '--wait',
+      '1',
+      '--interval',
+      '0.5',
+    ]);
     expect(r.stderr).toBe('');
     expect(r.code).toBe(4);
     expect(r.stdout).toContain('Rolling out new-checkout → on in staging (custom stages): 5% now, 50% at +10m, 100% at +20m; then bake 1m');
@@ -103,7 +123,9 @@ describe('rollgate CLI against a local Worker', () => {
     expect(r.stdout).toMatch(/new-checkout → on \(baseline (off|default variant)\) {2}running {2}stage 1 of 3 · 5%/);
     expect(r.stdout).toMatch(/next {6}50% at \S+ \(in \d+m \d+s\), if healthy/);
     expect(r.stdout).toContain('decision  started at 5%');
-    const json = JSON.parse((await rollgate(['status', '--env', 'staging', '--json'])).stdout) as { environments: { activeRollouts: { flag: string; percent: number; stageIndex: number }[] }[] };
+    const json = JSON.parse((await rollgate(['status', '--env', 'staging', '--json'])).stdout) as {
+      environments: { activeRollouts: { flag: string; percent: number; stageIndex: number }[] }[];
+    };
     expect(json.environments[0]!.activeRollouts).toMatchObject([{ flag: 'new-checkout', percent: 5, stageIndex: 0 }]);
   });
 
@@ -115,7 +137,11 @@ describe('rollgate CLI against a local Worker', () => {
 
     const audit = await rollgate(['audit', '--env', 'staging', '--flag', 'new-checkout', '--json']);
     expect(audit.code).toBe(0);
-    const out = JSON.parse(audit.stdout) as { environment: string; entries: { action: string; actor: string; reason: string | null }[]; nextCursor: string | null };
+    const out = JSON.parse(audit.stdout) as {
+      environment: string;
+      entries: { action: string; actor: string; reason: string | null }[];
+      nextCursor: string | null;
+    };
     expect(out.environment).toBe('staging');
     expect(out.entries[0]).toMatchObject({ action: 'rollout.rollback', actor: 'dev', reason: 'e2e rollback' });
     expect(out.entries[1]).toMatchObject({ action: 'rollout.start', reason: 'e2e' });
@@ -148,7 +174,9 @@ describe('error messages', () => {
     expect(r.code).toBe(1);
     expect(r.stdout).toBe('');
     expect(r.stderr).toMatch(
-      new RegExp(`^error: 401 Unauthorized for environment "staging": Rollgate at ${baseUrl.replace(/\./g, '\\.')} rejected the admin token in ROLLGATE_TOKEN( \\(.*\\))? — check ROLLGATE_TOKEN, or pass the right token with --token\\n$`),
+      new RegExp(
+        `^error: 401 Unauthorized for environment "staging": Rollgate at ${baseUrl.replace(/\./g, '\\.')} rejected the admin token in ROLLGATE_TOKEN( \\(.*\\))? — check ROLLGATE_TOKEN, or pass the right token with --token\\n$`,
+      ),
     );
     expect(r.stderr).not.toContain('not-the-token');
   });
@@ -190,11 +218,15 @@ describe('setup --dry-run', () => {
       const base = readFileSync('wrangler.toml', 'utf8').replace('main = "src/index.ts"', `main = ${JSON.stringify(join(process.cwd(), 'src/index.ts'))}`);
       writeFileSync(join(dir, 'wrangler.toml'), `${base}\n${toml}`);
       const out = await new Promise<{ code: number; text: string }>((resolve, reject) => {
-        const child = spawn(process.execPath, [join(process.cwd(), 'node_modules/wrangler/bin/wrangler.js'), 'deploy', '--dry-run', '--env', 'canary', '--outdir', join(dir, 'out')], {
-          cwd: dir,
-          env: { ...process.env, WRANGLER_SEND_METRICS: 'false', NO_COLOR: '1', FORCE_COLOR: '0' },
-          stdio: ['ignore', 'pipe', 'pipe'],
-        });
+        const child = spawn(
+          process.execPath,
+          [join(process.cwd(), 'node_modules/wrangler/bin/wrangler.js'), 'deploy', '--dry-run', '--env', 'canary', '--outdir', join(dir, 'out')],
+          {
+            cwd: dir,
+            env: { ...process.env, WRANGLER_SEND_METRICS: 'false', NO_COLOR: '1', FORCE_COLOR: '0' },
+            stdio: ['ignore', 'pipe', 'pipe'],
+          },
+        );
         let text = '';
         child.stdout.on('data', (d: Buffer) => (text += d.toString()));
         child.stderr.on('data', (d: Buffer) => (text += d.toString()));
@@ -203,7 +235,12 @@ describe('setup --dry-run', () => {
       });
       expect(out.code, out.text).toBe(0);
       expect(out.text).not.toContain('not on "env.canary"');
-      for (const binding of ['env.COORDINATOR (RolloutCoordinator)', 'env.METRICS (MetricsShard)', 'env.FLAGS (<id printed by the first command>)', 'env.SNAPSHOT_REFRESH_MS ("5000")']) {
+      for (const binding of [
+        'env.COORDINATOR (RolloutCoordinator)',
+        'env.METRICS (MetricsShard)',
+        'env.FLAGS (<id printed by the first command>)',
+        'env.SNAPSHOT_REFRESH_MS ("5000")',
+      ]) {
         expect(out.text).toContain(binding);
       }
     } finally {

@@ -19,8 +19,6 @@ let output = '';
 const stateDir = mkdtempSync(join(tmpdir(), 'rollgate-openfeature-e2e-'));
 const config = JSON.parse(readFileSync('config/flags.json', 'utf8')) as { flags: Record<string, { variants: Record<string, unknown> }> };
 
-
-
 beforeAll(async () => {
   const port = await freePort();
   baseUrl = `http://127.0.0.1:${port}`;
@@ -31,7 +29,12 @@ beforeAll(async () => {
   });
   server.stdout!.on('data', (d: Buffer) => (output += d.toString()));
   server.stderr!.on('data', (d: Buffer) => (output += d.toString()));
-  await waitForOk(`${baseUrl}/health`, () => server, () => output, Date.now() + 60_000);
+  await waitForOk(
+    `${baseUrl}/health`,
+    () => server,
+    () => output,
+    Date.now() + 60_000,
+  );
   // /health answers once wrangler dev does; the seed finishes a moment later.
   while (!output.includes('rollgate: ready on') && server?.exitCode === null) await new Promise((r) => setTimeout(r, 100));
 }, 90_000);
@@ -50,22 +53,20 @@ afterAll(async () => {
 
 describe('npm start + OpenFeature OFREP client', () => {
   it('seeds every empty environment and records the seed beside its state', () => {
-    for (const env of ['development', 'staging', 'production']) expect(output).toContain(`rollgate: ${env}: seeded config/flags.json as config version 1, client key dev-client-${env}`);
+    for (const env of ['development', 'staging', 'production'])
+      expect(output).toContain(`rollgate: ${env}: seeded config/flags.json as config version 1, client key dev-client-${env}`);
     const record = JSON.parse(readFileSync(join(stateDir, 'rollgate-seed.json'), 'utf8')) as { environments: Record<string, { version: number }> };
     expect(Object.keys(record.environments).sort()).toEqual(['development', 'production', 'staging']);
   });
 
   it('reports every environment seeded from config/flags.json', async () => {
-    const health = (await (await fetch(`${baseUrl}/health`)).json()) as { environments: Record<string, { source: string; version: number }> };
+    const health = await (await fetch(`${baseUrl}/health`)).json<{ environments: Record<string, { source: string; version: number }> }>();
     expect(Object.keys(health.environments).sort()).toEqual(['development', 'production', 'staging']);
     for (const env of Object.values(health.environments)) expect(env.source).toBe('kv');
   });
 
   it('evaluates flags through the OpenFeature server SDK', async () => {
-    await OpenFeature.setProviderAndWait(
-      'e2e',
-      new OFREPProvider({ baseUrl, headers: [['Authorization', 'Bearer dev-client-production']] }),
-    );
+    await OpenFeature.setProviderAndWait('e2e', new OFREPProvider({ baseUrl, headers: [['Authorization', 'Bearer dev-client-production']] }));
     const client = OpenFeature.getClient('e2e');
     const checkout = await client.getBooleanDetails('new-checkout', true, { targetingKey: 'user-1' });
     expect(checkout.errorCode).toBeUndefined();

@@ -11,7 +11,7 @@ export const testConfig: RollgateConfig = {
   $evaluators: { isStaff: { ends_with: [{ var: 'email' }, '@rollgate.dev'] } },
   flags: {
     'static-bool': { state: 'ENABLED', variants: { on: true, off: false }, defaultVariant: 'on' },
-    'banner': {
+    banner: {
       state: 'ENABLED',
       variants: { staff: 'Hello staff', everyone: 'Hello' },
       defaultVariant: 'everyone',
@@ -19,8 +19,8 @@ export const testConfig: RollgateConfig = {
       environments: { staging: { variants: { everyone: 'Hello from staging' } } },
     },
     'code-default': { state: 'ENABLED', variants: { a: 1, b: 2 } },
-    'disabled': { state: 'DISABLED', variants: { on: true, off: false }, defaultVariant: 'on' },
-    'broken': { state: 'ENABLED', variants: { a: 'a' }, defaultVariant: 'a', targeting: { nope: [1] } },
+    disabled: { state: 'DISABLED', variants: { on: true, off: false }, defaultVariant: 'on' },
+    broken: { state: 'ENABLED', variants: { a: 'a' }, defaultVariant: 'a', targeting: { nope: [1] } },
     'new-checkout': { state: 'ENABLED', variants: { on: true, off: false }, defaultVariant: 'off', metadata: { category: 'critical' } },
   },
 };

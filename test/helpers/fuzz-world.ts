@@ -89,7 +89,9 @@ export async function sqliteDump(stub: DurableObjectStub): Promise<string> {
   return runInDurableObject(stub, (_instance: unknown, state: DurableObjectState) => {
     const sql = state.storage.sql;
     const tables = sql
-      .exec<{ name: string }>("SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE '\\_cf%' ESCAPE '\\' AND name NOT LIKE 'sqlite%' ORDER BY name")
+      .exec<{ name: string }>(
+        "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE '\\_cf%' ESCAPE '\\' AND name NOT LIKE 'sqlite%' ORDER BY name",
+      )
       .toArray()
       .map((t) => t.name);
     return tables.map((t) => `${t}: ${JSON.stringify(sql.exec(`SELECT * FROM "${t}"`).toArray())}`).join('\n');

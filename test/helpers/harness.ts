@@ -41,7 +41,7 @@ export class Harness {
   /** Sends a request through the app with this harness's bindings. */
   async fetch(path: string, init: RequestInit = {}): Promise<Response> {
     const ctx = createExecutionContext();
-    const bindings = { ...env, ...this.vars, FLAGS: this.kv as unknown as KVNamespace } as Env;
+    const bindings = { ...env, ...this.vars, FLAGS: this.kv as unknown as KVNamespace };
     const res = await this.app.fetch(new Request(`https://rollgate.test${path}`, init), bindings, ctx);
     await waitOnExecutionContext(ctx);
     return res;

@@ -91,7 +91,7 @@ export class Sim {
   async start(body: Record<string, unknown> = {}): Promise<RolloutView> {
     const res = await admin(this.h, 'POST', `/environments/${ENV}/rollouts`, { body: { flag: FLAG, variant: TREATMENT, strategy: 'safe', ...body } });
     expect(res.status, await res.clone().text()).toBe(201);
-    return (await res.json()) as RolloutView;
+    return await res.json<RolloutView>();
   }
 
   /** POSTs reports through the Worker at the current clock, with the report key unless told otherwise. */
@@ -142,21 +142,21 @@ export class Sim {
   async rollout(id: string): Promise<RolloutView> {
     const res = await admin(this.h, 'GET', `/environments/${ENV}/rollouts/${id}`);
     expect(res.status).toBe(200);
-    return (await res.json()) as RolloutView;
+    return await res.json<RolloutView>();
   }
 
   /** Audit entries of the environment, newest first. */
   async audit(action?: string): Promise<Array<{ actor: string; action: string; target: string; reason: string | null; diff: any }>> {
     const res = await admin(this.h, 'GET', `/environments/${ENV}/audit?limit=500${action ? `&action=${action}` : ''}`);
     expect(res.status).toBe(200);
-    return ((await res.json()) as { entries: any[] }).entries;
+    return (await res.json<{ entries: any[] }>()).entries;
   }
 
   /** GET /admin/v1/environments, the staging entry. */
   async summary(): Promise<any> {
     const res = await admin(this.h, 'GET', '/environments');
     expect(res.status).toBe(200);
-    return ((await res.json()) as { environments: any[] }).environments.find((e) => e.environment === ENV);
+    return (await res.json<{ environments: any[] }>()).environments.find((e) => e.environment === ENV);
   }
 
   /** Sets the coordinator's probe fetcher (its test seam). */
@@ -178,7 +178,7 @@ export class Sim {
     const one = async (i: number) => {
       const res = await this.h.evaluate(`/ofrep/v1/evaluate/flags/${flag}`, { context: { targetingKey: `user-${i}` } }, keyOf(ENV));
       if (res.status !== 200) throw new Error(`OFREP answered ${res.status} for user-${i}: ${await res.text()}`);
-      values[i] = ((await res.json()) as { value: unknown }).value;
+      values[i] = (await res.json<{ value: unknown }>()).value;
     };
     if (n > 0) await one(0);
     for (let from = 1; from < n; from += chunk) {

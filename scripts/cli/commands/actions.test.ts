@@ -7,11 +7,15 @@ function api(env: string, rollouts = [rolloutView({ stageIndex: 1, percent: 25 }
       [`GET /admin/v1/environments/${env}/flags`]: { json: { version: 1, document: CONFIG, updatedAt: 'x', actor: 'dev' }, headers: { etag: '"1"' } },
       [`GET /admin/v1/environments/${env}/rollouts`]: { json: { rollouts } },
       [`GET /admin/v1/environments/${env}/rollouts/ro_test_1`]: { json: rollouts[0] },
-      [`POST /admin/v1/environments/${env}/rollouts/ro_test_1/rollback`]: { json: { ...rolloutView({ status: 'rolled_back', percent: 0, stageIndex: 1 }), changed: true } },
+      [`POST /admin/v1/environments/${env}/rollouts/ro_test_1/rollback`]: {
+        json: { ...rolloutView({ status: 'rolled_back', percent: 0, stageIndex: 1 }), changed: true },
+      },
       [`POST /admin/v1/environments/${env}/rollouts/ro_test_1/promote`]: (req) => ({
         json: { ...rolloutView({ stageIndex: 2, percent: 100 }), changed: (req.body as { fromStage: number }).fromStage === 1 },
       }),
-      [`POST /admin/v1/environments/${env}/rollouts/ro_test_1/pause`]: { json: { ...rolloutView({ status: 'paused', stageIndex: 1, percent: 25 }), changed: true } },
+      [`POST /admin/v1/environments/${env}/rollouts/ro_test_1/pause`]: {
+        json: { ...rolloutView({ status: 'paused', stageIndex: 1, percent: 25 }), changed: true },
+      },
     }),
   );
 }

@@ -28,7 +28,8 @@ function changedLine(action: ActionName, before: RolloutView, after: RolloutView
 
 function unchangedLine(action: ActionName, before: RolloutView, after: RolloutView): string {
   if (action === 'promote') {
-    if (after.stageIndex !== before.stageIndex) return `nothing changed: the rollout had already moved to stage ${after.stageIndex + 1} (a retried promote never advances twice)`;
+    if (after.stageIndex !== before.stageIndex)
+      return `nothing changed: the rollout had already moved to stage ${after.stageIndex + 1} (a retried promote never advances twice)`;
     if (after.stageIndex >= after.plan.stages.length - 1) return 'nothing changed: the rollout is at its last stage (it completes after the bake)';
   }
   if (action === 'pause' && after.status === 'paused') return 'nothing changed: the rollout is already paused';

@@ -9,6 +9,8 @@ const PAGE_MAX = 500;
 
 type Obj = Record<string, unknown>;
 const obj = (v: unknown): Obj | undefined => (typeof v === 'object' && v !== null && !Array.isArray(v) ? (v as Obj) : undefined);
+/** A config version of a diff as shown: a number (or a string, as written), else `none`. */
+const shownVersion = (v: unknown, none: string): string => (typeof v === 'number' || typeof v === 'string' ? String(v) : none);
 
 /** A one-line summary of an entry's diff. */
 export function summarizeDiff(entry: AuditEntry): string {
@@ -21,7 +23,7 @@ export function summarizeDiff(entry: AuditEntry): string {
     const shown = changes.slice(0, changes.length > 6 ? 5 : 6).map((c) => `${sign[c.change] ?? '?'}${c.target}`);
     if (changes.length > shown.length) shown.push(`… ${changes.length - shown.length} more`);
     const list = shown.join(' ');
-    return `v${d['fromVersion'] ?? '–'} → v${d['toVersion'] ?? '?'}${list ? `: ${list}` : ''}`;
+    return `v${shownVersion(d['fromVersion'], '–')} → v${shownVersion(d['toVersion'], '?')}${list ? `: ${list}` : ''}`;
   }
   if (entry.action === 'rollout.start') {
     const a = obj(d['after']);
@@ -94,7 +96,8 @@ export const audit: CommandDef = {
       [summarizeDiff(e), e.reason ? `"${e.reason}"` : ''].filter(Boolean).join('  '),
     ]);
     ctx.out.lines(table(rows));
-    if (cursor) ctx.out.line(c.dim(`more: rollgate audit --env ${environment} --cursor ${cursor}${flag ? ` --flag ${flag}` : ''}${action ? ` --action ${action}` : ''}`));
+    if (cursor)
+      ctx.out.line(c.dim(`more: rollgate audit --env ${environment} --cursor ${cursor}${flag ? ` --flag ${flag}` : ''}${action ? ` --action ${action}` : ''}`));
     return EXIT.ok;
   },
 };

@@ -23,17 +23,26 @@ const paused = () => rolloutView({ status: 'paused', stageIndex: 1, percent: 25 
 function protectedApi(rollout = rolloutView({ stageIndex: 1, percent: 25 })) {
   return fakeFetch((req: SeenRequest): FakeAnswer => {
     const path = req.url.pathname;
-    if (req.method === 'GET' && path === `${PROD}/flags`) return { json: { version: 3, document: CONFIG, updatedAt: 'x', actor: 'dev' }, headers: { etag: '"3"' } };
+    if (req.method === 'GET' && path === `${PROD}/flags`)
+      return { json: { version: 3, document: CONFIG, updatedAt: 'x', actor: 'dev' }, headers: { etag: '"3"' } };
     if (req.method === 'GET' && path === `${PROD}/rollouts`) return { json: { rollouts: [rollout] } };
     if (req.method === 'GET' && path === `${PROD}/rollouts/${rollout.id}`) return { json: rollout };
     const safety = /\/rollouts\/[^/]+\/(rollback|pause)$/.test(path);
-    if (!safety && req.headers.get('x-rollgate-confirm') !== 'production') return { status: 428, json: { error: '"production" is protected: repeat the request with the header X-Rollgate-Confirm: production' } };
+    if (!safety && req.headers.get('x-rollgate-confirm') !== 'production')
+      return { status: 428, json: { error: '"production" is protected: repeat the request with the header X-Rollgate-Confirm: production' } };
     if (path === `${PROD}/flags`) return { json: { version: 4, changed: true, warnings: [] } };
     if (path === `${PROD}/flags/revert`) return { json: { version: 4, changed: true, warnings: [] } };
     if (path === `${PROD}/rollouts`) return { status: 201, json: rolloutView() };
     const action = /\/rollouts\/ro_test_1\/(\w+)$/.exec(path)?.[1];
-    if (action) return { json: { ...rolloutView({ status: action === 'rollback' ? 'rolled_back' : action === 'pause' ? 'paused' : 'running', stageIndex: 2, percent: 100 }), changed: true } };
-    if (req.method === 'POST' && path === `${PROD}/keys`) return { status: 201, json: { name: 'web', key: 'rg_production_x', scopes: ['evaluate'], changed: true } };
+    if (action)
+      return {
+        json: {
+          ...rolloutView({ status: action === 'rollback' ? 'rolled_back' : action === 'pause' ? 'paused' : 'running', stageIndex: 2, percent: 100 }),
+          changed: true,
+        },
+      };
+    if (req.method === 'POST' && path === `${PROD}/keys`)
+      return { status: 201, json: { name: 'web', key: 'rg_production_x', scopes: ['evaluate'], changed: true } };
     if (req.method === 'DELETE' && path === `${PROD}/keys/web`) return { json: { name: 'web' } };
     return { status: 404, json: { error: `no fake route for ${req.method} ${path}` } };
   });
@@ -93,7 +102,9 @@ describe('CLI writes to a protected environment', () => {
 
     it(`${action} answered 428 (an older Worker) fails without a question`, async () => {
       const { fetch } = fakeFetch((req) =>
-        req.method === 'GET' ? { json: { rollouts: [rolloutView()] } } : { status: 428, json: { error: '"production" is protected: repeat the request with the header X-Rollgate-Confirm: production' } },
+        req.method === 'GET'
+          ? { json: { rollouts: [rolloutView()] } }
+          : { status: 428, json: { error: '"production" is protected: repeat the request with the header X-Rollgate-Confirm: production' } },
       );
       const r = await runCli([action, 'new-checkout', '--env', 'production', '--reason', 'errors'], { fetch, stdin: 'yes\n', stdinTTY: true });
       expect(r.code).toBe(1);

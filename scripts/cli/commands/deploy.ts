@@ -114,12 +114,15 @@ export const deploy: CommandDef = {
       else {
         ctx.out.line(`${ctx.out.c.green('✔')} started rollout ${rollout.id}`);
         ctx.out.lines(describeRollout(rollout, ctx.io.now(), ctx.out.c));
-        ctx.out.line(ctx.out.c.dim(`watch it: rollgate status --env ${environment} ${flag}  ·  stop it: rollgate rollback ${flag} --env ${environment} --reason "…"`));
+        ctx.out.line(
+          ctx.out.c.dim(`watch it: rollgate status --env ${environment} ${flag}  ·  stop it: rollgate rollback ${flag} --env ${environment} --reason "…"`),
+        );
       }
       return EXIT.ok;
     }
 
-    if (!ctx.json) ctx.out.line(`${ctx.out.c.green('✔')} started rollout ${rollout.id}; watching for ${humanSeconds(waitSeconds)} (Ctrl-C stops watching, not the rollout)`);
+    if (!ctx.json)
+      ctx.out.line(`${ctx.out.c.green('✔')} started rollout ${rollout.id}; watching for ${humanSeconds(waitSeconds)} (Ctrl-C stops watching, not the rollout)`);
     const display = ctx.json ? silentDisplay : ctx.io.stdout.isTTY ? new LiveDisplay(ctx.io.stdout, ctx.out.c, environment) : new PlainDisplay(ctx.io.stdout);
     const result = await waitForRollout({ client, io: ctx.io, environment, id: rollout.id, waitSeconds, intervalSeconds, display });
     if (ctx.json) {

@@ -26,7 +26,9 @@ export const diff: CommandDef = {
       return EXIT.ok;
     }
     for (const l of issueLinesOf(file, [], warnings, ctx.out.e)) ctx.out.note(l);
-    const at = current.document ? `version ${current.version}${current.updatedAt ? `, written ${current.updatedAt} by ${current.actor}` : ''}` : 'no config yet';
+    const at = current.document
+      ? `version ${current.version}${current.updatedAt ? `, written ${current.updatedAt} by ${current.actor}` : ''}`
+      : 'no config yet';
     if (changes.length === 0) {
       ctx.out.line(`no changes: ${environment} (${at}) matches ${file}`);
       return EXIT.ok;

@@ -25,7 +25,7 @@ export function probeList(raw: unknown): ProbeStatus[] | null {
   if (typeof raw === 'object') {
     const entries = Object.entries(raw as Record<string, unknown>);
     if (entries.length === 0) return null;
-    return entries.map(([name, v]) => ({ name, ...(typeof v === 'object' && v !== null ? (v as object) : { value: v }) }));
+    return entries.map(([name, v]) => ({ name, ...(typeof v === 'object' && v !== null ? v : { value: v }) }));
   }
   return null;
 }
@@ -49,7 +49,8 @@ export const health: CommandDef = {
     const h = (await client.get<HealthResponse>('/health', { auth: false, accept: [503] })).body;
     let names = Object.keys(h.environments ?? {});
     if (target.environmentSource !== 'default') {
-      if (!names.includes(target.environment)) throw new CliError(`environment "${target.environment}" is not served by ${target.url} (it serves ${names.join(', ')})`);
+      if (!names.includes(target.environment))
+        throw new CliError(`environment "${target.environment}" is not served by ${target.url} (it serves ${names.join(', ')})`);
       names = [target.environment];
     }
     let probes: Record<string, ProbeStatus[] | null> = {};
@@ -81,7 +82,9 @@ export const health: CommandDef = {
       return healthy ? EXIT.ok : EXIT.failure;
     }
     const c = ctx.out.c;
-    ctx.out.line(`${c.dim(`Rollgate at ${target.url}`)}  ${healthy ? c.green('ok') : c.red('degraded')}${h.kv && !h.kv.reachable ? c.red('  KV unreachable') : ''}`);
+    ctx.out.line(
+      `${c.dim(`Rollgate at ${target.url}`)}  ${healthy ? c.green('ok') : c.red('degraded')}${h.kv && !h.kv.reachable ? c.red('  KV unreachable') : ''}`,
+    );
     for (const e of envs) {
       ctx.out.line();
       const src = e.source === 'kv' ? c.green('kv') : c.red(`${e.source} (not from KV)`);
@@ -89,15 +92,20 @@ export const health: CommandDef = {
       ctx.out.line(`${c.bold(e.environment)}  snapshot version ${e.version} · source ${src} · ${age}`);
       if (e.lastError) ctx.out.line(`  ${c.red('last error')} ${e.lastError}`);
       for (const f of e.tickFailures) {
-        ctx.out.line(`  ${c.red('held')}       rollout ${f.rollout} of ${f.flag}: its tick fails since ${f.since} (rollgate status ${f.flag} --env ${e.environment})`);
+        ctx.out.line(
+          `  ${c.red('held')}       rollout ${f.rollout} of ${f.flag}: its tick fails since ${f.since} (rollgate status ${f.flag} --env ${e.environment})`,
+        );
       }
       if (probesError) ctx.out.line(`  probes     ${c.yellow(`probe counters unavailable: ${probesError}`)}`);
       else if (!e.probes) ctx.out.line('  probes     no health checks configured');
       else
         for (const p of e.probes) {
           const failures = typeof p.consecutiveFailures === 'number' ? p.consecutiveFailures : undefined;
-          const state = failures === undefined ? '' : failures === 0 ? c.green('passing') : c.red(`${failures} consecutive failure${failures === 1 ? '' : 's'}`);
-          const extra = [p.lastStatus !== undefined && p.lastStatus !== null ? `last ${String(p.lastStatus)}` : '', p.lastError ? String(p.lastError) : ''].filter(Boolean).join(' · ');
+          const state =
+            failures === undefined ? '' : failures === 0 ? c.green('passing') : c.red(`${failures} consecutive failure${failures === 1 ? '' : 's'}`);
+          const extra = [p.lastStatus !== undefined && p.lastStatus !== null ? `last ${String(p.lastStatus)}` : '', p.lastError ? String(p.lastError) : '']
+            .filter(Boolean)
+            .join(' · ');
           ctx.out.line(`  probe      ${p.name ?? p.url ?? '?'} ${state}${extra ? ` · ${extra}` : ''}`);
         }
     }

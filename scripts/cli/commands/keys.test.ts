@@ -1,11 +1,18 @@
 import { describe, expect, it } from 'vitest';
 import { CONFIG, fakeFetch, routes, runCli } from '../test-support';
 
-const flags = (env: string) => ({ [`GET /admin/v1/environments/${env}/flags`]: { json: { version: 4, document: CONFIG, updatedAt: 'x', actor: 'dev' }, headers: { etag: '"4"' } } });
+const flags = (env: string) => ({
+  [`GET /admin/v1/environments/${env}/flags`]: { json: { version: 4, document: CONFIG, updatedAt: 'x', actor: 'dev' }, headers: { etag: '"4"' } },
+});
 
 describe('keys', () => {
   it('issue prints the secret once with a warning to store it; no --scope sends none (evaluate by default)', async () => {
-    const { fetch, calls } = fakeFetch(routes({ ...flags('staging'), 'POST /admin/v1/environments/staging/keys': { status: 201, json: { name: 'web', key: 'rg_staging_SECRET', scopes: ['evaluate'], changed: true } } }));
+    const { fetch, calls } = fakeFetch(
+      routes({
+        ...flags('staging'),
+        'POST /admin/v1/environments/staging/keys': { status: 201, json: { name: 'web', key: 'rg_staging_SECRET', scopes: ['evaluate'], changed: true } },
+      }),
+    );
     const r = await runCli(['keys', 'issue', '--env', 'staging', '--name', 'web'], { fetch });
     expect(r.code).toBe(0);
     expect(r.stdout.match(/rg_staging_SECRET/g)).toHaveLength(1);
@@ -17,10 +24,24 @@ describe('keys', () => {
 
   it.each([
     [['--scope', 'report'], ['report']],
-    [['--scope', 'report,evaluate'], ['evaluate', 'report']],
-    [['--scope', 'report', '--scope', 'evaluate', '--scope', 'report'], ['evaluate', 'report']],
+    [
+      ['--scope', 'report,evaluate'],
+      ['evaluate', 'report'],
+    ],
+    [
+      ['--scope', 'report', '--scope', 'evaluate', '--scope', 'report'],
+      ['evaluate', 'report'],
+    ],
   ])('issue %j sends scopes %j and warns to keep a report key server-side', async (args, scopes) => {
-    const { fetch, calls } = fakeFetch(routes({ ...flags('staging'), 'POST /admin/v1/environments/staging/keys': (req) => ({ status: 201, json: { name: 'api', key: 'rg_staging_R', scopes: (req.body as { scopes: string[] }).scopes, changed: true } }) }));
+    const { fetch, calls } = fakeFetch(
+      routes({
+        ...flags('staging'),
+        'POST /admin/v1/environments/staging/keys': (req) => ({
+          status: 201,
+          json: { name: 'api', key: 'rg_staging_R', scopes: (req.body as { scopes: string[] }).scopes, changed: true },
+        }),
+      }),
+    );
     const r = await runCli(['keys', 'issue', '--env', 'staging', '--name', 'api', ...args, '--json'], { fetch });
     expect(r.code).toBe(0);
     expect(calls.find((c) => c.method === 'POST')!.body).toEqual({ name: 'api', scopes });
@@ -65,7 +86,12 @@ describe('keys', () => {
   });
 
   it('issue --import sends the secret from stdin and never prints it', async () => {
-    const { fetch, calls } = fakeFetch(routes({ ...flags('production'), 'POST /admin/v1/environments/production/keys': { status: 201, json: { name: 'fb', key: 'rg_production_given', scopes: ['evaluate'], changed: true } } }));
+    const { fetch, calls } = fakeFetch(
+      routes({
+        ...flags('production'),
+        'POST /admin/v1/environments/production/keys': { status: 201, json: { name: 'fb', key: 'rg_production_given', scopes: ['evaluate'], changed: true } },
+      }),
+    );
     const r = await runCli(['keys', 'issue', '--env', 'production', '--name', 'fb', '--import', '--yes', '--json'], { fetch, stdin: 'rg_production_given\n' });
     expect(r.code).toBe(0);
     expect(JSON.parse(r.stdout)).toEqual({ environment: 'production', name: 'fb', scopes: ['evaluate'], key: null, imported: true, changed: true });
@@ -85,7 +111,9 @@ describe('keys', () => {
   });
 
   it('revoke of an unknown key', async () => {
-    const { fetch } = fakeFetch(routes({ ...flags('staging'), 'DELETE /admin/v1/environments/staging/keys/nope': { status: 404, json: { error: 'no key named "nope" in staging' } } }));
+    const { fetch } = fakeFetch(
+      routes({ ...flags('staging'), 'DELETE /admin/v1/environments/staging/keys/nope': { status: 404, json: { error: 'no key named "nope" in staging' } } }),
+    );
     const r = await runCli(['keys', 'revoke', '--env', 'staging', '--name', 'nope'], { fetch });
     expect(r.code).toBe(1);
     expect(r.stderr).toContain('staging has no client key named "nope"');
@@ -94,7 +122,9 @@ describe('keys', () => {
 
 describe('revert', () => {
   it('posts the version and reason, confirmed in production', async () => {
-    const { fetch, calls } = fakeFetch(routes({ ...flags('production'), 'POST /admin/v1/environments/production/flags/revert': { json: { version: 5, changed: true, warnings: [] } } }));
+    const { fetch, calls } = fakeFetch(
+      routes({ ...flags('production'), 'POST /admin/v1/environments/production/flags/revert': { json: { version: 5, changed: true, warnings: [] } } }),
+    );
     const r = await runCli(['revert', '--env', 'production', '--to', '2', '--reason', 'bad banner', '--yes'], { fetch });
     expect(r.code).toBe(0);
     expect(r.stdout).toContain('production now serves the config of version 2, as version 5');
@@ -104,7 +134,9 @@ describe('revert', () => {
   });
 
   it('an unknown version says where to find versions', async () => {
-    const { fetch } = fakeFetch(routes({ ...flags('staging'), 'POST /admin/v1/environments/staging/flags/revert': { status: 404, json: { error: 'no config version 99 in staging' } } }));
+    const { fetch } = fakeFetch(
+      routes({ ...flags('staging'), 'POST /admin/v1/environments/staging/flags/revert': { status: 404, json: { error: 'no config version 99 in staging' } } }),
+    );
     const r = await runCli(['revert', '--env', 'staging', '--to', '99'], { fetch });
     expect(r.code).toBe(1);
     expect(r.stderr).toContain('staging has no config version 99 (latest is 4)');

@@ -21,7 +21,10 @@ interface ListedKey {
 export function scopesOf(values: Values): Scope[] | undefined {
   const raw = values['scope'];
   if (raw === undefined) return undefined;
-  const words = (Array.isArray(raw) ? raw : [raw]).flatMap((v) => String(v).split(',')).map((w) => w.trim()).filter((w) => w !== '');
+  const words = (Array.isArray(raw) ? raw : [raw])
+    .flatMap((v) => String(v).split(','))
+    .map((w) => w.trim())
+    .filter((w) => w !== '');
   const out: Scope[] = [];
   for (const w of words) {
     if (!(SCOPES as readonly string[]).includes(w)) throw new UsageError(`unknown scope "${w}": use evaluate, report or both`, 'keys');
@@ -40,7 +43,7 @@ export const keys: CommandDef = {
     'keys revoke --env ENV --name NAME [--yes] [--json]',
   ],
   description: [
-    'list shows each key\'s name, scopes and creation; secrets cannot be read back.',
+    "list shows each key's name, scopes and creation; secrets cannot be read back.",
     'issue mints a key (rg_<env>_…) and prints it once: store it at once, it cannot be read back.',
     'Scopes: evaluate (OFREP; safe to ship in a browser, the default) and report (POST /v1/metrics:',
     'health reports that can roll back or promote; keep it server-side). --scope repeats or takes a comma list.',
@@ -78,7 +81,12 @@ export const keys: CommandDef = {
         return EXIT.ok;
       }
       const c = ctx.out.c;
-      ctx.out.lines(table([[c.dim('NAME'), c.dim('SCOPES'), c.dim('CREATED'), c.dim('BY')], ...listed.map((k) => [k.name, k.scopes.includes('report') ? c.yellow(k.scopes.join(',')) : k.scopes.join(','), k.createdAt, k.createdBy])]));
+      ctx.out.lines(
+        table([
+          [c.dim('NAME'), c.dim('SCOPES'), c.dim('CREATED'), c.dim('BY')],
+          ...listed.map((k) => [k.name, k.scopes.includes('report') ? c.yellow(k.scopes.join(',')) : k.scopes.join(','), k.createdAt, k.createdBy]),
+        ]),
+      );
       return EXIT.ok;
     }
     const name = requiredOption(ctx.values, 'name', 'keys', '(the key name)');
@@ -94,12 +102,17 @@ export const keys: CommandDef = {
     const { protected: prot } = await currentConfig(client, environment);
     try {
       if (verb === 'issue') {
-        const res = await protectedWrite(ctx.io, { environment, protected: prot, yes: ctx.yes, action: 'issue a key' }, async (confirm) =>
-          (await client.post<{ name: string; key: string; scopes: Scope[]; changed: boolean }>(
-            client.envPath(environment, '/keys'),
-            { name, ...(secret ? { secret } : {}), ...(scopes ? { scopes } : {}) },
-            { environment, headers: confirm },
-          )).body,
+        const res = await protectedWrite(
+          ctx.io,
+          { environment, protected: prot, yes: ctx.yes, action: 'issue a key' },
+          async (confirm) =>
+            (
+              await client.post<{ name: string; key: string; scopes: Scope[]; changed: boolean }>(
+                client.envPath(environment, '/keys'),
+                { name, ...(secret ? { secret } : {}), ...(scopes ? { scopes } : {}) },
+                { environment, headers: confirm },
+              )
+            ).body,
         );
         if (ctx.json) {
           ctx.out.json({ environment, name: res.name, scopes: res.scopes, key: secret ? null : res.key, imported: secret !== undefined, changed: res.changed });
@@ -108,7 +121,11 @@ export const keys: CommandDef = {
         const c = ctx.out.c;
         const scopeText = `scopes ${res.scopes.join(', ')}`;
         if (secret) {
-          ctx.out.line(res.changed ? `${c.green('✔')} imported client key "${name}" (${scopeText}) into ${environment}` : `nothing changed: "${name}" already holds this key (${scopeText}) in ${environment}`);
+          ctx.out.line(
+            res.changed
+              ? `${c.green('✔')} imported client key "${name}" (${scopeText}) into ${environment}`
+              : `nothing changed: "${name}" already holds this key (${scopeText}) in ${environment}`,
+          );
           return EXIT.ok;
         }
         ctx.out.line(`${c.green('✔')} issued client key "${name}" (${scopeText}) for ${environment}:`);
@@ -116,19 +133,31 @@ export const keys: CommandDef = {
         ctx.out.line(`    ${c.bold(res.key)}`);
         ctx.out.line();
         ctx.out.line(c.yellow('Store it now (e.g. in your secret manager): it is shown only this once and cannot be read back.'));
-        if (res.scopes.includes('report')) ctx.out.line(c.yellow('It can report health (and so trigger rollbacks and promotions): keep it server-side, never in a browser bundle.'));
+        if (res.scopes.includes('report'))
+          ctx.out.line(c.yellow('It can report health (and so trigger rollbacks and promotions): keep it server-side, never in a browser bundle.'));
         ctx.out.line(c.dim('Clients send it as `Authorization: Bearer <key>` or `X-API-Key: <key>`; it works at the edge within seconds.'));
         return EXIT.ok;
       }
-      await protectedWrite(ctx.io, { environment, protected: prot, yes: ctx.yes, action: 'revoke a key' }, async (confirm) =>
-        (await client.request<{ name: string }>('DELETE', client.envPath(environment, `/keys/${encodeURIComponent(name)}`), { environment, headers: confirm })).body,
+      await protectedWrite(
+        ctx.io,
+        { environment, protected: prot, yes: ctx.yes, action: 'revoke a key' },
+        async (confirm) =>
+          (
+            await client.request<{ name: string }>('DELETE', client.envPath(environment, `/keys/${encodeURIComponent(name)}`), {
+              environment,
+              headers: confirm,
+            })
+          ).body,
       );
       if (ctx.json) ctx.out.json({ environment, name, revoked: true });
-      else ctx.out.line(`${ctx.out.c.green('✔')} revoked client key "${name}" in ${environment}; edges stop accepting it with the next snapshot (within seconds)`);
+      else
+        ctx.out.line(`${ctx.out.c.green('✔')} revoked client key "${name}" in ${environment}; edges stop accepting it with the next snapshot (within seconds)`);
       return EXIT.ok;
     } catch (err) {
-      if (err instanceof ApiError && err.status === 409) throw new CliError(`${err.body.error ?? 'conflict'} (rollgate keys revoke --env ${environment} --name ${name})`);
-      if (err instanceof ApiError && err.status === 404 && verb === 'revoke' && /no key/.test(err.body.error ?? '')) throw new CliError(`${environment} has no client key named "${name}"`);
+      if (err instanceof ApiError && err.status === 409)
+        throw new CliError(`${err.body.error ?? 'conflict'} (rollgate keys revoke --env ${environment} --name ${name})`);
+      if (err instanceof ApiError && err.status === 404 && verb === 'revoke' && /no key/.test(err.body.error ?? ''))
+        throw new CliError(`${environment} has no client key named "${name}"`);
       throw err;
     }
   },

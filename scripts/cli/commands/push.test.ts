@@ -17,7 +17,10 @@ writeFileSync(invalid, JSON.stringify({ flags: { x: { state: 'ENABLED', variants
 function api(env: string, put: (req: SeenRequest) => FakeAnswer, document: unknown = CONFIG, version = 7) {
   return fakeFetch(
     routes({
-      [`GET /admin/v1/environments/${env}/flags`]: { json: { version, document, updatedAt: '2026-11-27T09:00:00.000Z', actor: 'dev' }, headers: { etag: `"${version}"` } },
+      [`GET /admin/v1/environments/${env}/flags`]: {
+        json: { version, document, updatedAt: '2026-11-27T09:00:00.000Z', actor: 'dev' },
+        headers: { etag: `"${version}"` },
+      },
       [`PUT /admin/v1/environments/${env}/flags`]: put,
     }),
   );
@@ -43,10 +46,15 @@ describe('push', () => {
   });
 
   it('a concurrent change (412): a clear error, nothing overwritten', async () => {
-    const { fetch } = api('staging', () => ({ status: 412, json: { error: 'the config changed since version 7; the current version is 9', currentVersion: 9 } }));
+    const { fetch } = api('staging', () => ({
+      status: 412,
+      json: { error: 'the config changed since version 7; the current version is 9', currentVersion: 9 },
+    }));
     const r = await runCli(['push', file, '--env', 'staging'], { fetch });
     expect(r.code).toBe(1);
-    expect(r.stderr).toContain(`the config changed since you diffed (version 7; it is now version 9); nothing was overwritten — run diff again: rollgate diff ${file} --env staging`);
+    expect(r.stderr).toContain(
+      `the config changed since you diffed (version 7; it is now version 9); nothing was overwritten — run diff again: rollgate diff ${file} --env staging`,
+    );
   });
 
   it('an unchanged config is not written', async () => {
@@ -112,9 +120,11 @@ describe('push', () => {
       const doc = { ...CONFIG, environments: ['development', 'staging', { name: 'production', protected: false }] };
       const f = join(dir, 'unprotected.json');
       writeFileSync(f, JSON.stringify({ ...changed, environments: doc.environments }));
-      const { fetch, calls } = api('production', (req) =>
-        req.headers.get('x-rollgate-confirm') === 'production' ? ok() : { status: 428, json: { error: '"production" is protected' } },
-      doc);
+      const { fetch, calls } = api(
+        'production',
+        (req) => (req.headers.get('x-rollgate-confirm') === 'production' ? ok() : { status: 428, json: { error: '"production" is protected' } }),
+        doc,
+      );
       const r = await runCli(['push', f, '--env', 'production'], { fetch, stdin: 'yes\n', stdinTTY: true });
       expect(r.code).toBe(0);
       const puts = calls.filter((c) => c.method === 'PUT');
@@ -136,7 +146,9 @@ describe('push', () => {
   });
 
   it('diff against an environment with no config yet shows everything as added', async () => {
-    const { fetch } = fakeFetch(routes({ 'GET /admin/v1/environments/staging/flags': { status: 404, json: { error: 'no config has been written to staging yet' } } }));
+    const { fetch } = fakeFetch(
+      routes({ 'GET /admin/v1/environments/staging/flags': { status: 404, json: { error: 'no config has been written to staging yet' } } }),
+    );
     const r = await runCli(['diff', file, '--env', 'staging'], { fetch });
     expect(r.code).toBe(0);
     expect(r.stdout).toContain('(no config yet): 3 added');

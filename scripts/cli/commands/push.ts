@@ -17,7 +17,7 @@ export function checkHeaderText(value: string, option: string, command: string):
 
 export const push: CommandDef = {
   name: 'push',
-  summary: 'Validate a config file, show the diff, confirm, and make it the environment\'s new config version.',
+  summary: "Validate a config file, show the diff, confirm, and make it the environment's new config version.",
   usage: ['push [file] --env ENV [--reason TEXT] [--yes] [--json]'],
   description: [
     'Steps: validate locally (nothing is sent when invalid); read the current version; show the',
@@ -71,7 +71,9 @@ export const push: CommandDef = {
         );
       }
       if (err instanceof ApiError && err.status === 409) {
-        throw new CliError(`${environment} refused the config: ${err.body.error ?? 'conflict'} — finish or roll back that rollout first (rollgate status --env ${environment})`);
+        throw new CliError(
+          `${environment} refused the config: ${err.body.error ?? 'conflict'} — finish or roll back that rollout first (rollgate status --env ${environment})`,
+        );
       }
       throw err;
     }

@@ -5,24 +5,62 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { CONFIG, fakeFetch, rolloutView, routes, runCli } from '../test-support';
 
-const verdict = { kind: 'healthy', numbers: { samples: 900, errorRate: 0.002, p95Ms: 210, p99Ms: 480, baseline: { samples: 9000, errorRate: 0.0015, p95Ms: 190, p99Ms: 450 } } } as const;
+const verdict = {
+  kind: 'healthy',
+  numbers: { samples: 900, errorRate: 0.002, p95Ms: 210, p99Ms: 480, baseline: { samples: 9000, errorRate: 0.0015, p95Ms: 190, p99Ms: 450 } },
+} as const;
 const active = rolloutView({ lastVerdict: verdict, lastDecision: 'waiting: next stage 25% at 2026-11-27T10:00:00.000Z' });
 
 function summary(env: string, extra: Record<string, unknown> = {}) {
-  return { environment: env, configVersion: 3, snapshotVersion: 9, publishedVersion: 9, lastPublishError: null, activeRollouts: env === 'production' ? [active] : [], ...extra };
+  return {
+    environment: env,
+    configVersion: 3,
+    snapshotVersion: 9,
+    publishedVersion: 9,
+    lastPublishError: null,
+    activeRollouts: env === 'production' ? [active] : [],
+    ...extra,
+  };
 }
 
 const statusApi = (overrides: Record<string, unknown> = {}) =>
   fakeFetch(
     routes({
       'GET /admin/v1/environments': {
-        json: { environments: [summary('development'), summary('staging', { snapshotVersion: 10, lastPublishError: 'KV put failed: 429' }), summary('production')] },
+        json: {
+          environments: [summary('development'), summary('staging', { snapshotVersion: 10, lastPublishError: 'KV put failed: 429' }), summary('production')],
+        },
       },
-      'GET /admin/v1/environments/development/flags': { json: { version: 3, document: CONFIG, updatedAt: '2026-11-27T08:00:00.000Z', actor: 'dev' }, headers: { etag: '"3"' } },
-      'GET /admin/v1/environments/staging/flags': { json: { version: 3, document: CONFIG, updatedAt: '2026-11-27T08:00:00.000Z', actor: 'dev' }, headers: { etag: '"3"' } },
-      'GET /admin/v1/environments/production/flags': { json: { version: 3, document: CONFIG, updatedAt: '2026-11-27T08:00:00.000Z', actor: 'ops' }, headers: { etag: '"3"' } },
+      'GET /admin/v1/environments/development/flags': {
+        json: { version: 3, document: CONFIG, updatedAt: '2026-11-27T08:00:00.000Z', actor: 'dev' },
+        headers: { etag: '"3"' },
+      },
+      'GET /admin/v1/environments/staging/flags': {
+        json: { version: 3, document: CONFIG, updatedAt: '2026-11-27T08:00:00.000Z', actor: 'dev' },
+        headers: { etag: '"3"' },
+      },
+      'GET /admin/v1/environments/production/flags': {
+        json: { version: 3, document: CONFIG, updatedAt: '2026-11-27T08:00:00.000Z', actor: 'ops' },
+        headers: { etag: '"3"' },
+      },
       'GET /admin/v1/environments/production/rollouts': { json: { rollouts: [active] } },
-      'GET /admin/v1/environments/production/rollouts/ro_test_1': { json: { ...active, history: [{ at: '2026-11-27T09:00:00.000Z', actor: 'ops', event: 'started', fromStatus: 'running', toStatus: 'running', fromPercent: 0, toPercent: 5, details: {} }] } },
+      'GET /admin/v1/environments/production/rollouts/ro_test_1': {
+        json: {
+          ...active,
+          history: [
+            {
+              at: '2026-11-27T09:00:00.000Z',
+              actor: 'ops',
+              event: 'started',
+              fromStatus: 'running',
+              toStatus: 'running',
+              fromPercent: 0,
+              toPercent: 5,
+              details: {},
+            },
+          ],
+        },
+      },
       ...overrides,
     }),
   );
@@ -91,7 +129,9 @@ describe('status', () => {
   it('an unknown environment is an error that lists the known ones', async () => {
     const r = await runCli(['status', '--env', 'qa'], { fetch: statusApi().fetch });
     expect(r.code).toBe(1);
-    expect(r.stderr).toContain('environment "qa" is not served by http://127.0.0.1:8787 or not visible to this token (it can see: development, staging, production)');
+    expect(r.stderr).toContain(
+      'environment "qa" is not served by http://127.0.0.1:8787 or not visible to this token (it can see: development, staging, production)',
+    );
   });
 
   it('colour only on a TTY and without NO_COLOR', async () => {
@@ -105,14 +145,25 @@ describe('status', () => {
 });
 
 describe('audit', () => {
-  const entry = (id: number, action = 'config.put') => ({ id, at: '2026-11-27T09:00:00.000Z', actor: 'ops', environment: 'production', action, target: `t${id}`, reason: `r${id}`, diff: null });
+  const entry = (id: number, action = 'config.put') => ({
+    id,
+    at: '2026-11-27T09:00:00.000Z',
+    actor: 'ops',
+    environment: 'production',
+    action,
+    target: `t${id}`,
+    reason: `r${id}`,
+    diff: null,
+  });
 
   it('pages with nextCursor until --limit, newest first; --json keeps the cursor', async () => {
     const pages: Record<string, { entries: unknown[]; nextCursor: string | null }> = {
       '': { entries: [entry(9), entry(8), entry(7)], nextCursor: '7' },
       '7': { entries: [entry(6), entry(5)], nextCursor: '5' },
     };
-    const { fetch, calls } = fakeFetch(routes({ 'GET /admin/v1/environments/production/audit': (req) => ({ json: pages[req.url.searchParams.get('cursor') ?? '']! }) }));
+    const { fetch, calls } = fakeFetch(
+      routes({ 'GET /admin/v1/environments/production/audit': (req) => ({ json: pages[req.url.searchParams.get('cursor') ?? '']! }) }),
+    );
     const r = await runCli(['audit', '--env', 'production', '--limit', '5', '--flag', 'new-checkout', '--json'], { fetch });
     expect(r.code).toBe(0);
     const out = JSON.parse(r.stdout);
@@ -125,13 +176,29 @@ describe('audit', () => {
     const rollback = {
       ...entry(4, 'rollout.auto_rolled_back'),
       actor: 'rollgate',
-      diff: { before: { status: 'running', percent: 25 }, after: { status: 'rolled_back', percent: 0 }, events: [{ type: 'rolled_back', trigger: 'error_rate', numbers: { errorRate: 0.023, samples: 500 } }] },
+      diff: {
+        before: { status: 'running', percent: 25 },
+        after: { status: 'rolled_back', percent: 0 },
+        events: [{ type: 'rolled_back', trigger: 'error_rate', numbers: { errorRate: 0.023, samples: 500 } }],
+      },
     };
-    const put = { ...entry(3), diff: { fromVersion: 2, toVersion: 3, changes: [{ target: 'dark-mode', change: 'changed' }, { target: 'x', change: 'added' }] } };
+    const put = {
+      ...entry(3),
+      diff: {
+        fromVersion: 2,
+        toVersion: 3,
+        changes: [
+          { target: 'dark-mode', change: 'changed' },
+          { target: 'x', change: 'added' },
+        ],
+      },
+    };
     const { fetch } = fakeFetch(() => ({ json: { entries: [rollback, put], nextCursor: null } }));
     const r = await runCli(['audit', '--env', 'production'], { fetch });
-    expect(r.stdout).toMatch(/#4\s+rollgate\s+rollout\.auto_rolled_back\s+t4\s+running 25% → rolled_back 0% · trigger error_rate \(err 2\.3% · p95 – · p99 – · 500 samples\)/);
-    expect(r.stdout).toMatch(/#3\s+ops\s+config\.put\s+t3\s+v2 → v3: ~dark-mode \+x  "r3"/);
+    expect(r.stdout).toMatch(
+      /#4\s+rollgate\s+rollout\.auto_rolled_back\s+t4\s+running 25% → rolled_back 0% · trigger error_rate \(err 2\.3% · p95 – · p99 – · 500 samples\)/,
+    );
+    expect(r.stdout).toMatch(/#3\s+ops\s+config\.put\s+t3\s+v2 → v3: ~dark-mode \+x {2}"r3"/);
   });
 });
 
@@ -149,7 +216,9 @@ describe('health', () => {
     const { fetch, calls } = fakeFetch(
       routes({
         'GET /health': { json: healthBody },
-        'GET /admin/v1/environments': { json: { environments: [summary('staging'), summary('production', { probes: [{ name: 'api', consecutiveFailures: 2, lastStatus: 502 }] })] } },
+        'GET /admin/v1/environments': {
+          json: { environments: [summary('staging'), summary('production', { probes: [{ name: 'api', consecutiveFailures: 2, lastStatus: 502 }] })] },
+        },
       }),
     );
     const r = await runCli(['health', '--json'], { fetch });
@@ -160,7 +229,16 @@ describe('health', () => {
       kvReachable: true,
       probesError: null,
       environments: [
-        { environment: 'staging', version: 4, source: 'kv', publishedAt: '2026-11-27T09:59:00.000Z', ageSeconds: 60, lastError: null, probes: null, tickFailures: [] },
+        {
+          environment: 'staging',
+          version: 4,
+          source: 'kv',
+          publishedAt: '2026-11-27T09:59:00.000Z',
+          ageSeconds: 60,
+          lastError: null,
+          probes: null,
+          tickFailures: [],
+        },
         {
           environment: 'production',
           version: 7,
@@ -181,7 +259,14 @@ describe('health', () => {
   });
 
   it('degraded (503, fallback source): exit 1', async () => {
-    const body = { ...healthBody, status: 'degraded', environments: { ...healthBody.environments, production: { version: 0, source: 'fallback', publishedAt: null, ageSeconds: null, lastError: 'KV read failed' } } };
+    const body = {
+      ...healthBody,
+      status: 'degraded',
+      environments: {
+        ...healthBody.environments,
+        production: { version: 0, source: 'fallback', publishedAt: null, ageSeconds: null, lastError: 'KV read failed' },
+      },
+    };
     const { fetch } = fakeFetch(routes({ 'GET /health': { status: 503, json: body }, 'GET /admin/v1/environments': { json: { environments: [] } } }));
     const r = await runCli(['health', '--env', 'production'], { fetch });
     expect(r.code).toBe(1);
@@ -196,7 +281,9 @@ describe('health', () => {
     const { fetch } = fakeFetch(routes({ 'GET /health': { json: body }, 'GET /admin/v1/environments': { json: { environments: [] } } }));
     const r = await runCli(['health', '--env', 'staging'], { fetch });
     expect(r.code).toBe(1);
-    expect(r.stdout).toContain('held       rollout ro_1 of new-checkout: its tick fails since 2026-11-27T09:50:00.000Z (rollgate status new-checkout --env staging)');
+    expect(r.stdout).toContain(
+      'held       rollout ro_1 of new-checkout: its tick fails since 2026-11-27T09:50:00.000Z (rollgate status new-checkout --env staging)',
+    );
     const json = await runCli(['health', '--env', 'staging', '--json'], { fetch });
     expect(JSON.parse(json.stdout)).toMatchObject({ status: 'degraded', environments: [{ environment: 'staging', tickFailures: [held] }] });
   });

@@ -7,7 +7,7 @@ import type { CommandDef } from '../command';
 
 export const revert: CommandDef = {
   name: 'revert',
-  summary: "Restore an earlier config version of an environment (as a new version).",
+  summary: 'Restore an earlier config version of an environment (as a new version).',
   usage: ['revert --env ENV --to VERSION [--reason TEXT] [--yes] [--json]'],
   description: [
     'The old document becomes the next version; nothing is deleted, so a revert can itself be reverted.',
@@ -32,12 +32,18 @@ export const revert: CommandDef = {
     let result: ConfigWriteResult;
     try {
       result = await protectedWrite(ctx.io, { environment, protected: current.protected, yes: ctx.yes, action: 'revert' }, async (confirm) => {
-        const res = await client.post<ConfigWriteResult>(client.envPath(environment, '/flags/revert'), { version, ...(reason ? { reason } : {}) }, { environment, headers: confirm });
+        const res = await client.post<ConfigWriteResult>(
+          client.envPath(environment, '/flags/revert'),
+          { version, ...(reason ? { reason } : {}) },
+          { environment, headers: confirm },
+        );
         return res.body;
       });
     } catch (err) {
       if (err instanceof ApiError && err.status === 404 && /no config version/.test(err.body.error ?? '')) {
-        throw new CliError(`${environment} has no config version ${version} (latest is ${current.version}) — list versions with \`rollgate audit --env ${environment} --action config.put\``);
+        throw new CliError(
+          `${environment} has no config version ${version} (latest is ${current.version}) — list versions with \`rollgate audit --env ${environment} --action config.put\``,
+        );
       }
       if (err instanceof ApiError && err.status === 409) {
         throw new CliError(`${environment} refused version ${version}: ${err.body.error ?? 'conflict'} — finish or roll back that rollout first`);

@@ -18,7 +18,9 @@ describe('setup', () => {
     expect(r.stdout).toContain(
       `echo '[{"name":"admin","sha256":"<sha256 of a new admin token>","environments":"*","role":"operator"}]' | npx wrangler secret put ADMIN_TOKENS\n`,
     );
-    expect(r.stdout).toMatch(/echo '\{"development":\["<sha256 of a new development client key>"\],"staging":\[.*\],"production":\[.*\]\}' \| npx wrangler secret put FALLBACK_CLIENT_KEYS\n/);
+    expect(r.stdout).toMatch(
+      /echo '\{"development":\["<sha256 of a new development client key>"\],"staging":\[.*\],"production":\[.*\]\}' \| npx wrangler secret put FALLBACK_CLIENT_KEYS\n/,
+    );
     expect(r.stdout).toContain('[[kv_namespaces]]\nbinding = "FLAGS"\nid = "<id printed by the first command>"');
     expect(r.stdout).not.toMatch(/rgadm_|rg_development_/);
   });

@@ -98,14 +98,16 @@ export const setup: CommandDef = {
   async run(ctx) {
     expectPositionals(ctx.positionals, 'setup', 0, 0, '');
     const wranglerEnv = stringOption(ctx.values, 'env');
-    if (wranglerEnv !== undefined && !/^[A-Za-z0-9_-]+$/.test(wranglerEnv)) throw new UsageError(`--env "${wranglerEnv}" is not a wrangler environment name`, 'setup');
+    if (wranglerEnv !== undefined && !/^[A-Za-z0-9_-]+$/.test(wranglerEnv))
+      throw new UsageError(`--env "${wranglerEnv}" is not a wrangler environment name`, 'setup');
     const adminName = stringOption(ctx.values, 'admin-name') ?? 'admin';
     const file = stringOption(ctx.values, 'config') ?? DEFAULT_CONFIG_FILE;
     const dryRun = ctx.values['dry-run'] === true;
     const rgEnvs = await environmentNames(ctx.io.cwd, file);
     const envArgs = wranglerEnv ? ['--env', wranglerEnv] : [];
     const c = ctx.out.c;
-    const show = (args: string[], stdin?: string) => `${stdin !== undefined ? `echo ${shellQuote(stdin)} | ` : ''}npx wrangler ${args.map(shellQuote).join(' ')}`;
+    const show = (args: string[], stdin?: string) =>
+      `${stdin !== undefined ? `echo ${shellQuote(stdin)} | ` : ''}npx wrangler ${args.map(shellQuote).join(' ')}`;
 
     const kvArgs = ['kv', 'namespace', 'create', 'FLAGS', ...envArgs];
     const adminArgs = ['secret', 'put', 'ADMIN_TOKENS', ...envArgs];
@@ -114,7 +116,9 @@ export const setup: CommandDef = {
     if (dryRun) {
       const adminJson = JSON.stringify([{ name: adminName, sha256: '<sha256 of a new admin token>', environments: '*', role: 'operator' }]);
       const fallbackJson = JSON.stringify(Object.fromEntries(rgEnvs.map((e) => [e, [`<sha256 of a new ${e} client key>`]])));
-      ctx.out.line(c.dim(`# dry run: the commands rollgate setup would run${wranglerEnv ? ` for wrangler environment ${wranglerEnv}` : ''} (after npx wrangler login)`));
+      ctx.out.line(
+        c.dim(`# dry run: the commands rollgate setup would run${wranglerEnv ? ` for wrangler environment ${wranglerEnv}` : ''} (after npx wrangler login)`),
+      );
       ctx.out.line(show(kvArgs));
       ctx.out.line(show(adminArgs, adminJson));
       ctx.out.line(show(fallbackArgs, fallbackJson));
@@ -130,7 +134,8 @@ export const setup: CommandDef = {
       ctx.out.line(c.dim(`$ ${show(args, stdin === undefined ? undefined : '…')}`));
       const local = join(ctx.io.cwd, 'node_modules', 'wrangler', 'bin', 'wrangler.js');
       const res = existsSync(local) ? await ctx.io.run(process.execPath, [local, ...args], stdin) : await ctx.io.run('npx', ['wrangler', ...args], stdin);
-      if (res.code !== 0) throw new CliError(`\`npx wrangler ${args.join(' ')}\` failed (exit ${res.code}) — see its output above; is \`npx wrangler login\` done?`);
+      if (res.code !== 0)
+        throw new CliError(`\`npx wrangler ${args.join(' ')}\` failed (exit ${res.code}) — see its output above; is \`npx wrangler login\` done?`);
       return res.stdout;
     };
 

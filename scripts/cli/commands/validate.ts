@@ -33,7 +33,9 @@ export const validate: CommandDef = {
     if (result.ok) {
       const envs = environments.map((e) => (e.protected ? `${e.name} (protected)` : e.name)).join(', ');
       const w = result.warnings.length;
-      ctx.out.line(`${c.green('✔')} ${file}: valid — ${Object.keys(result.config.flags).length} flags; environments ${envs}; ${w} warning${w === 1 ? '' : 's'}`);
+      ctx.out.line(
+        `${c.green('✔')} ${file}: valid — ${Object.keys(result.config.flags).length} flags; environments ${envs}; ${w} warning${w === 1 ? '' : 's'}`,
+      );
       return EXIT.ok;
     }
     const n = result.errors.length;

@@ -49,7 +49,8 @@ export interface TickFailureNote {
 }
 
 export interface HealthResponse {
-  status: 'ok' | 'degraded' | string;
+  /** 'ok' or 'degraded' today; a newer server may answer others. */
+  status: string;
   kv?: { reachable: boolean };
   environments: Record<
     string,

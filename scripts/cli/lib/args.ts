@@ -47,7 +47,7 @@ export function parseCommandArgs(command: string, args: readonly string[], optio
   }
   try {
     const parsed = parseArgs({ args: [...args], options: config, allowPositionals: true, strict: true });
-    return { values: parsed.values as Values, positionals: parsed.positionals };
+    return { values: parsed.values, positionals: parsed.positionals };
   } catch (err) {
     const e = err as Error & { code?: string };
     if (typeof e.code === 'string' && e.code.startsWith('ERR_PARSE_ARGS')) throw new UsageError(cleanParseMessage(e.message), command);
@@ -94,7 +94,14 @@ export function expectPositionals(positionals: readonly string[], command: strin
 }
 
 /** Renders a command's --help. */
-export function renderHelp(spec: { name: string; summary: string; usage: readonly string[]; description?: string; options: OptionDefs; examples?: readonly string[] }): string {
+export function renderHelp(spec: {
+  name: string;
+  summary: string;
+  usage: readonly string[];
+  description?: string;
+  options: OptionDefs;
+  examples?: readonly string[];
+}): string {
   const lines = [`${spec.summary}`, '', 'Usage:'];
   for (const u of spec.usage) lines.push(u.startsWith(' ') ? `  ${' '.repeat('rollgate'.length)}${u}` : `  rollgate ${u}`);
   if (spec.description) lines.push('', ...spec.description.split('\n'));

@@ -59,7 +59,9 @@ describe('error messages', () => {
     const { fetch } = fakeFetch(() => ({ status: 403, json: { error: 'token "ci" is a viewer; this needs operator' } }));
     const r = await runCli(['rollback', 'new-checkout', '--env', 'production', '--reason', 'x'], { fetch, env: { ROLLGATE_TOKEN: 'ci-secret' } });
     expect(r.code).toBe(1);
-    expect(r.stderr).toContain('403 Forbidden for environment "production": the admin token in ROLLGATE_TOKEN is not allowed to do this (token "ci" is a viewer; this needs operator)');
+    expect(r.stderr).toContain(
+      '403 Forbidden for environment "production": the admin token in ROLLGATE_TOKEN is not allowed to do this (token "ci" is a viewer; this needs operator)',
+    );
     expect(r.stderr).not.toContain('ci-secret');
   });
 
@@ -69,7 +71,13 @@ describe('error messages', () => {
         'GET /admin/v1/environments/staging/flags': { status: 404, json: { error: 'no config has been written to staging yet' } },
         'POST /admin/v1/environments/staging/rollouts': {
           status: 422,
-          json: { error: 'the rollout request is invalid', errors: [{ path: '/variant', message: 'known: on, off' }, { path: '/stages/1/percent', message: 'too big' }] },
+          json: {
+            error: 'the rollout request is invalid',
+            errors: [
+              { path: '/variant', message: 'known: on, off' },
+              { path: '/stages/1/percent', message: 'too big' },
+            ],
+          },
         },
       }),
     );

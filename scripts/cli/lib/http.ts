@@ -69,10 +69,7 @@ export class AdminClient {
     const headers: Record<string, string> = { accept: 'application/json', ...options.headers };
     if (options.auth !== false) {
       if (token === null) {
-        throw new CliError(
-          `no admin token for ${url}: pass --token or set ROLLGATE_TOKEN (the development token is only used for loopback URLs)`,
-          EXIT.usage,
-        );
+        throw new CliError(`no admin token for ${url}: pass --token or set ROLLGATE_TOKEN (the development token is only used for loopback URLs)`, EXIT.usage);
       }
       headers['authorization'] = `Bearer ${token}`;
     }
@@ -116,10 +113,11 @@ function errorCode(err: unknown, depth = 0): string | undefined {
   if (typeof e.code === 'string') return e.code;
   const fromCause = errorCode(e.cause, depth + 1);
   if (fromCause) return fromCause;
-  if (Array.isArray(e.errors)) for (const inner of e.errors) {
-    const c = errorCode(inner, depth + 1);
-    if (c) return c;
-  }
+  if (Array.isArray(e.errors))
+    for (const inner of e.errors) {
+      const c = errorCode(inner, depth + 1);
+      if (c) return c;
+    }
   return undefined;
 }
 
@@ -164,7 +162,11 @@ export function httpError(
   switch (status) {
     case 401: {
       const fix =
-        ctx.tokenSource === 'flag' ? 'check the value of --token' : ctx.tokenSource === 'env' ? 'check ROLLGATE_TOKEN, or pass the right token with --token' : 'pass a token with --token or set ROLLGATE_TOKEN';
+        ctx.tokenSource === 'flag'
+          ? 'check the value of --token'
+          : ctx.tokenSource === 'env'
+            ? 'check ROLLGATE_TOKEN, or pass the right token with --token'
+            : 'pass a token with --token or set ROLLGATE_TOKEN';
       return new ApiError(`401 Unauthorized${where}: Rollgate at ${ctx.target.url} rejected ${token}${said ? ` (${said})` : ''} — ${fix}`, status, body);
     }
     case 403:
@@ -178,7 +180,12 @@ export function httpError(
     case 404:
       return new ApiError(`404 ${said || `no route for ${ctx.method} ${ctx.path} — is ${ctx.target.url} a Rollgate?`}`, status, body);
     default:
-      if (status >= 500) return new ApiError(`Rollgate answered ${status}${said ? `: ${said}` : ''} — try again; if it persists, check the Worker's logs (wrangler tail)`, status, body);
+      if (status >= 500)
+        return new ApiError(
+          `Rollgate answered ${status}${said ? `: ${said}` : ''} — try again; if it persists, check the Worker's logs (wrangler tail)`,
+          status,
+          body,
+        );
       return new ApiError(`${status} ${said || 'request failed'}`, status, body, issueLines(body));
   }
 }

@@ -29,11 +29,17 @@ export function issueLinesOf(file: string, errors: readonly ConfigIssue[], warni
 export async function loadConfigFor(cwd: string, file: string, environment: string, p: Paint): Promise<{ config: RollgateConfig; warnings: ConfigIssue[] }> {
   const result = await validateFile(cwd, file);
   if (!result.ok) {
-    throw new CliError(`${file} is invalid (${result.errors.length} error${result.errors.length === 1 ? '' : 's'}); nothing was sent`, 1, issueLinesOf(file, result.errors, result.warnings, p));
+    throw new CliError(
+      `${file} is invalid (${result.errors.length} error${result.errors.length === 1 ? '' : 's'}); nothing was sent`,
+      1,
+      issueLinesOf(file, result.errors, result.warnings, p),
+    );
   }
   const names = environmentsOf(result.config).map((e) => e.name);
   if (!names.includes(environment)) {
-    throw new CliError(`${file} does not describe environment "${environment}" (it lists ${names.join(', ')})`, 1, [`${p.red('error')}   ${file}#/environments: "${environment}" is not listed`]);
+    throw new CliError(`${file} does not describe environment "${environment}" (it lists ${names.join(', ')})`, 1, [
+      `${p.red('error')}   ${file}#/environments: "${environment}" is not listed`,
+    ]);
   }
   return { config: result.config, warnings: result.warnings };
 }

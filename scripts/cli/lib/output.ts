@@ -110,6 +110,7 @@ export function count(value: number | undefined): string {
 
 /** Pads plain text to a width (ignoring ANSI codes when measuring). */
 export function pad(text: string, width: number): string {
+  // eslint-disable-next-line no-control-regex -- an ANSI escape starts with ESC (\u001b): matching it is the point
   const visible = text.replace(/\u001b\[[0-9;]*m/g, '').length;
   return visible >= width ? text : text + ' '.repeat(width - visible);
 }
@@ -117,6 +118,12 @@ export function pad(text: string, width: number): string {
 /** Aligns rows of cells into columns. */
 export function table(rows: readonly (readonly string[])[], gap = 2): string[] {
   const widths: number[] = [];
+  // eslint-disable-next-line no-control-regex -- an ANSI escape starts with ESC (\u001b): matching it is the point
   for (const row of rows) row.forEach((cell, i) => (widths[i] = Math.max(widths[i] ?? 0, cell.replace(/\u001b\[[0-9;]*m/g, '').length)));
-  return rows.map((row) => row.map((cell, i) => (i === row.length - 1 ? cell : pad(cell, widths[i]! + gap))).join('').trimEnd());
+  return rows.map((row) =>
+    row
+      .map((cell, i) => (i === row.length - 1 ? cell : pad(cell, widths[i]! + gap)))
+      .join('')
+      .trimEnd(),
+  );
 }

@@ -6,7 +6,10 @@ import { paint } from './output';
 import { classify, LiveDisplay, logLine, PlainDisplay, silentDisplay, waitForRollout } from './progress';
 import { resolveTarget } from './target';
 
-const healthy = { kind: 'healthy', numbers: { samples: 1200, errorRate: 0.0012, p95Ms: 180, p99Ms: 420, baseline: { samples: 22000, errorRate: 0.001, p95Ms: 170, p99Ms: 400 } } } as const;
+const healthy = {
+  kind: 'healthy',
+  numbers: { samples: 1200, errorRate: 0.0012, p95Ms: 180, p99Ms: 420, baseline: { samples: 22000, errorRate: 0.001, p95Ms: 170, p99Ms: 400 } },
+} as const;
 const insufficient = { kind: 'insufficient-data', samples: 12, required: 100 } as const;
 
 /** Serves the given rollout states in order, one per GET, repeating the last. */
@@ -42,7 +45,12 @@ describe('waitForRollout', () => {
   it('exit 3 as soon as it is rolled back', async () => {
     const { result, calls, stdout } = await watch([
       rolloutView({ lastVerdict: healthy }),
-      rolloutView({ status: 'rolled_back', percent: 0, lastVerdict: { kind: 'breached', trigger: 'error_rate', numbers: { errorRate: 0.05 } }, lastDecision: 'rolled back: error_rate 5% > 1%' }),
+      rolloutView({
+        status: 'rolled_back',
+        percent: 0,
+        lastVerdict: { kind: 'breached', trigger: 'error_rate', numbers: { errorRate: 0.05 } },
+        lastDecision: 'rolled back: error_rate 5% > 1%',
+      }),
       rolloutView({ status: 'rolled_back', percent: 0 }),
     ]);
     expect(result).toMatchObject({ outcome: 'rolled_back', exitCode: 3 });
@@ -79,7 +87,15 @@ describe('waitForRollout', () => {
     const { fetch } = fakeFetch(() => (n++ === 0 ? { status: 503, json: { error: 'busy' } } : { json: rolloutView({ status: 'completed', percent: 100 }) }));
     const { io, stdout } = fakeIo({ fetch });
     const client = new AdminClient(resolveTarget({}, {}), fetch);
-    const result = await waitForRollout({ client, io, environment: 'staging', id: 'ro_test_1', waitSeconds: 60, intervalSeconds: 5, display: new PlainDisplay(stdout) });
+    const result = await waitForRollout({
+      client,
+      io,
+      environment: 'staging',
+      id: 'ro_test_1',
+      waitSeconds: 60,
+      intervalSeconds: 5,
+      display: new PlainDisplay(stdout),
+    });
     expect(result.exitCode).toBe(0);
     expect(stdout.text).toContain('warning: Rollgate answered 503: busy');
   });
@@ -88,7 +104,9 @@ describe('waitForRollout', () => {
     const { fetch } = fakeFetch(() => ({ status: 401, json: { error: 'the admin token is not valid' } }));
     const { io } = fakeIo({ fetch });
     const client = new AdminClient(resolveTarget({}, {}), fetch);
-    await expect(waitForRollout({ client, io, environment: 'staging', id: 'x', waitSeconds: 60, intervalSeconds: 5, display: silentDisplay })).rejects.toThrow(/401/);
+    await expect(waitForRollout({ client, io, environment: 'staging', id: 'x', waitSeconds: 60, intervalSeconds: 5, display: silentDisplay })).rejects.toThrow(
+      /401/,
+    );
   });
 
   it('the plain display logs a line only when something changes', async () => {
@@ -96,7 +114,9 @@ describe('waitForRollout', () => {
     const { stdout } = await watch([a, a, a, rolloutView({ stageIndex: 1, percent: 25, lastVerdict: healthy, lastDecision: 'promoted: 5% → 25%' })], 15);
     const lines = stdout.trim().split('\n');
     expect(lines).toHaveLength(2);
-    expect(lines[0]).toMatch(/^2026-11-27T10:00:00Z new-checkout running 5% stage 1\/3 verdict healthy \[on: err 0\.12% p95 180 ms p99 420 ms n=1,200; baseline: err 0\.1% p95 170 ms p99 400 ms n=22,000\] — started at 5%$/);
+    expect(lines[0]).toMatch(
+      /^2026-11-27T10:00:00Z new-checkout running 5% stage 1\/3 verdict healthy \[on: err 0\.12% p95 180 ms p99 420 ms n=1,200; baseline: err 0\.1% p95 170 ms p99 400 ms n=22,000\] — started at 5%$/,
+    );
     expect(lines[1]).toContain('running 25% stage 2/3');
   });
 
@@ -134,7 +154,10 @@ describe('deploy --wait (through the CLI)', () => {
     let i = 0;
     return fakeFetch(
       routes({
-        'GET /admin/v1/environments/staging/flags': { json: { version: 3, document: { flags: {} }, updatedAt: '2026-11-27T09:00:00.000Z', actor: 'dev' }, headers: { etag: '"3"' } },
+        'GET /admin/v1/environments/staging/flags': {
+          json: { version: 3, document: { flags: {} }, updatedAt: '2026-11-27T09:00:00.000Z', actor: 'dev' },
+          headers: { etag: '"3"' },
+        },
         'POST /admin/v1/environments/staging/rollouts': { status: 201, json: rolloutView() },
         'GET /admin/v1/environments/staging/rollouts/ro_test_1': () => ({ json: states[Math.min(i++, states.length - 1)] }),
       }),
@@ -142,8 +165,31 @@ describe('deploy --wait (through the CLI)', () => {
   }
 
   it('sends the custom stages and exits 3 on rollback, with log lines on a pipe', async () => {
-    const { fetch, calls } = api([rolloutView({ lastVerdict: healthy }), rolloutView({ status: 'rolled_back', percent: 0, lastDecision: 'rolled back: p99 1500 ms > 1000 ms' })]);
-    const r = await runCli(['deploy', 'new-checkout', '--variant', 'on', '--stages', '5:0,25:1h,100:2h', '--bake', '10m', '--env', 'staging', '--wait', '60', '--interval', '0.5', '--reason', 'JIRA-1'], { fetch });
+    const { fetch, calls } = api([
+      rolloutView({ lastVerdict: healthy }),
+      rolloutView({ status: 'rolled_back', percent: 0, lastDecision: 'rolled back: p99 1500 ms > 1000 ms' }),
+    ]);
+    const r = await runCli(
+      [
+        'deploy',
+        'new-checkout',
+        '--variant',
+        'on',
+        '--stages',
+        '5:0,25:1h,100:2h',
+        '--bake',
+        '10m',
+        '--env',
+        'staging',
+        '--wait',
+        '60',
+        '--interval',
+        '0.5',
+        '--reason',
+        'JIRA-1',
+      ],
+      { fetch },
+    );
     expect(r.code).toBe(3);
     const post = calls.find((c) => c.method === 'POST')!;
     expect(post.body).toEqual({

@@ -107,7 +107,14 @@ function healthRows(r: RolloutView): string[][] {
   if (!n) return [];
   const rows = [['', 'error rate', 'p95', 'p99', 'samples']];
   rows.push([`treatment (${r.variant})`, pct(n.errorRate), ms(n.p95Ms), ms(n.p99Ms), count(n.samples)]);
-  if (n.baseline) rows.push([`baseline (${r.baselineVariant ?? 'default'})`, pct(n.baseline.errorRate), ms(n.baseline.p95Ms), ms(n.baseline.p99Ms), count(n.baseline.samples)]);
+  if (n.baseline)
+    rows.push([
+      `baseline (${r.baselineVariant ?? 'default'})`,
+      pct(n.baseline.errorRate),
+      ms(n.baseline.p95Ms),
+      ms(n.baseline.p99Ms),
+      count(n.baseline.samples),
+    ]);
   return rows;
 }
 
@@ -130,6 +137,7 @@ export function progressFrame(r: RolloutView, now: number, deadline: number, p: 
 
 /** Strips ANSI codes. */
 function plain(s: string): string {
+  // eslint-disable-next-line no-control-regex -- an ANSI escape starts with ESC (\u001b): matching it is the point
   return s.replace(/\u001b\[[0-9;]*[A-Za-z]/g, '');
 }
 
@@ -167,7 +175,8 @@ export function logLine(r: RolloutView, now: number): string {
   let health = `verdict ${verdictHeadline(v)}`;
   if (n) {
     health += ` [${r.variant}: err ${pct(n.errorRate)} p95 ${ms(n.p95Ms)} p99 ${ms(n.p99Ms)} n=${count(n.samples)}`;
-    if (n.baseline) health += `; baseline: err ${pct(n.baseline.errorRate)} p95 ${ms(n.baseline.p95Ms)} p99 ${ms(n.baseline.p99Ms)} n=${count(n.baseline.samples)}`;
+    if (n.baseline)
+      health += `; baseline: err ${pct(n.baseline.errorRate)} p95 ${ms(n.baseline.p95Ms)} p99 ${ms(n.baseline.p99Ms)} n=${count(n.baseline.samples)}`;
     health += ']';
   }
   return `${isoSeconds(now)} ${r.flag} ${r.status} ${r.percent}% stage ${r.stageIndex + 1}/${r.plan.stages.length} ${health}${r.lastDecision ? ` — ${r.lastDecision}` : ''}`;

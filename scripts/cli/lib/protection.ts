@@ -24,7 +24,13 @@ export async function currentConfig(client: AdminClient, environment: string): P
     const res = await client.get<ConfigResponse>(client.envPath(environment, '/flags'), { environment });
     const etag = /^(?:W\/)?"?(\d+)"?$/.exec(res.headers.get('etag') ?? '');
     const version = etag ? Number(etag[1]) : res.body.version;
-    return { version, document: res.body.document, updatedAt: res.body.updatedAt, actor: res.body.actor, protected: isProtected(res.body.document, environment) };
+    return {
+      version,
+      document: res.body.document,
+      updatedAt: res.body.updatedAt,
+      actor: res.body.actor,
+      protected: isProtected(res.body.document, environment),
+    };
   } catch (err) {
     if (err instanceof ApiError && err.status === 404 && /no config/i.test(err.body.error ?? '')) {
       return { version: 0, document: null, updatedAt: null, actor: null, protected: isProtected(null, environment) };

@@ -72,7 +72,10 @@ export function stageBar(r: RolloutView, p: Paint): string {
     if (i === r.stageIndex) return p.bold(p.cyan(`[${label}]`));
     return p.dim(label);
   });
-  const bake = r.bakeStartedAt !== null && r.status !== 'rolled_back' ? p.cyan(`bake ${humanSeconds(r.plan.bakeSeconds)}`) : p.dim(`bake ${humanSeconds(r.plan.bakeSeconds)}`);
+  const bake =
+    r.bakeStartedAt !== null && r.status !== 'rolled_back'
+      ? p.cyan(`bake ${humanSeconds(r.plan.bakeSeconds)}`)
+      : p.dim(`bake ${humanSeconds(r.plan.bakeSeconds)}`);
   return `${cells.join(' ─ ')} · ${bake}`;
 }
 
@@ -103,9 +106,12 @@ export function nextStep(r: RolloutView, now: number): string {
 /** The block of lines `status` and `deploy` print for a rollout. */
 export function describeRollout(r: StoredRolloutView, now: number, p: Paint): string[] {
   if ('broken' in r) {
-    return [`${p.bold(r.flag)}  ${p.red(`${r.status}, held: ${r.broken}`)}`, `  id        ${r.id} · its flag serves the baseline; roll it back (RUNBOOK "A rollout's tick fails")`];
+    return [
+      `${p.bold(r.flag)}  ${p.red(`${r.status}, held: ${r.broken}`)}`,
+      `  id        ${r.id} · its flag serves the baseline; roll it back (RUNBOOK "A rollout's tick fails")`,
+    ];
   }
-  const sc = statusColour(r.status as RolloutView['status'], p);
+  const sc = statusColour(r.status, p);
   const baseline = r.baselineVariant ?? 'default variant';
   const lines = [
     `${p.bold(r.flag)} → ${p.bold(r.variant)} ${p.dim(`(baseline ${baseline})`)}  ${sc(r.status)}  stage ${r.stageIndex + 1} of ${r.plan.stages.length} · ${p.bold(`${r.percent}%`)}`,

@@ -61,7 +61,10 @@ const HEALTH_KEYS = Object.keys(zHealthThresholds.shape) as (keyof HealthThresho
 /** Parses `--health minSamples=20,maxErrorRate=0.02`: overrides of the rollout's health thresholds. */
 export function parseHealth(spec: string, command = 'deploy'): Partial<HealthThresholds> {
   const out: Record<string, number> = {};
-  for (const part of spec.split(',').map((p) => p.trim()).filter(Boolean)) {
+  for (const part of spec
+    .split(',')
+    .map((p) => p.trim())
+    .filter(Boolean)) {
     const m = /^([A-Za-z0-9]+)=(.+)$/.exec(part);
     if (!m) throw new UsageError(`--health: "${part}" is not key=value`, command);
     const key = m[1]!;
@@ -76,5 +79,5 @@ export function parseHealth(spec: string, command = 'deploy'): Partial<HealthThr
     throw new UsageError(`--health: ${String(issue.path[0])}: ${issue.message}`, command);
   }
   // zod's partial() still fills in defaults; send only what was given, the Worker adds the rest.
-  return out as Partial<HealthThresholds>;
+  return out;
 }

@@ -17,12 +17,29 @@ describe('resolveTarget', () => {
 
   it('reads ROLLGATE_URL, ROLLGATE_TOKEN and ROLLGATE_ENV', () => {
     const t = resolveTarget({}, { ROLLGATE_URL: 'https://flags.example.com/', ROLLGATE_TOKEN: 'secret-1', ROLLGATE_ENV: 'staging' });
-    expect(t).toMatchObject({ url: 'https://flags.example.com', urlSource: 'env', token: 'secret-1', tokenSource: 'env', environment: 'staging', environmentSource: 'env' });
+    expect(t).toMatchObject({
+      url: 'https://flags.example.com',
+      urlSource: 'env',
+      token: 'secret-1',
+      tokenSource: 'env',
+      environment: 'staging',
+      environmentSource: 'env',
+    });
   });
 
   it('prefers options over environment variables; empty variables count as unset', () => {
-    const t = resolveTarget({ url: 'http://localhost:9000', token: 'from-flag', env: 'production' }, { ROLLGATE_URL: 'https://x.example', ROLLGATE_TOKEN: 'from-env', ROLLGATE_ENV: '' });
-    expect(t).toMatchObject({ url: 'http://localhost:9000', urlSource: 'flag', token: 'from-flag', tokenSource: 'flag', environment: 'production', environmentSource: 'flag' });
+    const t = resolveTarget(
+      { url: 'http://localhost:9000', token: 'from-flag', env: 'production' },
+      { ROLLGATE_URL: 'https://x.example', ROLLGATE_TOKEN: 'from-env', ROLLGATE_ENV: '' },
+    );
+    expect(t).toMatchObject({
+      url: 'http://localhost:9000',
+      urlSource: 'flag',
+      token: 'from-flag',
+      tokenSource: 'flag',
+      environment: 'production',
+      environmentSource: 'flag',
+    });
     expect(resolveTarget({}, { ROLLGATE_ENV: '' }).environmentSource).toBe('default');
   });
 
@@ -58,10 +75,10 @@ describe('resolveTarget', () => {
   it('refuses to talk to a non-loopback URL without a token (exit 2), sending nothing', async () => {
     let called = false;
     const r = await runCli(['status', '--url', 'https://rollgate.example.com'], {
-      fetch: (async () => {
+      fetch: async () => {
         called = true;
         return new Response('{}');
-      }) as typeof fetch,
+      },
     });
     expect(r.code).toBe(2);
     expect(r.stderr).toContain('no admin token for https://rollgate.example.com');

@@ -55,7 +55,10 @@ export function resolveTarget(
   const t = pick(options.token, vars['ROLLGATE_TOKEN']) ?? (isLoopback(parsed) ? { value: DEV_ADMIN_TOKEN, source: 'default' as const } : null);
   const e = pick(options.env, vars['ROLLGATE_ENV']) ?? { value: DEFAULT_ENVIRONMENT, source: 'default' as const };
   if (!zEnvironmentName.safeParse(e.value).success) {
-    throw new UsageError(`${e.source === 'flag' ? '--env' : 'ROLLGATE_ENV'} "${e.value}" is not an environment name (a-z, 0-9 and -, starting with a letter)`, command);
+    throw new UsageError(
+      `${e.source === 'flag' ? '--env' : 'ROLLGATE_ENV'} "${e.value}" is not an environment name (a-z, 0-9 and -, starting with a letter)`,
+      command,
+    );
   }
   return {
     url,

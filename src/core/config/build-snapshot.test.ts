@@ -21,7 +21,14 @@ const config: RollgateConfig = {
       metadata: { description: 'one-page checkout' },
       environments: {
         development: { defaultVariant: 'on', targeting: {} },
-        staging: { targeting: { fractional: [['on', 50], ['off', 50]] } },
+        staging: {
+          targeting: {
+            fractional: [
+              ['on', 50],
+              ['off', 50],
+            ],
+          },
+        },
       },
     },
     'banner-text': {
@@ -69,7 +76,12 @@ describe('buildSnapshot', () => {
     expect(dev.targeting).toEqual({});
     expect(dev.defaultVariant).toBe('on');
     const staging = buildSnapshot(config, input('staging')).flags['new-checkout']!;
-    expect(staging.targeting).toEqual({ fractional: [['on', 50], ['off', 50]] });
+    expect(staging.targeting).toEqual({
+      fractional: [
+        ['on', 50],
+        ['off', 50],
+      ],
+    });
     expect(staging.defaultVariant).toBe('off');
     expect(staging.variants).toEqual({ on: true, off: false });
   });
@@ -194,7 +206,11 @@ describe('buildSnapshot', () => {
 
 describe('buildSnapshot: what it builds, the edge accepts', () => {
   it('lists at most MAX_TICK_FAILURE_NOTES held rollouts, so many failing ticks never make the whole snapshot invalid at the edge', () => {
-    const tickFailures = Array.from({ length: MAX_TICK_FAILURE_NOTES + 5 }, (_, i) => ({ rollout: `ro_${i}`, flag: `f${i}`, since: '2026-11-28T00:00:00.000Z' }));
+    const tickFailures = Array.from({ length: MAX_TICK_FAILURE_NOTES + 5 }, (_, i) => ({
+      rollout: `ro_${i}`,
+      flag: `f${i}`,
+      since: '2026-11-28T00:00:00.000Z',
+    }));
     const snap = buildSnapshot(config, { environment: 'staging', version: 7, publishedAt: Date.UTC(2026, 10, 28), clientKeys: [], tickFailures });
     expect(snap.$rollgate.tickFailures).toHaveLength(MAX_TICK_FAILURE_NOTES);
     expect(zSnapshot.safeParse(JSON.parse(JSON.stringify(snap))).success).toBe(true);

@@ -18,11 +18,11 @@ export function diffConfigs(before: RollgateConfig | null, after: RollgateConfig
   const prevFlags = before?.flags ?? {};
   for (const [key, flag] of Object.entries(after.flags)) {
     const prev = ownValue(prevFlags, key);
-    if (prev === undefined) out.push({ target: key, change: 'added', after: flag as JsonValue });
-    else if (!sameJson(prev, flag)) out.push({ target: key, change: 'changed', before: prev as JsonValue, after: flag as JsonValue });
+    if (prev === undefined) out.push({ target: key, change: 'added', after: flag });
+    else if (!sameJson(prev, flag)) out.push({ target: key, change: 'changed', before: prev, after: flag });
   }
   for (const [key, flag] of Object.entries(prevFlags)) {
-    if (!Object.hasOwn(after.flags, key)) out.push({ target: key, change: 'removed', before: flag as JsonValue });
+    if (!Object.hasOwn(after.flags, key)) out.push({ target: key, change: 'removed', before: flag });
   }
   for (const section of SECTIONS) {
     const a = before?.[section] as JsonValue | undefined;

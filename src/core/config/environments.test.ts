@@ -21,9 +21,7 @@ describe('environmentsOf', () => {
   });
 
   it('protects production by default in the object form too', () => {
-    expect(environmentsOf({ environments: [{ name: 'production' }] })).toEqual([
-      { name: 'production', protected: true, healthChecks: [] },
-    ]);
+    expect(environmentsOf({ environments: [{ name: 'production' }] })).toEqual([{ name: 'production', protected: true, healthChecks: [] }]);
   });
 
   it('honours an explicit protected: false on production', () => {

@@ -43,7 +43,8 @@ function checkFractional(issues: ConfigIssue[], args: unknown, at: string, varia
     // The first argument is the bucketing key unless it is itself a bucket.
     if (i === 0 && !Array.isArray(entry)) return;
     if (!Array.isArray(entry)) {
-      if (entry === null || typeof entry !== 'object') issues.push({ path, message: 'a fractional bucket is [variant, weight] or [variant]; this one makes the rule evaluate to the default every time' });
+      if (entry === null || typeof entry !== 'object')
+        issues.push({ path, message: 'a fractional bucket is [variant, weight] or [variant]; this one makes the rule evaluate to the default every time' });
       return;
     }
     if (entry.length === 0 || entry.length > 2) {
@@ -56,7 +57,8 @@ function checkFractional(issues: ConfigIssue[], args: unknown, at: string, varia
     }
     if (entry.length === 1) total += 1;
     else if (typeof weight === 'number') {
-      if (!Number.isInteger(weight)) issues.push({ path: `${path}/1`, message: `weights are integers, not ${weight} (flagd evaluates the rule to the default every time)` });
+      if (!Number.isInteger(weight))
+        issues.push({ path: `${path}/1`, message: `weights are integers, not ${weight} (flagd evaluates the rule to the default every time)` });
       else if (weight < 0) issues.push({ path: `${path}/1`, message: `weights are not negative, got ${weight} (flagd counts it as 0)` });
       else if (weight > MAX_FRACTIONAL_WEIGHT) issues.push({ path: `${path}/1`, message: `weights are at most ${MAX_FRACTIONAL_WEIGHT}, got ${weight}` });
       else total += weight;
@@ -64,5 +66,6 @@ function checkFractional(issues: ConfigIssue[], args: unknown, at: string, varia
       issues.push({ path: `${path}/1`, message: 'a weight is an integer (or an expression computing one)' });
     }
   });
-  if (total > MAX_FRACTIONAL_WEIGHT) issues.push({ path: at, message: `the weights sum to ${total}, above ${MAX_FRACTIONAL_WEIGHT} (flagd evaluates the rule to the default every time)` });
+  if (total > MAX_FRACTIONAL_WEIGHT)
+    issues.push({ path: at, message: `the weights sum to ${total}, above ${MAX_FRACTIONAL_WEIGHT} (flagd evaluates the rule to the default every time)` });
 }

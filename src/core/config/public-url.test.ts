@@ -3,7 +3,13 @@ import { publicUrlProblem } from './public-url';
 
 describe('publicUrlProblem', () => {
   it('accepts http(s) URLs of public hosts', () => {
-    for (const url of ['https://shop.example.com/health', 'http://api.example.org:8080/ready?x=1', 'https://8.8.8.8/', 'https://[2606:4700:4700::1111]/', 'https://example.com./']) {
+    for (const url of [
+      'https://shop.example.com/health',
+      'http://api.example.org:8080/ready?x=1',
+      'https://8.8.8.8/',
+      'https://[2606:4700:4700::1111]/',
+      'https://example.com./',
+    ]) {
       expect(publicUrlProblem(url), url).toBeNull();
     }
   });
@@ -47,7 +53,14 @@ describe('publicUrlProblem', () => {
   });
 
   it('accepts neighbours of the refused ranges', () => {
-    for (const url of ['http://172.15.255.255/', 'http://172.32.0.1/', 'http://100.63.255.255/', 'http://100.128.0.1/', 'http://169.253.1.1/', 'http://11.0.0.1/']) {
+    for (const url of [
+      'http://172.15.255.255/',
+      'http://172.32.0.1/',
+      'http://100.63.255.255/',
+      'http://100.128.0.1/',
+      'http://169.253.1.1/',
+      'http://11.0.0.1/',
+    ]) {
       expect(publicUrlProblem(url), url).toBeNull();
     }
   });

@@ -71,7 +71,8 @@ function ipv6Problem(text: string): string | null {
   const h = hextets(text);
   if (!h) return `[${text}] is not an IPv6 address`;
   // Only global unicast (2000::/3) is public; within it, documentation and 6to4 (which embeds an IPv4 address) are refused.
-  if (h[0]! < 0x2000 || h[0]! > 0x3fff) return `[${text}] is not a global unicast address (loopback, unspecified, IPv4-mapped, unique-local, link-local and multicast are refused)`;
+  if (h[0]! < 0x2000 || h[0]! > 0x3fff)
+    return `[${text}] is not a global unicast address (loopback, unspecified, IPv4-mapped, unique-local, link-local and multicast are refused)`;
   if (h[0] === 0x2001 && h[1] === 0x0db8) return `[${text}] is a documentation address (2001:db8::/32)`;
   if (h[0] === 0x2002) return `[${text}] is a 6to4 address (2002::/16), which embeds an IPv4 address`;
   return null;

@@ -38,7 +38,10 @@ describe('validateConfig: reserved and prototype names', () => {
       ['{"flags": {"__proto__": {"state": "ENABLED", "variants": {"on": true}, "defaultVariant": "on"}}}', '/flags/__proto__'],
       ['{"flags": {"f": {"state": "ENABLED", "variants": {"__proto__": true, "on": true}, "defaultVariant": "on"}}}', '/flags/f/variants/__proto__'],
       ['{"flags": {}, "$evaluators": {"__proto__": {"var": "x"}}}', '/$evaluators/__proto__'],
-      ['{"flags": {"f": {"state": "ENABLED", "variants": {"on": true}, "defaultVariant": "on", "environments": {"__proto__": {}}}}}', '/flags/f/environments/__proto__'],
+      [
+        '{"flags": {"f": {"state": "ENABLED", "variants": {"on": true}, "defaultVariant": "on", "environments": {"__proto__": {}}}}}',
+        '/flags/f/environments/__proto__',
+      ],
       ['{"flags": {}, "metadata": {"__proto__": "x"}}', '/metadata/__proto__'],
     ];
     for (const [text, path] of cases) {
@@ -49,8 +52,16 @@ describe('validateConfig: reserved and prototype names', () => {
   });
 
   it('accepts "constructor", "toString" and "hasOwnProperty" as real flag, variant and evaluator names', () => {
-    const flag = { state: 'ENABLED', variants: { constructor: 'a', toString: 'b', valueOf: 'c' }, defaultVariant: 'toString', targeting: { if: [{ $ref: 'hasOwnProperty' }, 'constructor', 'valueOf'] } };
-    const r = validateConfig({ flags: { constructor: flag, toString: bool(), hasOwnProperty: bool() }, $evaluators: { hasOwnProperty: { '==': [{ var: 'plan' }, 'pro'] } } });
+    const flag = {
+      state: 'ENABLED',
+      variants: { constructor: 'a', toString: 'b', valueOf: 'c' },
+      defaultVariant: 'toString',
+      targeting: { if: [{ $ref: 'hasOwnProperty' }, 'constructor', 'valueOf'] },
+    };
+    const r = validateConfig({
+      flags: { constructor: flag, toString: bool(), hasOwnProperty: bool() },
+      $evaluators: { hasOwnProperty: { '==': [{ var: 'plan' }, 'pro'] } },
+    });
     expect(r.errors).toEqual([]);
     expect(Object.keys(r.config!.flags)).toEqual(['constructor', 'toString', 'hasOwnProperty']);
     expect(Object.hasOwn(r.config!.flags, 'constructor')).toBe(true);
@@ -71,31 +82,93 @@ describe('validateConfig: fractional', () => {
   const frac = (buckets: unknown[], extra: Record<string, unknown> = {}) => validateConfig(doc({ f: bool({ targeting: { fractional: buckets }, ...extra }) }));
 
   it('accepts what flagd accepts and means: literal variants, integer weights, shorthand entries, a bucketing key', () => {
-    expect(frac([['on', 50], ['off', 50]]).errors).toEqual([]);
+    expect(
+      frac([
+        ['on', 50],
+        ['off', 50],
+      ]).errors,
+    ).toEqual([]);
     expect(frac([{ var: 'email' }, ['on', 0], ['off']]).errors).toEqual([]);
     expect(frac(['fixed-key', ['on', 2_147_483_646], ['off', 1]]).errors).toEqual([]);
     // Computed weights and names are left to evaluation (flagd clamps a negative computed weight on purpose).
-    expect(frac([['on', { '-': [10, { var: 'n' }] }], [{ var: 'v' }, 1]]).errors).toEqual([]);
+    expect(
+      frac([
+        ['on', { '-': [10, { var: 'n' }] }],
+        [{ var: 'v' }, 1],
+      ]).errors,
+    ).toEqual([]);
   });
 
   it('refuses a bucket naming a variant the flag does not have', () => {
-    expect(frac([['on', 50], ['of', 50]]).errors).toEqual([{ path: '/flags/f/targeting/fractional/1/0', message: expect.stringContaining('"of" is not a variant') }]);
+    expect(
+      frac([
+        ['on', 50],
+        ['of', 50],
+      ]).errors,
+    ).toEqual([{ path: '/flags/f/targeting/fractional/1/0', message: expect.stringContaining('"of" is not a variant') }]);
     // Also as the result of an if.
-    const r = validateConfig(doc({ f: bool({ targeting: { if: [{ var: 'beta' }, { fractional: [['on', 1], ['nope', 1]] }, 'off'] } }) }));
+    const r = validateConfig(
+      doc({
+        f: bool({
+          targeting: {
+            if: [
+              { var: 'beta' },
+              {
+                fractional: [
+                  ['on', 1],
+                  ['nope', 1],
+                ],
+              },
+              'off',
+            ],
+          },
+        }),
+      }),
+    );
     expect(r.errors).toEqual([{ path: '/flags/f/targeting/if/1/fractional/1/0', message: expect.stringContaining('"nope"') }]);
   });
 
   it('refuses negative, non-integer and over-int32 weights, and over-int32 sums', () => {
-    expect(frac([['on', -1], ['off', 50]]).errors).toEqual([{ path: '/flags/f/targeting/fractional/0/1', message: expect.stringContaining('not negative') }]);
-    expect(frac([['on', 0.5], ['off', 50]]).errors).toEqual([{ path: '/flags/f/targeting/fractional/0/1', message: expect.stringContaining('integers') }]);
-    expect(frac([['on', 2_147_483_648], ['off', 1]]).errors).toEqual([{ path: '/flags/f/targeting/fractional/0/1', message: expect.stringContaining('at most 2147483647') }]);
-    expect(frac([['on', 2_147_483_647], ['off', 1]]).errors).toEqual([{ path: '/flags/f/targeting/fractional', message: expect.stringContaining('sum to 2147483648') }]);
+    expect(
+      frac([
+        ['on', -1],
+        ['off', 50],
+      ]).errors,
+    ).toEqual([{ path: '/flags/f/targeting/fractional/0/1', message: expect.stringContaining('not negative') }]);
+    expect(
+      frac([
+        ['on', 0.5],
+        ['off', 50],
+      ]).errors,
+    ).toEqual([{ path: '/flags/f/targeting/fractional/0/1', message: expect.stringContaining('integers') }]);
+    expect(
+      frac([
+        ['on', 2_147_483_648],
+        ['off', 1],
+      ]).errors,
+    ).toEqual([{ path: '/flags/f/targeting/fractional/0/1', message: expect.stringContaining('at most 2147483647') }]);
+    expect(
+      frac([
+        ['on', 2_147_483_647],
+        ['off', 1],
+      ]).errors,
+    ).toEqual([{ path: '/flags/f/targeting/fractional', message: expect.stringContaining('sum to 2147483648') }]);
     expect(frac([['on', 'ten']]).errors).toEqual([{ path: '/flags/f/targeting/fractional/0/1', message: expect.stringContaining('integer') }]);
     expect(frac([['on', 1, 2]]).errors).toEqual([{ path: '/flags/f/targeting/fractional/0', message: expect.stringContaining('not 3 items') }]);
   });
 
   it('checks weights inside $evaluators too', () => {
-    const r = validateConfig({ flags: { f: bool({ targeting: { $ref: 'split' } }) }, $evaluators: { split: { fractional: [['on', -5], ['off', 5]] } } });
+    const r = validateConfig({
+      flags: { f: bool({ targeting: { $ref: 'split' } }) },
+      $evaluators: {
+        split: {
+          fractional: [
+            ['on', -5],
+            ['off', 5],
+          ],
+        },
+      },
+    });
     expect(r.errors).toEqual([{ path: '/$evaluators/split/fractional/0/1', message: expect.stringContaining('not negative') }]);
   });
 });
@@ -114,10 +187,15 @@ describe('validateConfig: health-check URLs', () => {
     expect(validateConfig(config(21)).errors.map((e) => e.path)).toEqual(['/environments/0/healthChecks']);
   });
 
-  it.each(['http://169.254.169.254/latest/meta-data/', 'http://localhost:8787/', 'http://10.0.0.1/', 'http://[::1]/', 'ftp://example.com/', 'https://u:p@example.com/', 'http://intranet/'])(
-    'refuses %s at its pointer',
-    (url) => {
-      expect(withCheck(url).errors).toEqual([{ path: '/environments/0/healthChecks/0/url', message: expect.stringContaining('public http(s)') }]);
-    },
-  );
+  it.each([
+    'http://169.254.169.254/latest/meta-data/',
+    'http://localhost:8787/',
+    'http://10.0.0.1/',
+    'http://[::1]/',
+    'ftp://example.com/',
+    'https://u:p@example.com/',
+    'http://intranet/',
+  ])('refuses %s at its pointer', (url) => {
+    expect(withCheck(url).errors).toEqual([{ path: '/environments/0/healthChecks/0/url', message: expect.stringContaining('public http(s)') }]);
+  });
 });

@@ -2,7 +2,17 @@
 import { readFileSync } from 'node:fs';
 
 export const example = JSON.parse(readFileSync(new URL('../../../config/flags.json', import.meta.url), 'utf8')) as {
-  flags: Record<string, { state: string; variants: Record<string, unknown>; defaultVariant?: string | null; targeting?: unknown; metadata?: Record<string, unknown>; environments?: Record<string, unknown> }>;
+  flags: Record<
+    string,
+    {
+      state: string;
+      variants: Record<string, unknown>;
+      defaultVariant?: string | null;
+      targeting?: unknown;
+      metadata?: Record<string, unknown>;
+      environments?: Record<string, unknown>;
+    }
+  >;
   [key: string]: unknown;
 };
 

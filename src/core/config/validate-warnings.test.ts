@@ -11,13 +11,9 @@ describe('validateConfig: warnings', () => {
   });
 
   it('an experimental flag switched on by default in one environment', () => {
-    const r = validateConfig(
-      doc({ f: bool({ metadata: { category: 'experimental' }, environments: { development: { defaultVariant: 'on' } } }) }),
-    );
+    const r = validateConfig(doc({ f: bool({ metadata: { category: 'experimental' }, environments: { development: { defaultVariant: 'on' } } }) }));
     expect(r.ok).toBe(true);
-    expect(r.warnings).toEqual([
-      { path: '/flags/f/environments/development/defaultVariant', message: 'experimental flag defaults to a truthy variant "on"' },
-    ]);
+    expect(r.warnings).toEqual([{ path: '/flags/f/environments/development/defaultVariant', message: 'experimental flag defaults to a truthy variant "on"' }]);
   });
 
   it('experimental truthiness follows JSON: non-empty strings and objects are truthy, 0 and "" are not', () => {
@@ -89,9 +85,7 @@ describe('validateConfig: warnings', () => {
   });
 
   it('a targeting `if` that returns a variant the flag does not have', () => {
-    const r = validateConfig(
-      doc({ f: bool({ targeting: { if: [{ '==': [{ var: 'plan' }, 'pro'] }, 'enabled', { if: [true, 'on', 'of'] }] } }) }),
-    );
+    const r = validateConfig(doc({ f: bool({ targeting: { if: [{ '==': [{ var: 'plan' }, 'pro'] }, 'enabled', { if: [true, 'on', 'of'] }] } }) }));
     expect(r.ok).toBe(true);
     expect(r.warnings.map((w) => w.path)).toEqual(['/flags/f/targeting', '/flags/f/targeting']);
     expect(r.warnings.map((w) => w.message).join('\n')).toMatch(/"enabled"[\s\S]*"of"/);
@@ -110,9 +104,7 @@ describe('validateConfig: warnings', () => {
   });
 
   it('warnings are kept when there are errors too', () => {
-    const r = validateConfig(
-      doc({ a: bool({ defaultVariant: 'x' }), b: bool({ defaultVariant: 'on', metadata: { category: 'experimental' } }) }),
-    );
+    const r = validateConfig(doc({ a: bool({ defaultVariant: 'x' }), b: bool({ defaultVariant: 'on', metadata: { category: 'experimental' } }) }));
     expect(r.ok).toBe(false);
     expect(paths(r.errors)).toEqual(['/flags/a/defaultVariant']);
     expect(paths(r.warnings)).toEqual(['/flags/b/defaultVariant']);

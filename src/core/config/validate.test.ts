@@ -69,18 +69,13 @@ describe('validateConfig: semantic errors, each at its JSON Pointer', () => {
   });
 
   it('an unresolved $ref', () => {
-    const r = validateConfig(
-      doc({ f: bool({ targeting: { if: [{ $ref: 'is_staff' }, 'on'] } }) }, { $evaluators: { is_internal: { '==': [1, 1] } } }),
-    );
+    const r = validateConfig(doc({ f: bool({ targeting: { if: [{ $ref: 'is_staff' }, 'on'] } }) }, { $evaluators: { is_internal: { '==': [1, 1] } } }));
     expect(r.errors).toEqual([{ path: '/flags/f/targeting/if/0', message: expect.stringContaining('"is_staff"') }]);
   });
 
   it('a $ref cycle between evaluators', () => {
     const r = validateConfig(
-      doc(
-        { f: bool({ targeting: { if: [{ $ref: 'a' }, 'on'] } }) },
-        { $evaluators: { a: { or: [{ $ref: 'b' }, false] }, b: { $ref: 'a' } } },
-      ),
+      doc({ f: bool({ targeting: { if: [{ $ref: 'a' }, 'on'] } }) }, { $evaluators: { a: { or: [{ $ref: 'b' }, false] }, b: { $ref: 'a' } } }),
     );
     expect(r.ok).toBe(false);
     expect(r.errors.length).toBeGreaterThan(0);
@@ -102,16 +97,12 @@ describe('validateConfig: semantic errors, each at its JSON Pointer', () => {
   });
 
   it('an overlay naming an environment the config does not list', () => {
-    const r = validateConfig(
-      doc({ f: bool({ environments: { staging: { defaultVariant: 'on' } } }) }, { environments: ['development', 'production'] }),
-    );
+    const r = validateConfig(doc({ f: bool({ environments: { staging: { defaultVariant: 'on' } } }) }, { environments: ['development', 'production'] }));
     expect(paths(r.errors)).toEqual(['/flags/f/environments/staging']);
   });
 
   it('an overlay default variant that breaks the flag in one environment only', () => {
-    const r = validateConfig(
-      doc({ f: bool({ environments: { development: { defaultVariant: 'on' }, staging: { defaultVariant: 'enabled' } } }) }),
-    );
+    const r = validateConfig(doc({ f: bool({ environments: { development: { defaultVariant: 'on' }, staging: { defaultVariant: 'enabled' } } }) }));
     expect(r.errors).toEqual([{ path: '/flags/f/environments/staging/defaultVariant', message: expect.stringContaining('"enabled"') }]);
   });
 
@@ -221,9 +212,7 @@ describe('validateConfig: every error is reported', () => {
   });
 
   it('three independent schema errors give three errors', () => {
-    const r = validateConfig(
-      doc({ a: bool({ state: 'ON' }), b: bool({ defaultVarient: 'on' }), c: bool({ variants: 'on' }) }),
-    );
+    const r = validateConfig(doc({ a: bool({ state: 'ON' }), b: bool({ defaultVarient: 'on' }), c: bool({ variants: 'on' }) }));
     expect(paths(r.errors)).toEqual(['/flags/a/state', '/flags/b/defaultVarient', '/flags/c/variants']);
   });
 

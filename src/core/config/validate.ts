@@ -12,8 +12,7 @@ import { resolveFlag } from './resolve-environment';
 
 /** The outcome of validating a config document: every error and warning, each with its JSON path. */
 export type ValidationResult =
-  | { ok: true; config: RollgateConfig; errors: []; warnings: ConfigIssue[] }
-  | { ok: false; config?: undefined; errors: ConfigIssue[]; warnings: ConfigIssue[] };
+  { ok: true; config: RollgateConfig; errors: []; warnings: ConfigIssue[] } | { ok: false; config?: undefined; errors: ConfigIssue[]; warnings: ConfigIssue[] };
 
 /**
  * Validates a config document: its shape first (nesting depth, no `__proto__` keys), then the
@@ -38,16 +37,20 @@ export function validateConfig(input: unknown): ValidationResult {
   (config.environments ?? []).forEach((spec, i) => {
     if (typeof spec === 'string') return;
     const checks = spec.healthChecks ?? [];
-    if (checks.length > CONFIG_BOUNDS.healthChecks) errors.push({ path: pointer('environments', i, 'healthChecks'), message: `at most ${CONFIG_BOUNDS.healthChecks} health checks per environment` });
+    if (checks.length > CONFIG_BOUNDS.healthChecks)
+      errors.push({ path: pointer('environments', i, 'healthChecks'), message: `at most ${CONFIG_BOUNDS.healthChecks} health checks per environment` });
     checks.forEach((check, j) => {
-      if (check.name.length > CONFIG_BOUNDS.healthCheckNameChars) errors.push({ path: pointer('environments', i, 'healthChecks', j, 'name'), message: `at most ${CONFIG_BOUNDS.healthCheckNameChars} characters` });
-      if (check.url.length > CONFIG_BOUNDS.healthCheckUrlChars) errors.push({ path: pointer('environments', i, 'healthChecks', j, 'url'), message: `at most ${CONFIG_BOUNDS.healthCheckUrlChars} characters` });
+      if (check.name.length > CONFIG_BOUNDS.healthCheckNameChars)
+        errors.push({ path: pointer('environments', i, 'healthChecks', j, 'name'), message: `at most ${CONFIG_BOUNDS.healthCheckNameChars} characters` });
+      if (check.url.length > CONFIG_BOUNDS.healthCheckUrlChars)
+        errors.push({ path: pointer('environments', i, 'healthChecks', j, 'url'), message: `at most ${CONFIG_BOUNDS.healthCheckUrlChars} characters` });
       const problem = publicUrlProblem(check.url);
       if (problem) errors.push({ path: pointer('environments', i, 'healthChecks', j, 'url'), message: `health checks call public http(s) URLs: ${problem}` });
     });
   });
   for (const key of Object.keys(config.flags)) {
-    if (key.length > CONFIG_BOUNDS.flagKeyChars) errors.push({ path: pointer('flags', key), message: `flag keys are at most ${CONFIG_BOUNDS.flagKeyChars} characters` });
+    if (key.length > CONFIG_BOUNDS.flagKeyChars)
+      errors.push({ path: pointer('flags', key), message: `flag keys are at most ${CONFIG_BOUNDS.flagKeyChars} characters` });
   }
 
   const evaluators = config.$evaluators ?? {};
@@ -58,22 +61,18 @@ export function validateConfig(input: unknown): ValidationResult {
 
   for (const [key, flag] of Object.entries(config.flags)) {
     const base = pointer('flags', key);
-    const baseErrors: ConfigIssue[] = [];
-    const baseWarnings: ConfigIssue[] = [];
-    checkFlag(baseErrors, baseWarnings, key, resolveFlag(flag, ''), evaluators, base, base);
-    errors.push(...baseErrors);
-    warnings.push(...baseWarnings);
+    const baseIssues = checkFlag(key, resolveFlag(flag, ''), evaluators, base, base);
+    errors.push(...baseIssues.errors);
+    warnings.push(...baseIssues.warnings);
     for (const [env, overlay] of Object.entries(flag.environments ?? {})) {
       const at = pointer('flags', key, 'environments', env);
       if (!envNames.has(env)) {
         errors.push({ path: at, message: `unknown environment "${env}"; known: ${[...envNames].join(', ')}` });
         continue;
       }
-      const envErrors: ConfigIssue[] = [];
-      const envWarnings: ConfigIssue[] = [];
-      checkFlag(envErrors, envWarnings, key, resolveFlag(flag, env), evaluators, base, at);
-      errors.push(...inOverlay(envErrors, baseErrors, overlay, base, at));
-      warnings.push(...inOverlay(envWarnings, baseWarnings, overlay, base, at));
+      const envIssues = checkFlag(key, resolveFlag(flag, env), evaluators, base, at);
+      errors.push(...inOverlay(envIssues.errors, baseIssues.errors, overlay, base, at));
+      warnings.push(...inOverlay(envIssues.warnings, baseIssues.warnings, overlay, base, at));
     }
   }
   const unique = (list: ConfigIssue[]) => [...new Map(list.map((i) => [`${i.path}\u0000${i.message}`, i])).values()];
@@ -82,14 +81,14 @@ export function validateConfig(input: unknown): ValidationResult {
 }
 
 function checkFlag(
-  errors: ConfigIssue[],
-  warnings: ConfigIssue[],
   key: string,
   flag: FlagdFlag,
   evaluators: Readonly<Record<string, unknown>>,
   basePath: string,
   at: string,
-): void {
+): { errors: ConfigIssue[]; warnings: ConfigIssue[] } {
+  const errors: ConfigIssue[] = [];
+  const warnings: ConfigIssue[] = [];
   const variants = Object.keys(flag.variants);
   const dv = flag.defaultVariant;
   if (dv !== undefined && dv !== null && !Object.hasOwn(flag.variants, dv)) {
@@ -121,6 +120,7 @@ function checkFlag(
       warnings.push({ path: `${at}/defaultVariant`, message: `critical flag defaults to a falsy variant "${dv}"` });
     }
   }
+  return { errors, warnings };
 }
 
 /**
@@ -146,18 +146,13 @@ function inOverlay(issues: ConfigIssue[], baseIssues: ConfigIssue[], overlay: Fl
   return out;
 }
 
-function compileInto(
-  errors: ConfigIssue[],
-  rule: unknown,
-  evaluators: Readonly<Record<string, unknown>>,
-  at: string,
-  flagKey?: string,
-): void {
+function compileInto(errors: ConfigIssue[], rule: unknown, evaluators: Readonly<Record<string, unknown>>, at: string, flagKey?: string): void {
   try {
     compileLogic(rule, {
       evaluators,
       ...(flagKey === undefined ? {} : { flagKey }),
-      onDeferred: (message, path) => errors.push({ path: path.startsWith('/$evaluators/') ? path : `${at}${path}`, message: `${message}: this rule fails on every evaluation` }),
+      onDeferred: (message, path) =>
+        errors.push({ path: path.startsWith('/$evaluators/') ? path : `${at}${path}`, message: `${message}: this rule fails on every evaluation` }),
     });
   } catch (err) {
     if (!(err instanceof LogicCompileError)) throw err;

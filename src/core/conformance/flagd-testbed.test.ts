@@ -44,10 +44,7 @@ const given: [RegExp, (s: Scenario, m: RegExpMatchArray) => void][] = [
     },
   ],
   [/^a context containing a targeting key with value "(.*)"$/, (s, m) => void (s.context['targetingKey'] = m[1])],
-  [
-    /^a context containing a key "([^"]*)", with type "([^"]*)" and with value "(.*)"$/,
-    (s, m) => void (s.context[m[1]!] = typedValue(m[2]!, m[3]!)),
-  ],
+  [/^a context containing a key "([^"]*)", with type "([^"]*)" and with value "(.*)"$/, (s, m) => void (s.context[m[1]!] = typedValue(m[2]!, m[3]!))],
   [
     /^a context containing a nested property with outer key "([^"]*)" and inner key "([^"]*)", with value "(.*)"$/,
     (s, m) => void (s.context[m[1]!] = { [m[2]!]: m[3] }),
@@ -60,12 +57,13 @@ describe('flagd evaluator conformance (testbed gherkin)', () => {
   it('finds the feature files', () => expect(files.length).toBeGreaterThan(5));
 
   for (const file of files) {
-    const pickles = loadPickles(join(TESTBED, 'gherkin', file)).filter(
-      (p) => !p.tags.some((t) => EXCLUDED_TAGS.has(t.name)),
-    );
+    const pickles = loadPickles(join(TESTBED, 'gherkin', file)).filter((p) => !p.tags.some((t) => EXCLUDED_TAGS.has(t.name)));
     describe(file, () => {
       for (const pickle of pickles) {
-        const label = `${pickle.name} [${pickle.steps.map((s) => s.text.match(/"([^"]*)"/)?.[1] ?? '').filter(Boolean).join(' | ')}]`;
+        const label = `${pickle.name} [${pickle.steps
+          .map((s) => s.text.match(/"([^"]*)"/)?.[1] ?? '')
+          .filter(Boolean)
+          .join(' | ')}]`;
         it(label, () => runPickle(pickle));
       }
     });

@@ -104,7 +104,10 @@ describe('compileFlag: code defaults', () => {
 describe('flag sets', () => {
   it('merges set metadata under flag metadata and answers FLAG_NOT_FOUND with the set metadata', () => {
     const set = compileFlagSet(
-      { flags: { f: { state: 'ENABLED', variants, defaultVariant: 'on', metadata: { owner: 'team-a', scope: 'flag' } } }, metadata: { scope: 'set', env: 'prod' } },
+      {
+        flags: { f: { state: 'ENABLED', variants, defaultVariant: 'on', metadata: { owner: 'team-a', scope: 'flag' } } },
+        metadata: { scope: 'set', env: 'prod' },
+      },
       { flagSetVersion: 7 },
     );
     expect(evaluateFlag(set, 'f', {}, NOW).metadata).toEqual({ owner: 'team-a', scope: 'flag', env: 'prod', flagSetVersion: 7 });
@@ -202,7 +205,12 @@ describe('compileFlagSet: names shared with Object.prototype', () => {
   it('evaluates flags and variants named "constructor", "toString" and "hasOwnProperty", and knows their variants', () => {
     const set = compileFlagSet({
       flags: {
-        constructor: { state: 'ENABLED' as const, variants: { toString: 'ts', valueOf: 'vo' }, defaultVariant: 'toString', targeting: { if: [{ var: 'constructor' }, 'valueOf', null] } },
+        constructor: {
+          state: 'ENABLED' as const,
+          variants: { toString: 'ts', valueOf: 'vo' },
+          defaultVariant: 'toString',
+          targeting: { if: [{ var: 'constructor' }, 'valueOf', null] },
+        },
         toString: { state: 'ENABLED' as const, variants: { on: true, off: false }, defaultVariant: 'on' },
       },
     });

@@ -67,6 +67,7 @@ export function compileFlag(key: string, flag: PublishedFlag, scope: FlagSetScop
           const out = rule(context, state);
           if (out === null || out === undefined) return onDefault;
           // Inside the try: an object from the context may not convert ({"toString": 1}).
+          // eslint-disable-next-line @typescript-eslint/no-base-to-string -- flagd names the variant by String() of whatever the rule returned
           variant = String(out);
         } catch {
           return results.general(`error evaluating targeting for flag '${key}'`);
@@ -95,7 +96,7 @@ export class ResultTable {
   /** The resolution for `variant` with `reason`, or GENERAL when the variant does not exist. */
   get(variant: string, reason: Reason): Resolution {
     let table = this.byReason.get(reason);
-    if (!table) this.byReason.set(reason, (table = new Map()));
+    if (!table) this.byReason.set(reason, (table = new Map<string, Resolution>()));
     let hit = table.get(variant);
     if (hit) return hit;
     if (!Object.hasOwn(this.variants, variant)) return this.general(`variant '${variant}' not found in flag '${this.key}'`);

@@ -1,6 +1,4 @@
 /** Flag sets of the differential test: rules that probe every operator of flagd's targeting schema. */
-import { afterAll, describe, expect, it } from 'vitest';
-import { mulberry32 } from '../seeded-random';
 
 export const v = (path: unknown): unknown => ({ var: path });
 
@@ -161,9 +159,25 @@ export const probes: Record<string, unknown> = {
     fractional: [{ cat: [v('$flagd.flagKey'), v('targetingKey')] }, ['a', 10], ['b', 20], ['c', 70]],
   },
   'fractional-nested': { fractional: [v('targetingKey'), [v('tier'), v('w')], ['b', 10]] },
-  'fractional-var-weight': { fractional: [['a', v('x')], ['b', 5]] },
+  'fractional-var-weight': {
+    fractional: [
+      ['a', v('x')],
+      ['b', 5],
+    ],
+  },
   'fractional-computed': { fractional: v('buckets') },
-  'fractional-condition': { if: [{ fractional: [[true, 50], [false, 50]] }, 'yes', 'no'] },
+  'fractional-condition': {
+    if: [
+      {
+        fractional: [
+          [true, 50],
+          [false, 50],
+        ],
+      },
+      'yes',
+      'no',
+    ],
+  },
   'fractional-in-map': { map: [v('tags'), { fractional: [['a', 1]] }] },
   // sem_ver: every operator against a full version, some against a prerelease and a partial one
   ...Object.fromEntries(['=', '!=', '<', '<=', '>', '>=', '^', '~'].map((op, i) => [`sem-ver-${i}`, { sem_ver: [v('version'), op, '1.2.3'] }])),
@@ -239,6 +253,7 @@ export const backwardRefFlagSet = {
 };
 
 /** The operators of flagd's targeting schema (flagd-schema targeting.json), and sem_ver's comparisons. */
+// prettier-ignore
 export const SCHEMA_OPERATORS = [
   'var', 'missing', 'missing_some', 'if', '?:', '==', '===', '!=', '!==', '!', '!!', 'or', 'and', '<', '<=', '>', '>=',
   'max', 'min', '+', '-', '*', '/', '%', 'map', 'filter', 'reduce', 'all', 'some', 'none', 'merge', 'in', 'cat', 'substr',
@@ -294,5 +309,3 @@ export function contextIndependentFlagSet(): unknown {
 // ---------------------------------------------------------------------------------------------
 // Context generator: deterministic (mulberry32), ASCII only.
 // ---------------------------------------------------------------------------------------------
-
-

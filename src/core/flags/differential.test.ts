@@ -12,8 +12,16 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { zFlagdDocument } from '../schema/flag-set';
 import { compileFlagSet, evaluateFlag } from './flag-set';
 import type { Resolution } from './resolution';
-import { mulberry32 } from '../seeded-random';
-import { probes, contextIndependent, evaluators, backwardRefFlagSet, SCHEMA_OPERATORS, SEM_VER_OPERATORS, operatorsIn, operatorFlagSet, contextIndependentFlagSet } from './differential-flags';
+import {
+  probes,
+  evaluators,
+  backwardRefFlagSet,
+  SCHEMA_OPERATORS,
+  SEM_VER_OPERATORS,
+  operatorsIn,
+  operatorFlagSet,
+  contextIndependentFlagSet,
+} from './differential-flags';
 import { generateContexts } from './differential-contexts';
 
 const SHARED = process.env['ROLLGATE_SHARED'] ?? resolve(__dirname, '../../../../shared');
@@ -141,7 +149,7 @@ describe('differential: Rollgate evaluator vs @openfeature/flagd-core', () => {
     expect(new Set(contexts.map((c) => JSON.stringify(c))).size).toBeGreaterThan(CONTEXTS * 0.99);
   });
 
-  it('probes every operator of flagd\'s targeting schema on the full set of contexts', () => {
+  it("probes every operator of flagd's targeting schema on the full set of contexts", () => {
     const [ops, semVerOps] = operatorsIn([probes, evaluators]);
     expect(SCHEMA_OPERATORS.filter((op) => !ops.has(op))).toEqual([]);
     expect(SEM_VER_OPERATORS.filter((op) => !semVerOps.has(op))).toEqual([]);
@@ -164,7 +172,10 @@ describe('differential: Rollgate evaluator vs @openfeature/flagd-core', () => {
     const set = compileFlagSet(zFlagdDocument.parse(backwardRefFlagSet));
     const core = new FlagdCore(undefined, undefined, { disableDynamicCodeGeneration: true });
     core.setConfigurations(json);
-    for (const [x, variant] of [[1, 'no'], [2, 'yes']] as const) {
+    for (const [x, variant] of [
+      [1, 'no'],
+      [2, 'yes'],
+    ] as const) {
       expect(theirs(core, 'backward', { x })).toMatchObject({ reason: 'ERROR', errorCode: 'PARSE_ERROR' });
       expect(ours(evaluateFlag(set, 'backward', { x }, NOW))).toMatchObject({ reason: 'TARGETING_MATCH', variant });
     }

@@ -31,12 +31,7 @@ export function compileFlagSet(set: PublishedFlagSet, extraMetadata: Readonly<Me
 }
 
 /** Evaluates one flag; `now` is in milliseconds since the epoch. */
-export function evaluateFlag(
-  set: CompiledFlagSet,
-  key: string,
-  context: Record<string, unknown>,
-  now: number,
-): Resolution {
+export function evaluateFlag(set: CompiledFlagSet, key: string, context: Record<string, unknown>, now: number): Resolution {
   const flag = set.byKey.get(key);
   if (!flag) return flagNotFound(key, set.metadata);
   return flag.evaluate(context, Math.floor(now / 1000));

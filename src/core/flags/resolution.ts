@@ -5,13 +5,7 @@ import type { Metadata } from '../schema/flag';
 export type Reason = 'STATIC' | 'TARGETING_MATCH' | 'SPLIT' | 'DEFAULT' | 'DISABLED' | 'ERROR';
 
 /** OpenFeature error codes an evaluation can end in. */
-export type ErrorCode =
-  | 'FLAG_NOT_FOUND'
-  | 'PARSE_ERROR'
-  | 'TYPE_MISMATCH'
-  | 'TARGETING_KEY_MISSING'
-  | 'INVALID_CONTEXT'
-  | 'GENERAL';
+export type ErrorCode = 'FLAG_NOT_FOUND' | 'PARSE_ERROR' | 'TYPE_MISMATCH' | 'TARGETING_KEY_MISSING' | 'INVALID_CONTEXT' | 'GENERAL';
 
 /**
  * The outcome of evaluating one flag: data, never an exception. A resolution without `value`

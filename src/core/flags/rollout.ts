@@ -19,12 +19,7 @@ export function inRolloutCohort(rolloutId: string, targetingKey: string, percent
  * split by targetingKey between the rollout variant (the low buckets, so a user who is in at
  * 5 % stays in at every higher percentage) and the baseline variant. Reason SPLIT.
  */
-export function applyRollout(
-  base: CompiledFlag,
-  rollout: ActiveRollout,
-  results: ResultTable,
-  defaultVariant: string | undefined,
-): CompiledFlag {
+export function applyRollout(base: CompiledFlag, rollout: ActiveRollout, results: ResultTable, defaultVariant: string | undefined): CompiledFlag {
   const treatment = results.get(rollout.variant, 'SPLIT');
   const baselineVariant = rollout.baselineVariant ?? defaultVariant;
   const baseline = baselineVariant === undefined ? results.forDefault(undefined, 'DEFAULT') : results.get(baselineVariant, 'SPLIT');

@@ -18,8 +18,16 @@ function bucket(k: number, count: number, errors: number, latencies: Array<[numb
 // One minute each, 200 reports: healthy, or breaching exactly one limit.
 const fine = (k: number, count = 200) => bucket(k, count, 0, [[100, count]]);
 const erroring = (k: number, count = 200) => bucket(k, count, Math.ceil(count * 0.03), [[100, count]]); // 3 % > 1 %
-const slowP95 = (k: number) => bucket(k, 200, 0, [[100, 186], [700, 14]]); // 7 % at 700 ms: P95 ≈ 700 > 500, P99 ≈ 700 < 1000
-const slowP99 = (k: number) => bucket(k, 200, 0, [[100, 196], [1500, 4]]); // 2 % at 1500 ms: P95 ≈ 100, P99 ≈ 1500 > 1000
+const slowP95 = (k: number) =>
+  bucket(k, 200, 0, [
+    [100, 186],
+    [700, 14],
+  ]); // 7 % at 700 ms: P95 ≈ 700 > 500, P99 ≈ 700 < 1000
+const slowP99 = (k: number) =>
+  bucket(k, 200, 0, [
+    [100, 196],
+    [1500, 4],
+  ]); // 2 % at 1500 ms: P95 ≈ 100, P99 ≈ 1500 > 1000
 
 /** Signals as the coordinator builds them: per-minute stats and their aggregate. */
 function signals(buckets: MinuteBucket[], extra: Partial<HealthSignals> = {}): HealthSignals {
@@ -110,9 +118,19 @@ describe('healthVerdict: sustained breaches', () => {
   });
 
   it('names error_rate before p95 before p99 when several are sustained', () => {
-    const all = five((k) => bucket(k, 200, 10, [[100, 180], [1500, 20]])); // 5 %, P95 and P99 ≈ 1500
+    const all = five((k) =>
+      bucket(k, 200, 10, [
+        [100, 180],
+        [1500, 20],
+      ]),
+    ); // 5 %, P95 and P99 ≈ 1500
     expect(healthVerdict(signals(all), T).window).toMatchObject({ kind: 'breached', trigger: 'error_rate' });
-    const latency = five((k) => bucket(k, 200, 0, [[100, 180], [1500, 20]]));
+    const latency = five((k) =>
+      bucket(k, 200, 0, [
+        [100, 180],
+        [1500, 20],
+      ]),
+    );
     expect(healthVerdict(signals(latency), T).window).toMatchObject({ kind: 'breached', trigger: 'p95' });
   });
 
@@ -122,7 +140,10 @@ describe('healthVerdict: sustained breaches', () => {
     const window: WindowStats = { samples: 500, errors: 5, errorRate: 0.01, p95Ms: 500, p99Ms: 1000 };
     expect(healthVerdict({ minutes, window, probeFailures: 0 }, T).window.kind).toBe('healthy');
     const over = minutes.map((m) => ({ ...m, p99Ms: 1000.001 }));
-    expect(healthVerdict({ minutes: over, window: { ...window, p99Ms: 1000.001 }, probeFailures: 0 }, T).window).toMatchObject({ kind: 'breached', trigger: 'p99' });
+    expect(healthVerdict({ minutes: over, window: { ...window, p99Ms: 1000.001 }, probeFailures: 0 }, T).window).toMatchObject({
+      kind: 'breached',
+      trigger: 'p99',
+    });
   });
 
   it('follows per-rollout thresholds', () => {
@@ -134,7 +155,15 @@ describe('healthVerdict: sustained breaches', () => {
 
 describe('healthVerdict: probes', () => {
   it('rolls back at maxProbeFailures consecutive failures, whatever the metrics say', () => {
-    expect(healthVerdict(signals(five((k) => fine(k)), { probeFailures: 5 }), T).window).toMatchObject({
+    expect(
+      healthVerdict(
+        signals(
+          five((k) => fine(k)),
+          { probeFailures: 5 },
+        ),
+        T,
+      ).window,
+    ).toMatchObject({
       kind: 'breached',
       trigger: 'probes',
       numbers: { probeFailures: 5 },
@@ -143,7 +172,15 @@ describe('healthVerdict: probes', () => {
   });
 
   it('does not at one failure fewer', () => {
-    expect(healthVerdict(signals(five((k) => fine(k)), { probeFailures: 4 }), T).window).toMatchObject({ kind: 'healthy', numbers: { probeFailures: 4 } });
+    expect(
+      healthVerdict(
+        signals(
+          five((k) => fine(k)),
+          { probeFailures: 4 },
+        ),
+        T,
+      ).window,
+    ).toMatchObject({ kind: 'healthy', numbers: { probeFailures: 4 } });
   });
 });
 
@@ -175,7 +212,14 @@ describe('healthVerdict: numbers', () => {
 
 describe('healthVerdict: bake', () => {
   const bake = (b: Partial<WindowStats>): WindowStats => ({ samples: 50_000, errors: 5, errorRate: 0.0001, p95Ms: 120, p99Ms: 300, ...b });
-  const verdictOf = (b: WindowStats) => healthVerdict(signals(five((k) => fine(k)), { bake: b }), T).bake;
+  const verdictOf = (b: WindowStats) =>
+    healthVerdict(
+      signals(
+        five((k) => fine(k)),
+        { bake: b },
+      ),
+      T,
+    ).bake;
 
   it('is absent unless baking', () => {
     expect(healthVerdict(signals(five((k) => fine(k))), T)).not.toHaveProperty('bake');
@@ -202,7 +246,13 @@ describe('healthVerdict: bake', () => {
   });
 
   it('is judged independently of a breached window', () => {
-    const input = healthVerdict(signals(five((k) => erroring(k)), { bake: bake({}) }), T);
+    const input = healthVerdict(
+      signals(
+        five((k) => erroring(k)),
+        { bake: bake({}) },
+      ),
+      T,
+    );
     expect(input.window.kind).toBe('breached');
     expect(input.bake?.kind).toBe('healthy');
   });

@@ -67,7 +67,10 @@ describe('compileLogic: constant folding', () => {
       [{ in: ['b', ['a', 'b']] }, true],
       [{ missing: [] }, []],
       [{ and: [false, { '/': [1, 0] }] }, false],
-      [[1, { '-': [3] }], [1, -3]],
+      [
+        [1, { '-': [3] }],
+        [1, -3],
+      ],
     ];
     for (const [rule, value] of folds) {
       const fn = compile(rule);

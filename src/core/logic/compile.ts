@@ -1,14 +1,7 @@
 import { isPlainObject } from '../json';
 import { isDeterministic } from './deterministic';
 import { operators } from './operators';
-import {
-  type Compiled,
-  LogicCompileError,
-  LogicDeferredError,
-  LogicRuntimeError,
-  NO_ROOT,
-  type OperatorInput,
-} from './types';
+import { type Compiled, LogicCompileError, LogicDeferredError, LogicRuntimeError, NO_ROOT, type OperatorInput } from './types';
 
 /** What a targeting rule may refer to while compiling. */
 export interface CompileScope {
@@ -54,7 +47,7 @@ function compileNode(node: unknown, scope: CompileScope, path: string, refs: rea
     const items = node.map((item, i) => compileNode(item, scope, `${path}/${i}`, refs));
     if (items.every(isConstant)) return constant(items.map((c) => constantValue(c)));
     return (data, st) => {
-      const out = new Array(items.length);
+      const out = new Array<unknown>(items.length);
       for (let i = 0; i < items.length; i++) out[i] = items[i]!(data, st);
       return out;
     };

@@ -22,7 +22,7 @@ export const NO_ROOT: EvalState = Object.freeze({
   flagKey: '',
   timestamp: 0,
   enriched: undefined,
-}) as EvalState;
+});
 
 /** A compiled JSON Logic expression. `data` is the current scope: the root, or an array element. */
 export type Compiled = (data: unknown, st: EvalState) => unknown;

@@ -16,7 +16,6 @@ import {
   toSketch,
 } from './sketch';
 
-
 /** Standard normal by Box–Muller. */
 function normal(rand: () => number): number {
   return Math.sqrt(-2 * Math.log(1 - rand())) * Math.cos(2 * Math.PI * rand());
@@ -47,12 +46,12 @@ const float = new Float64Array(bits.buffer);
 function nextUp(x: number): number {
   float[0] = x;
   bits[0]! += 1n;
-  return float[0]!;
+  return float[0];
 }
 function nextDown(x: number): number {
   float[0] = x;
   bits[0]! -= 1n;
-  return float[0]!;
+  return float[0];
 }
 
 describe('sketch constants', () => {

@@ -70,7 +70,6 @@ export function mergeInto(target: Record<string, number>, source: Readonly<Recor
   return target;
 }
 
-
 /** A new sketch with the bin counts of `a` and `b` added; neither input changes. */
 export function mergeSketches(a: LatencySketch, b: LatencySketch): LatencySketch {
   return { bins: mergeInto(mergeInto({}, a.bins), b.bins) };

@@ -90,7 +90,12 @@ describe('applyAction: rollback', () => {
 
   it('rolls back a paused rollout and closes the pause', () => {
     const paused = applyAction(started(), 'pause', why, at(1)).rollout;
-    expect(applyAction(paused, 'rollback', why, at(4)).rollout).toMatchObject({ status: 'rolled_back', percent: 0, pausedAt: null, pausedTotalMs: 3 * HOUR_MS });
+    expect(applyAction(paused, 'rollback', why, at(4)).rollout).toMatchObject({
+      status: 'rolled_back',
+      percent: 0,
+      pausedAt: null,
+      pausedTotalMs: 3 * HOUR_MS,
+    });
   });
 });
 
@@ -110,7 +115,12 @@ describe('applyAction: idempotency and ended rollouts', () => {
       const once = applyAction(from, action, body, at(2));
       expect(once.changed, action).toBe(true);
       const twice = applyAction(once.rollout, action, body, at(2));
-      expect({ action, changed: twice.changed, events: twice.events, same: twice.rollout === once.rollout }).toEqual({ action, changed: false, events: [], same: true });
+      expect({ action, changed: twice.changed, events: twice.events, same: twice.rollout === once.rollout }).toEqual({
+        action,
+        changed: false,
+        events: [],
+        same: true,
+      });
     }
   });
 
@@ -121,7 +131,12 @@ describe('applyAction: idempotency and ended rollouts', () => {
     for (const ended of [completed, rolledBack, aborted]) {
       for (const action of actions) {
         const result = applyAction(ended, action, why, at(5));
-        expect({ status: ended.status, action, changed: result.changed, events: result.events }).toEqual({ status: ended.status, action, changed: false, events: [] });
+        expect({ status: ended.status, action, changed: result.changed, events: result.events }).toEqual({
+          status: ended.status,
+          action,
+          changed: false,
+          events: [],
+        });
         expect(result.rollout).toBe(ended);
       }
     }

@@ -23,10 +23,9 @@ export function applyAction(rollout: Rollout, action: RolloutActionName, body: R
       return promote(rollout, body, now);
     case 'pause':
       if (rollout.status !== 'running') return unchanged(rollout, `the rollout is ${rollout.status}`);
-      return changed(
-        { ...rollout, status: 'paused', pausedAt: now, lastDecision: `paused by operator: ${body.reason}` },
-        [{ type: 'paused', reason: body.reason }],
-      );
+      return changed({ ...rollout, status: 'paused', pausedAt: now, lastDecision: `paused by operator: ${body.reason}` }, [
+        { type: 'paused', reason: body.reason },
+      ]);
     case 'resume': {
       if (rollout.status !== 'paused' || rollout.pausedAt === null) return unchanged(rollout, `the rollout is ${rollout.status}`);
       // Clamped so a clock that stepped back cannot pull the schedule earlier.

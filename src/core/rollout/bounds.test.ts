@@ -12,7 +12,10 @@ const errorPaths = (body: unknown) => {
 
 describe('rollout bodies: every duration and threshold is bounded', () => {
   it('refuses afterSeconds and bakeSeconds beyond 90 days, naming the path', () => {
-    const stages = [{ percent: 50, afterSeconds: 0 }, { percent: 100, afterSeconds: 9e12 }];
+    const stages = [
+      { percent: 50, afterSeconds: 0 },
+      { percent: 100, afterSeconds: 9e12 },
+    ];
     expect(errorPaths({ ...base, stages })).toEqual(['/stages/1/afterSeconds']);
     expect(errorPaths({ ...base, bakeSeconds: 9e12 })).toEqual(['/bakeSeconds']);
     expect(errorPaths({ ...base, bakeSeconds: MAX_DURATION_SECONDS + 1 })).toEqual(['/bakeSeconds']);
@@ -34,7 +37,10 @@ describe('rollout bodies: every duration and threshold is bounded', () => {
   });
 
   it('computes valid dates at the extremes: longest stage and bake, far start, long pauses', () => {
-    const stages = [{ percent: 1, afterSeconds: 0 }, { percent: 100, afterSeconds: MAX_DURATION_SECONDS }];
+    const stages = [
+      { percent: 1, afterSeconds: 0 },
+      { percent: 100, afterSeconds: MAX_DURATION_SECONDS },
+    ];
     // The year 9999 and 90 days of pausing: still far below the Date range (±8.64e15 ms).
     const start = Date.UTC(9999, 0, 1);
     const r = { ...started({ stages, bakeSeconds: MAX_DURATION_SECONDS }, start), pausedTotalMs: MAX_DURATION_SECONDS * 1000 };

@@ -103,9 +103,14 @@ describe('planFor: overrides', () => {
 
 describe('planFor: refusals', () => {
   it('a first stage that does not start at 0', () => {
-    expect(refusal({ stages: [{ percent: 10, afterSeconds: 60 }, { percent: 100, afterSeconds: 120 }] })).toEqual([
-      { path: '/stages/0/afterSeconds', message: expect.stringContaining('afterSeconds 0') },
-    ]);
+    expect(
+      refusal({
+        stages: [
+          { percent: 10, afterSeconds: 60 },
+          { percent: 100, afterSeconds: 120 },
+        ],
+      }),
+    ).toEqual([{ path: '/stages/0/afterSeconds', message: expect.stringContaining('afterSeconds 0') }]);
   });
 
   it('percents that fall or repeat', () => {
@@ -135,9 +140,14 @@ describe('planFor: refusals', () => {
   });
 
   it('a last stage short of 100 %', () => {
-    expect(refusal({ stages: [{ percent: 10, afterSeconds: 0 }, { percent: 90, afterSeconds: 10 }] })).toEqual([
-      { path: '/stages/1/percent', message: expect.stringContaining('100') },
-    ]);
+    expect(
+      refusal({
+        stages: [
+          { percent: 10, afterSeconds: 0 },
+          { percent: 90, afterSeconds: 10 },
+        ],
+      }),
+    ).toEqual([{ path: '/stages/1/percent', message: expect.stringContaining('100') }]);
     expect(refusal({ stages: [{ percent: 50, afterSeconds: 0 }] }).map((e) => e.path)).toEqual(['/stages/0/percent']);
   });
 

@@ -35,7 +35,14 @@ function expectedPercent(schedule: [number, number][], hour: number): number {
 
 describe('tickRollout: a full safe rollout, ticked hourly for 8 days', () => {
   const steps = hourly(started({ strategy: 'safe' }), 0, 8 * 24);
-  const schedule: [number, number][] = [[5, 0], [10, 24], [25, 48], [50, 72], [75, 96], [100, 120]];
+  const schedule: [number, number][] = [
+    [5, 0],
+    [10, 24],
+    [25, 48],
+    [50, 72],
+    [75, 96],
+    [100, 120],
+  ];
 
   it('promotes exactly at 24/48/72/96/120 h, one stage each time', () => {
     expect(hoursWith(steps, 'promoted')).toEqual([24, 48, 72, 96, 120]);
@@ -166,7 +173,10 @@ describe('tickRollout: insufficient data', () => {
 
   it('a bake that missed its success criteria holds at 100 % rather than completing or rolling back', () => {
     const r = started({ strategy: 'instant' });
-    const { rollout, events } = tickRollout(r, at(1), { window: healthy().window, bake: { kind: 'breached', trigger: 'error_rate', numbers: { errorRate: 0.002 } } });
+    const { rollout, events } = tickRollout(r, at(1), {
+      window: healthy().window,
+      bake: { kind: 'breached', trigger: 'error_rate', numbers: { errorRate: 0.002 } },
+    });
     expect(rollout).toMatchObject({ status: 'running', percent: 100, endedAt: null });
     expect(rollout.lastDecision).toBe('waiting: bake criteria not met (error_rate 0.2% ≥ 0.1%); holding at 100%');
     expect(events).toEqual([{ type: 'waiting', reason: 'bake criteria not met (error_rate 0.2% ≥ 0.1%); holding at 100%' }]);

@@ -3,9 +3,7 @@ import { zFlagdFlag, zMetadata } from './flag';
 import { zJson } from './json';
 
 /** Environment names are used in KV keys, URLs and client keys: keep them plain. */
-export const zEnvironmentName = z
-  .string()
-  .regex(/^[a-z][a-z0-9-]{0,31}$/, 'environment names are 1-32 characters: a-z, 0-9 and -, starting with a letter');
+export const zEnvironmentName = z.string().regex(/^[a-z][a-z0-9-]{0,31}$/, 'environment names are 1-32 characters: a-z, 0-9 and -, starting with a letter');
 
 /**
  * Bounds of what a config may hold. validateConfig checks them where a config enters (admin API,

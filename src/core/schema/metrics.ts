@@ -22,13 +22,12 @@ const zCount = z.number().int().min(0).max(MAX_REPORT_COUNT);
  * bin 0 holds values ≤ 1 ms. Keys are bin indexes as decimal strings, 0 to MAX_BIN.
  */
 export const zLatencySketch = z.strictObject({
-  bins: z
-    .record(z.string().regex(/^(0|[1-9]\d{0,8})$/, `bin indexes are integers from 0 to ${MAX_BIN}`), zCount)
-    .superRefine((bins, ctx) => {
-      for (const key of Object.keys(bins)) {
-        if (Number(key) > MAX_BIN) ctx.addIssue({ code: 'custom', path: [key], message: `bin ${key} is above ${MAX_BIN}, the bin of 1 hour (${MAX_LATENCY_MS} ms)` });
-      }
-    }),
+  bins: z.record(z.string().regex(/^(0|[1-9]\d{0,8})$/, `bin indexes are integers from 0 to ${MAX_BIN}`), zCount).superRefine((bins, ctx) => {
+    for (const key of Object.keys(bins)) {
+      if (Number(key) > MAX_BIN)
+        ctx.addIssue({ code: 'custom', path: [key], message: `bin ${key} is above ${MAX_BIN}, the bin of 1 hour (${MAX_LATENCY_MS} ms)` });
+    }
+  }),
 });
 export type LatencySketch = z.infer<typeof zLatencySketch>;
 

@@ -88,7 +88,9 @@ export const zHealthNumbers = z.object({
   p99Ms: z.number().optional(),
   probeFailures: z.number().optional(),
   /** The baseline cohort's numbers beside the treatment's, for operators. */
-  baseline: z.object({ samples: z.number().optional(), errorRate: z.number().optional(), p95Ms: z.number().optional(), p99Ms: z.number().optional() }).optional(),
+  baseline: z
+    .object({ samples: z.number().optional(), errorRate: z.number().optional(), p95Ms: z.number().optional(), p99Ms: z.number().optional() })
+    .optional(),
 });
 export type HealthNumbers = z.infer<typeof zHealthNumbers>;
 

@@ -8,7 +8,15 @@ const VARIANTS = new Map<string, ReadonlySet<string>>([
   ['constructor', new Set(['toString', 'valueOf'])],
 ]);
 const variantsOf = (flag: string) => VARIANTS.get(flag);
-const report = (r: Record<string, unknown> = {}) => ({ flag: 'checkout', variant: 'on', timestamp: NOW - 60_000, count: 10, errors: 1, latencyMs: { bins: { '100': 10 } }, ...r });
+const report = (r: Record<string, unknown> = {}) => ({
+  flag: 'checkout',
+  variant: 'on',
+  timestamp: NOW - 60_000,
+  count: 10,
+  errors: 1,
+  latencyMs: { bins: { '100': 10 } },
+  ...r,
+});
 
 function problems(body: unknown) {
   try {
@@ -54,9 +62,8 @@ describe('checkBatch: flags and variants', () => {
     const byFlag = checkBatch({ reports: [report({ flag: 'constructor', variant: 'toString' })] }, variantsOf, NOW);
     expect([...byFlag.keys()]).toEqual(['constructor']);
     expect(byFlag.get('constructor')![0]).toMatchObject({ variant: 'toString', count: 10 });
-    expect(problems({ reports: [report({ flag: 'toString', variant: 'on' }), report({ flag: 'constructor', variant: 'constructor' })] }).map((p) => p.path)).toEqual([
-      '/reports/0/flag',
-      '/reports/1/variant',
-    ]);
+    expect(
+      problems({ reports: [report({ flag: 'toString', variant: 'on' }), report({ flag: 'constructor', variant: 'constructor' })] }).map((p) => p.path),
+    ).toEqual(['/reports/0/flag', '/reports/1/variant']);
   });
 });

@@ -26,9 +26,16 @@ export function checkBatch(body: unknown, variantsOf: (flag: string) => Readonly
   const proto = firstProtoKey(body);
   if (proto !== null) throw new BatchRejected([{ index: Number(proto.split('/')[2] ?? -1), path: proto, message: '"__proto__" is not a valid key' }]);
   const batch = zMetricsBatch.safeParse(body);
-  if (!batch.success) throw new RollgateError(422, `expected {"reports": [...]}: ${fromZod(batch.error).map((i) => `${i.path} ${i.message}`).join('; ')}`);
+  if (!batch.success)
+    throw new RollgateError(
+      422,
+      `expected {"reports": [...]}: ${fromZod(batch.error)
+        .map((i) => `${i.path} ${i.message}`)
+        .join('; ')}`,
+    );
   const reports = batch.data.reports;
-  if (reports.length > MAX_REPORTS_PER_BATCH) throw new RollgateError(413, `a batch holds at most ${MAX_REPORTS_PER_BATCH} reports; this one has ${reports.length}`);
+  if (reports.length > MAX_REPORTS_PER_BATCH)
+    throw new RollgateError(413, `a batch holds at most ${MAX_REPORTS_PER_BATCH} reports; this one has ${reports.length}`);
   reports.forEach((r, index) => {
     const samples = (r as { latencyMs?: unknown } | null)?.latencyMs;
     if (Array.isArray(samples) && samples.length > MAX_RAW_SAMPLES) {
@@ -46,7 +53,8 @@ export function checkBatch(body: unknown, variantsOf: (flag: string) => Readonly
     const r = parsed.data;
     const variants = variantsOf(r.flag);
     if (!variants) problems.push({ index, path: `/reports/${index}/flag`, message: `unknown flag "${r.flag}"` });
-    else if (!variants.has(r.variant)) problems.push({ index, path: `/reports/${index}/variant`, message: `flag "${r.flag}" has no variant "${r.variant}" here` });
+    else if (!variants.has(r.variant))
+      problems.push({ index, path: `/reports/${index}/variant`, message: `flag "${r.flag}" has no variant "${r.variant}" here` });
     const at = r.timestamp === undefined ? now : typeof r.timestamp === 'number' ? r.timestamp : Date.parse(r.timestamp);
     if (at < now - MAX_AGE_MS) problems.push({ index, path: `/reports/${index}/timestamp`, message: 'older than 15 minutes' });
     if (at > now + MAX_SKEW_AHEAD_MS) problems.push({ index, path: `/reports/${index}/timestamp`, message: 'more than 2 minutes ahead of the server clock' });

@@ -26,7 +26,7 @@ metricsRoutes.post('/', async (c) => {
   }
   const { snapshot, index } = match;
   // Limited before the body is read: an over-limit client costs no parsing and no shard call.
-  if (await overLimit(c.env.METRICS_RATE_LIMIT as RateLimit | undefined, 'METRICS_RATE_LIMIT', snapshot.keyIds[index]!)) {
+  if (await overLimit(c.env.METRICS_RATE_LIMIT, 'METRICS_RATE_LIMIT', snapshot.keyIds[index]!)) {
     return c.json({ error: `too many metric batches for this key; retry after ${RETRY_AFTER_SECONDS} s` }, 429, { 'retry-after': String(RETRY_AFTER_SECONDS) });
   }
   const body = await readJsonBody(c.req.raw, MAX_METRICS_BODY_BYTES);
@@ -38,8 +38,6 @@ metricsRoutes.post('/', async (c) => {
     throw err;
   }
   const env = snapshot.environment;
-  const results = await Promise.all(
-    [...byFlag].map(([flag, deltas]) => c.env.METRICS.getByName(`${env}/${flag}`).ingest(deltas, now)),
-  );
+  const results = await Promise.all([...byFlag].map(([flag, deltas]) => c.env.METRICS.getByName(`${env}/${flag}`).ingest(deltas, now)));
   return c.json({ accepted: results.reduce((n, r) => n + r.accepted, 0) }, 202);
 });

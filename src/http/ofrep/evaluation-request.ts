@@ -3,9 +3,7 @@ import { RollgateError } from '../errors';
 
 /** An OFREP evaluation request body (single and bulk). */
 export const zEvaluationRequest = z.object({
-  context: z
-    .looseObject({ targetingKey: z.string().optional() })
-    .optional(),
+  context: z.looseObject({ targetingKey: z.string().optional() }).optional(),
 });
 export type EvaluationRequest = z.infer<typeof zEvaluationRequest>;
 

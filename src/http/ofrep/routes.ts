@@ -20,7 +20,7 @@ ofrepRoutes.post('/evaluate/flags/:key', async (c) => {
   const now = c.get('now');
   try {
     const { snapshot, index } = await authenticateClient(c.req.raw.headers, c.get('runtime'), c.env.FLAGS, now, SCOPE_EVALUATE);
-    if (await overLimit(c.env.OFREP_RATE_LIMIT as RateLimit | undefined, 'OFREP_RATE_LIMIT', ofrepLimitKey(snapshot.keyIds[index]!, c.req.raw.headers))) return limited();
+    if (await overLimit(c.env.OFREP_RATE_LIMIT, 'OFREP_RATE_LIMIT', ofrepLimitKey(snapshot.keyIds[index]!, c.req.raw.headers))) return limited();
     const context = contextOf(await readJsonBody(c.req.raw, c.get('runtime').settings.maxBodyBytes));
     const result = evaluateFlag(snapshot.flags, key, context, now);
     return new Response(resolutionJson(result), { status: statusOf(result), headers: JSON_TYPE });
@@ -33,7 +33,7 @@ ofrepRoutes.post('/evaluate/flags', async (c) => {
   const now = c.get('now');
   try {
     const { snapshot, index } = await authenticateClient(c.req.raw.headers, c.get('runtime'), c.env.FLAGS, now, SCOPE_EVALUATE);
-    if (await overLimit(c.env.OFREP_RATE_LIMIT as RateLimit | undefined, 'OFREP_RATE_LIMIT', ofrepLimitKey(snapshot.keyIds[index]!, c.req.raw.headers))) return limited();
+    if (await overLimit(c.env.OFREP_RATE_LIMIT, 'OFREP_RATE_LIMIT', ofrepLimitKey(snapshot.keyIds[index]!, c.req.raw.headers))) return limited();
     const context = contextOf(await readJsonBody(c.req.raw, c.get('runtime').settings.maxBodyBytes));
     const results = evaluateAll(snapshot.flags, context, now);
     let body = '{"flags":[';

@@ -37,9 +37,7 @@ describe('filter', () => {
   });
 
   it('fails on a flagd operator in its test', () => {
-    expect(() => run({ filter: [{ var: 'vs' }, { sem_ver: [{ var: '' }, '>=', '2.0.0'] }] }, { vs: ['2.1.0'] })).toThrow(
-      LogicRuntimeError,
-    );
+    expect(() => run({ filter: [{ var: 'vs' }, { sem_ver: [{ var: '' }, '>=', '2.0.0'] }] }, { vs: ['2.1.0'] })).toThrow(LogicRuntimeError);
   });
 });
 

@@ -70,7 +70,7 @@ function filterWith(selector: Compiled, test: Compiled): Compiled {
 /** Walks an array-like as the engine's loops do: strings by character, other scalars as empty. */
 function someOf(list: unknown, test: Compiled): boolean {
   const items = list as ArrayLike<unknown>;
-  for (let i = 0; i < (items.length as number); i++) {
+  for (let i = 0; i < items.length; i++) {
     if (truthy(test(items[i], NO_ROOT))) return true;
   }
   return false;
@@ -91,7 +91,7 @@ const all: OperatorCompiler = (input) => {
   return (d, st) => {
     const items = orEmpty(selector(d, st)) as ArrayLike<unknown>;
     if (Array.isArray(items) && items.length === 0) return false;
-    for (let i = 0; i < (items.length as number); i++) {
+    for (let i = 0; i < items.length; i++) {
       if (!truthy(test(items[i], NO_ROOT))) return false;
     }
     return true;
@@ -157,7 +157,7 @@ const merge: OperatorCompiler = (input) => {
   return (d, st) => {
     const out: unknown[] = [];
     for (const item of args(d, st) as unknown[]) {
-      if (Array.isArray(item)) out.push(...item);
+      if (Array.isArray(item)) out.push(...(item as unknown[]));
       else out.push(item);
     }
     return out;

@@ -43,7 +43,17 @@ describe('var', () => {
 
   it('reads only own properties: nothing through a prototype, in any path form', () => {
     // json-logic-engine gives "Object" and Object.prototype for some of these.
-    const paths = ['constructor.name', 'a.constructor.name', 'a.b.constructor.name', 'a.b.c.constructor.name', '__proto__', 'a.__proto__', 'a.b.__proto__', '$flagd.__proto__', '$flagd.constructor.name'];
+    const paths = [
+      'constructor.name',
+      'a.constructor.name',
+      'a.b.constructor.name',
+      'a.b.c.constructor.name',
+      '__proto__',
+      'a.__proto__',
+      'a.b.__proto__',
+      '$flagd.__proto__',
+      '$flagd.constructor.name',
+    ];
     const ctx = { a: { b: { c: {} } } };
     for (const path of paths) {
       expect(run({ var: path }, ctx), path).toBeNull();
@@ -81,10 +91,7 @@ describe('var', () => {
   });
 
   it('reads $flagd from the element, not the root, inside an iterator', () => {
-    expect(run({ map: [{ var: 'items' }, { var: '$flagd.flagKey' }] }, { items: [{ $flagd: { flagKey: 'el' } }, {}] })).toEqual([
-      'el',
-      null,
-    ]);
+    expect(run({ map: [{ var: 'items' }, { var: '$flagd.flagKey' }] }, { items: [{ $flagd: { flagKey: 'el' } }, {}] })).toEqual(['el', null]);
   });
 
   it('accepts computed keys, including a computed [key, default] pair', () => {

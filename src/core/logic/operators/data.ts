@@ -83,6 +83,7 @@ function varMethod(d: unknown, st: EvalState, args: unknown): unknown {
     if (args[1] !== undefined) notFound = args[1];
   }
   if (key === undefined || key === null || key === '') return noFunction(d === st.root ? enrichedRoot(st) : d);
+  // eslint-disable-next-line @typescript-eslint/no-base-to-string -- JsonLogic reads a path by String() of the key, whatever its type, as json-logic-js and flagd do
   return walk(d, st, splitPath(String(key)), notFound);
 }
 
@@ -107,6 +108,7 @@ function literalKey(key: unknown, input: OperatorInput): Compiled {
   if (key === true) return input.defer('"var" key is true');
   const text = key as string;
   if (typeof key === 'number' || (!text.includes('.') && !text.includes('\\'))) {
+    // eslint-disable-next-line @typescript-eslint/no-base-to-string -- JsonLogic reads a path by String() of the key, whatever its type, as json-logic-js and flagd do
     const k = String(key);
     return (d, st) => {
       if (!d) return null;
@@ -150,11 +152,17 @@ const varOp: OperatorCompiler = (input) => {
       const [key, fallback] = args.map(constantValue);
       const notFound = fallback === undefined ? null : fallback;
       if (key !== undefined && key !== null && key !== '') {
+        // eslint-disable-next-line @typescript-eslint/no-base-to-string -- JsonLogic reads a path by String() of the key, whatever its type, as json-logic-js and flagd do
         const parts = splitPath(String(key));
         return (d, st) => walk(d, st, parts, notFound);
       }
     }
-    return (d, st) => varMethod(d, st, args.map((a) => a(d, st)));
+    return (d, st) =>
+      varMethod(
+        d,
+        st,
+        args.map((a) => a(d, st)),
+      );
   }
   const key = input.compileArgs()[0]!;
   if (isConstant(key)) return literalKey(constantValue(key), input);

@@ -43,7 +43,7 @@ function list(items: Compiled[]): Compiled {
     return (d, st) => [a(d, st), b(d, st)];
   }
   return (d, st) => {
-    const out = new Array(n);
+    const out = new Array<unknown>(n);
     for (let i = 0; i < n; i++) out[i] = items[i]!(d, st);
     return out;
   };

@@ -79,6 +79,7 @@ function fractionalOf(
   const targetingKey = (st.root as Record<string, unknown>)['targetingKey'];
   if (!targetingKey) return null;
   // The key is `flagKey + targetingKey`; the flag key's part of the hash is computed once.
+  // eslint-disable-next-line @typescript-eslint/no-base-to-string -- flagd hashes String() of any truthy targetingKey, objects included
   return pick(keyPrefix ?? flagKeyPrefix(st.flagKey), String(targetingKey), fixed ? fixed.implicit : toBuckets(args));
 }
 
