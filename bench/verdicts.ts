@@ -65,12 +65,19 @@ interface PowerRow {
 
 function power(runs: number): PowerRow[] {
   const rows: PowerRow[] = [];
-  for (const [treatmentRate, goal] of [[0.01, 8500], [0.025, 900]] as const) {
+  for (const [treatmentRate, goal] of [
+    [0.01, 8500],
+    [0.025, 900],
+  ] as const) {
     for (const perMinute of [20, 100, 1000]) {
       const u = mulberry32(0xb0 + perMinute + Math.round(treatmentRate * 1e4));
       const row: PowerRow = { ratio: treatmentRate / 0.005, treatmentRate, perMinute, goal, relative: [], oldRule: [], absolute: [] };
       for (let i = 0; i < runs; i++) {
-        const o = simulateRollout({ baselineErrorRate: 0.005, treatmentErrorRate: treatmentRate, flagRequestsPerMinute: perMinute / 0.05, stages: [{ share: 0.05, minutes: DAY }] }, ALPHA, u);
+        const o = simulateRollout(
+          { baselineErrorRate: 0.005, treatmentErrorRate: treatmentRate, flagRequestsPerMinute: perMinute / 0.05, stages: [{ share: 0.05, minutes: DAY }] },
+          ALPHA,
+          u,
+        );
         row.relative.push(requestsAt(o.relative));
         row.oldRule.push(requestsAt(o.oldRule));
         row.absolute.push(requestsAt(o.absolute));
@@ -109,7 +116,11 @@ export const verdicts: BenchFn = ({ quick, log }) => {
     rows: [
       ['Relative guard, α = 1 % (new)', fmtProp(relative), fmtProp(proportion(a.lowBaseRelative, a.lowBase))],
       ['Old rule: > 1 % in each of the last 5 minutes (≥ 100 samples)', fmtProp(oldRule), fmtProp(proportion(a.lowBaseOld, a.lowBase))],
-      ['Absolute limit with confidence: 99 % lower bound > 1 % in each of 5 minutes', fmtProp(proportion(a.absolute, a.runs)), fmtProp(proportion(a.lowBaseAbsolute, a.lowBase))],
+      [
+        'Absolute limit with confidence: 99 % lower bound > 1 % in each of 5 minutes',
+        fmtProp(proportion(a.absolute, a.runs)),
+        fmtProp(proportion(a.lowBaseAbsolute, a.lowBase)),
+      ],
       ['Sample-ratio test, α = 1 %: false holds', fmtProp(proportion(a.srm, a.runs)), '—'],
     ],
     notes: [
@@ -139,7 +150,7 @@ export const verdicts: BenchFn = ({ quick, log }) => {
   };
   const srmDetected = proportion(s.detected, s.runs);
   const srmTable: Table = {
-    title: 'Sample-ratio mismatch: a reporter that drops half the treatment\'s reports',
+    title: "Sample-ratio mismatch: a reporter that drops half the treatment's reports",
     columns: ['Detected (5 days)', 'Median minutes', '95th percentile minutes', 'Median treatment requests'],
     rows: [[fmtProp(srmDetected), fmtQuantile(s.minutes, 0.5), fmtQuantile(s.minutes, 0.95), fmtQuantile(s.requests, 0.5)]],
     notes: [`${fmtInt(s.runs)} A/A rollouts as above (stages from 5 %), each treatment report delivered with chance 1/2.`],
@@ -150,7 +161,12 @@ export const verdicts: BenchFn = ({ quick, log }) => {
   ];
   for (const r of p.filter((row) => row.perMinute === 100)) {
     const w = within(r.relative, r.goal);
-    budgets.push({ name: `${r.ratio}× errors at 5 %, 100 req/min: detected within ${fmtInt(r.goal)} treatment requests`, target: '≥ 95 %', measured: fmtProp(w), pass: w.rate >= 0.95 });
+    budgets.push({
+      name: `${r.ratio}× errors at 5 %, 100 req/min: detected within ${fmtInt(r.goal)} treatment requests`,
+      target: '≥ 95 %',
+      measured: fmtProp(w),
+      pass: w.rate >= 0.95,
+    });
   }
   budgets.push({ name: 'SRM: half the treatment reports dropped, detected', target: '≥ 99 %', measured: fmtProp(srmDetected), pass: srmDetected.rate >= 0.99 });
 
@@ -161,7 +177,14 @@ export const verdicts: BenchFn = ({ quick, log }) => {
     data: {
       alpha: ALPHA,
       aa: a,
-      power: p.map((r) => ({ ratio: r.ratio, perMinute: r.perMinute, goal: r.goal, relativeWithin: within(r.relative, r.goal), oldWithin: within(r.oldRule, r.goal), absoluteWithin: within(r.absolute, r.goal) })),
+      power: p.map((r) => ({
+        ratio: r.ratio,
+        perMinute: r.perMinute,
+        goal: r.goal,
+        relativeWithin: within(r.relative, r.goal),
+        oldWithin: within(r.oldRule, r.goal),
+        absoluteWithin: within(r.absolute, r.goal),
+      })),
       srm: { runs: s.runs, detected: s.detected },
     },
   };

@@ -30,7 +30,14 @@ describe('seeded count samplers', () => {
 
   it('draws binomial counts with the right mean and variance on every path', () => {
     const u = mulberry32(2);
-    for (const [n, p] of [[10, 0.3], [50, 0.9], [5000, 0.002], [100_000, 0.0001], [2000, 0.5], [1_000_000, 0.02]] as const) {
+    for (const [n, p] of [
+      [10, 0.3],
+      [50, 0.9],
+      [5000, 0.002],
+      [100_000, 0.0001],
+      [2000, 0.5],
+      [1_000_000, 0.02],
+    ] as const) {
       const mean = n * p;
       const variance = mean * (1 - p);
       const m = moments(() => binomial(u, n, p));

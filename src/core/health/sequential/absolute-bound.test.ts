@@ -40,7 +40,15 @@ describe('wilsonLowerBound', () => {
   });
 
   it('is 0 when nothing can be said, and never NaN', () => {
-    for (const [x, n] of [[0, 0], [1, 0], [5, 3], [-1, 10], [Number.NaN, 10], [1, Infinity], [1, Number.NaN]] as const) {
+    for (const [x, n] of [
+      [0, 0],
+      [1, 0],
+      [5, 3],
+      [-1, 10],
+      [Number.NaN, 10],
+      [1, Infinity],
+      [1, Number.NaN],
+    ] as const) {
       expect(wilsonLowerBound(x, n, 0.95)).toBe(0);
     }
     expect(wilsonUpperBound(0, 0, 0.95)).toBe(1);

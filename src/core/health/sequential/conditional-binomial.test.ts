@@ -15,7 +15,12 @@ describe('periodLogLR', () => {
   });
 
   it('has expectation exactly 1 under the null for every ratio (the martingale property)', () => {
-    for (const [n, share] of [[1, 0.5], [7, 0.05], [40, 0.3], [25, 0.9]] as const) {
+    for (const [n, share] of [
+      [1, 0.5],
+      [7, 0.05],
+      [40, 0.3],
+      [25, 0.9],
+    ] as const) {
       for (const r of [0.5, 1.25, 2, 10]) {
         let mean = 0;
         for (let k = 0; k <= n; k++) mean += binomialPmf(k, n, share) * Math.exp(periodLogLR(r, k, n, share));

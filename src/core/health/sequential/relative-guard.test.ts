@@ -26,7 +26,7 @@ describe('relative guard', () => {
     expect(relativeGuardFails(s, 0.01)).toBe(false);
   });
 
-  it('sums each ratio\'s conditional binomial log LR and mixes them with equal weights', () => {
+  it("sums each ratio's conditional binomial log LR and mixes them with equal weights", () => {
     const s = feed([period(100, 3, 1900, 4)]);
     expect(s.logLR[RELATIVE_RATIOS.indexOf(2)]).toBeCloseTo(1.737910392493812, 12);
     const mean = s.logLR.reduce((sum, l) => sum + Math.exp(l), 0) / RELATIVE_RATIOS.length;
@@ -34,7 +34,7 @@ describe('relative guard', () => {
     expect(s.totals).toEqual(period(100, 3, 1900, 4));
   });
 
-  it('fails a treatment with twice the baseline\'s error rate and not one with the same rate', () => {
+  it("fails a treatment with twice the baseline's error rate and not one with the same rate", () => {
     const worse = feed(Array.from({ length: 60 }, () => period(200, 2, 3800, 19))); // 1 % vs 0.5 %
     expect(relativeGuardFails(worse, 0.01)).toBe(true);
     const same = feed(Array.from({ length: 60 }, () => period(200, 1, 3800, 19))); // 0.5 % vs 0.5 %
@@ -86,7 +86,15 @@ describe('relative guard', () => {
     expect(rejected.totals).toEqual(period(0, 0, 0, 0));
 
     const M = MAX_PERIOD_COUNT;
-    const extremes = [period(M, M, 1, 0), period(1, 0, M, M), period(M, M, M, 0), period(M, 0, M, M), period(1, 1, M, 0), period(M, 0, 1, 1), period(M, M, M, M)];
+    const extremes = [
+      period(M, M, 1, 0),
+      period(1, 0, M, M),
+      period(M, M, M, 0),
+      period(M, 0, M, M),
+      period(1, 1, M, 0),
+      period(M, 0, 1, 1),
+      period(M, M, M, M),
+    ];
     let s = initialRelativeGuard();
     for (let i = 0; i < 2000; i++) s = advanceRelative(s, extremes[i % extremes.length]!);
     for (const n of [...s.logLR, relativeLogEvidence(s), relativeEvidence(s), ...Object.values(s.totals)]) expect(Number.isFinite(n)).toBe(true);

@@ -10,7 +10,11 @@ import {
   type SamplePeriod,
 } from './sample-ratio';
 
-const period = (treatmentRequests: number, baselineRequests: number, expectedShare: number): SamplePeriod => ({ treatmentRequests, baselineRequests, expectedShare });
+const period = (treatmentRequests: number, baselineRequests: number, expectedShare: number): SamplePeriod => ({
+  treatmentRequests,
+  baselineRequests,
+  expectedShare,
+});
 const feed = (periods: SamplePeriod[]) => periods.reduce(advanceSampleRatio, initialSampleRatio());
 
 describe('sample-ratio test', () => {
@@ -19,7 +23,7 @@ describe('sample-ratio test', () => {
     expect(SRM_RATIOS.some((r) => r < 1) && SRM_RATIOS.some((r) => r > 1)).toBe(true);
   });
 
-  it('finds a reporter that drops half the treatment\'s reports (5 % stage reads as 2.6 %)', () => {
+  it("finds a reporter that drops half the treatment's reports (5 % stage reads as 2.6 %)", () => {
     const s = feed(Array.from({ length: 10 }, () => period(50, 1900, 0.05)));
     expect(sampleRatioMismatch(s, 0.01)).toBe(true);
   });
@@ -43,7 +47,15 @@ describe('sample-ratio test', () => {
   });
 
   it('learns nothing at 0 % or 100 % or without reports, and rejects bad periods', () => {
-    const s = feed([period(0, 1000, 0), period(1000, 0, 1), period(0, 0, 0.3), period(5, 5, 1.5), period(5, 5, Number.NaN), period(-1, 5, 0.5), period(1.5, 5, 0.5)]);
+    const s = feed([
+      period(0, 1000, 0),
+      period(1000, 0, 1),
+      period(0, 0, 0.3),
+      period(5, 5, 1.5),
+      period(5, 5, Number.NaN),
+      period(-1, 5, 0.5),
+      period(1.5, 5, 0.5),
+    ]);
     expect(s.logLR.every((l) => l === 0)).toBe(true);
     expect(s.rejected).toBe(4);
     expect(s.periods).toBe(7);

@@ -28,20 +28,27 @@ describe('simulated rollouts through the sequential tests', () => {
     expect(oldRule).toBeGreaterThan(relative);
   });
 
-  it('detects 2× and 5× error regressions at the 5 % stage within the issue\'s budgets in ≥ 90 % of rollouts', () => {
-    for (const [treatmentErrorRate, budget] of [[0.01, 8500], [0.025, 900]] as const) {
+  it("detects 2× and 5× error regressions at the 5 % stage within the issue's budgets in ≥ 90 % of rollouts", () => {
+    for (const [treatmentErrorRate, budget] of [
+      [0.01, 8500],
+      [0.025, 900],
+    ] as const) {
       const u = mulberry32(7 + budget);
       const runs = 300;
       let within = 0;
       for (let i = 0; i < runs; i++) {
-        const o = simulateRollout({ baselineErrorRate: 0.005, treatmentErrorRate, flagRequestsPerMinute: 2000, stages: [{ share: 0.05, minutes: 180 }] }, ALPHA, u);
+        const o = simulateRollout(
+          { baselineErrorRate: 0.005, treatmentErrorRate, flagRequestsPerMinute: 2000, stages: [{ share: 0.05, minutes: 180 }] },
+          ALPHA,
+          u,
+        );
         if (o.relative && o.relative.treatmentRequests <= budget) within++;
       }
       expect(proportion(within, runs).rate).toBeGreaterThanOrEqual(0.9);
     }
   });
 
-  it('detects a reporter that drops half the treatment\'s reports in nearly every rollout', () => {
+  it("detects a reporter that drops half the treatment's reports in nearly every rollout", () => {
     const u = mulberry32(99);
     const runs = 100;
     let detected = 0;
