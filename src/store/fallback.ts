@@ -42,6 +42,8 @@ export function fallbackSnapshot(environment: string, keyHashes: readonly string
     environment,
     version: 0,
     publishedAt: 0,
-    clientKeys: keyHashes.map((sha256, i) => ({ name: `fallback-${i + 1}`, sha256, scopes: ['evaluate'] })),
+    // `fallback:N` is a name no issued key can have (names are letters, digits, . _ -), so a
+    // fallback key never shares a rate-limit counter (`<env>:<name>`) with an issued key.
+    clientKeys: keyHashes.map((sha256, i) => ({ name: `fallback:${i + 1}`, sha256, scopes: ['evaluate'] })),
   });
 }

@@ -313,6 +313,24 @@ describe('keys without scopes are evaluate-only at the edge', () => {
     const res = await sim.post([{ flag: 'static-bool', variant: 'on', timestamp: sim.T0 + 30_000, count: 1, errors: 0, latencyMs: [1] }], fallbackKey);
     expect(res.status).toBe(403);
   });
+
+  it('fallback keys count under names no issued key can take, so they never share a rate-limit counter', async () => {
+    const asked: string[] = [];
+    const fallbackKey = 'fallback-production-key';
+    sim.h.vars = {
+      ...sim.h.vars,
+      FALLBACK_CLIENT_KEYS: JSON.stringify({ production: [await sha256Hex(fallbackKey)] }),
+      OFREP_RATE_LIMIT: { limit: async ({ key }: { key: string }) => (asked.push(key), { success: true }) },
+    };
+    sim.at(sim.T0 + 90_000);
+    expect((await sim.h.evaluate('/ofrep/v1/evaluate/flags', { context: {} }, fallbackKey)).status).toBe(200);
+    expect(asked).toEqual(['production:fallback:1']);
+    const issued = await admin(sim.h, 'POST', '/environments/production/keys', {
+      body: { name: 'fallback:1' },
+      headers: { 'x-rollgate-confirm': 'production' },
+    });
+    expect(issued.status).toBe(422);
+  });
 });
 
 describe('keys stored before scopes existed', () => {
