@@ -974,4 +974,15 @@ describe('audit log', () => {
     const next = await json(await admin(h, 'GET', `${STAGING}/audit?limit=1&action=config.put&cursor=${page['nextCursor']}`));
     expect(next['entries'].map((e: Json) => e['target'])).toEqual(['config v2']);
   });
+
+  it('filters by a flag key that contains a comma without matching the keys on either side of it', async () => {
+    await seedStaging();
+    clock.advance(1000);
+    const withComma = configWith((c) => (c.flags['x,new-checkout'] = { state: 'ENABLED', variants: { on: true, off: false }, defaultVariant: 'off' }));
+    expect((await putConfig('staging', withComma)).status).toBe(200);
+    const targets = async (flag: string) => (await auditOf('staging', `&flag=${encodeURIComponent(flag)}`)).map((e) => e['target']);
+    expect(await targets('x,new-checkout')).toEqual(['config v2']);
+    expect(await targets('new-checkout')).toEqual(['config v1']);
+    expect(await targets('x')).toEqual([]);
+  });
 });

@@ -46,7 +46,7 @@ export class AuditLog {
       r.actor,
       r.action,
       r.target,
-      `,${r.flags.join(',')},`,
+      `,${r.flags.map(flagToken).join(',')},`,
       r.reason ?? null,
       JSON.stringify(r.diff ?? null),
     );
@@ -62,7 +62,7 @@ export class AuditLog {
     }
     if (options.flag) {
       where.push('instr(flags, ?) > 0');
-      args.push(`,${options.flag},`);
+      args.push(`,${flagToken(options.flag)},`);
     }
     if (options.action) {
       where.push('action = ?');
@@ -88,4 +88,13 @@ export class AuditLog {
     }));
     return { entries, nextCursor: more ? String(entries[entries.length - 1]!.id) : null };
   }
+}
+
+/**
+ * A flag key as it stands in the `flags` column (`,a,b,`): `%` and `,` percent-encoded, so a key
+ * that contains a comma ("x,new-checkout") can neither match nor be matched by another key's
+ * filter. Rows written before this encoding hold such keys raw; only their filtering is affected.
+ */
+function flagToken(flag: string): string {
+  return flag.replace(/%/g, '%25').replace(/,/g, '%2C');
 }
