@@ -30,8 +30,10 @@ healthRoutes.get('/', async (c) => {
           publishedAt: s.publishedAt === null ? null : new Date(s.publishedAt).toISOString(),
           ageSeconds: s.publishedAt === null ? null : Math.max(0, Math.round((now - s.publishedAt) / 1000)),
           ...(s.lastError ? { lastError: s.lastError } : {}),
-          // Rollouts the coordinator holds because their tick fails (RUNBOOK "A rollout's tick fails").
-          ...(loaded[i]?.tickFailures.length ? { tickFailures: loaded[i].tickFailures } : {}),
+          // How many rollouts the coordinator holds because their tick fails (RUNBOOK "A rollout's
+          // tick fails"). A count only: /health needs no key, and flag names can tell of unreleased
+          // features; which rollouts they are is in the admin API (tickError).
+          ...(loaded[i]?.tickFailures.length ? { heldRollouts: loaded[i].tickFailures.length } : {}),
         },
       ]),
     ),

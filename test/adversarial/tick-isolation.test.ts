@@ -85,11 +85,11 @@ describe('a rollout whose row does not parse, or whose tick throws, holds only i
 
     // The edge's /health names the held rollouts.
     sim.at(sim.clock.now + 10_000);
-    const health = await (
-      await sim.h.fetch('/health')
-    ).json<{ environments: Record<string, { tickFailures?: { rollout: string; flag: string; since: string }[] }> }>();
-    expect(health.environments[ENV]!.tickFailures?.map((f) => f.flag).sort()).toEqual(['banner', 'static-bool']);
-    expect(health.environments['production']).not.toHaveProperty('tickFailures');
+    const health = await (await sim.h.fetch('/health')).json<{ environments: Record<string, { heldRollouts?: number }> }>();
+    expect(health.environments[ENV]!.heldRollouts).toBe(2);
+    // No flag names on the endpoint that needs no key.
+    expect(JSON.stringify(health)).not.toMatch(/banner|static-bool/);
+    expect(health.environments['production']).not.toHaveProperty('heldRollouts');
 
     // A broken active row still holds its flag; only rollback applies to it, and then the flag is free.
     await expectStatus(admin(sim.h, 'POST', `/environments/${ENV}/rollouts`, { body: { flag: 'static-bool', variant: 'off', strategy: 'safe' } }), 409);

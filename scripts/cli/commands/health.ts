@@ -14,7 +14,9 @@ export interface HealthEnvironment {
   lastError: string | null;
   /** Probe counters from the admin API; null when none are configured or they are unavailable. */
   probes: ProbeStatus[] | null;
-  /** Rollouts held because their tick fails (docs/RUNBOOK.md, "A rollout's tick fails"). */
+  /** How many rollouts are held because their tick fails (docs/RUNBOOK.md, "A rollout's tick fails"), from /health. */
+  heldRollouts: number;
+  /** Which ones, from the admin API (empty when the token cannot read it). */
   tickFailures: TickFailureNote[];
 }
 
@@ -54,10 +56,18 @@ export const health: CommandDef = {
       names = [target.environment];
     }
     let probes: Record<string, ProbeStatus[] | null> = {};
+    // Which rollouts are held comes from the admin API; /health (no key) only counts them.
+    let held: Record<string, TickFailureNote[]> = {};
     let probesError: string | null = null;
     try {
       const s = (await client.get<SummaryResponse>('/admin/v1/environments')).body;
       probes = Object.fromEntries(s.environments.map((e) => [e.environment, probeList(e.probes)]));
+      held = Object.fromEntries(
+        s.environments.map((e) => [
+          e.environment,
+          e.activeRollouts.flatMap((r) => (r.tickError ? [{ rollout: r.id, flag: r.flag, since: r.tickError.since }] : [])),
+        ]),
+      );
     } catch (err) {
       if (!(err instanceof CliError)) throw err;
       probesError = err.message;
@@ -72,11 +82,12 @@ export const health: CommandDef = {
         ageSeconds: e.ageSeconds,
         lastError: e.lastError ?? null,
         probes: probes[name] ?? null,
-        tickFailures: e.tickFailures ?? [],
+        heldRollouts: e.heldRollouts ?? 0,
+        tickFailures: held[name] ?? [],
       };
     });
     // A held rollout is not rolled back or promoted by the automation: an operator must look.
-    const healthy = envs.every((e) => e.source === 'kv' && e.tickFailures.length === 0);
+    const healthy = envs.every((e) => e.source === 'kv' && e.heldRollouts === 0);
     if (ctx.json) {
       ctx.out.json({ url: target.url, status: healthy ? 'ok' : 'degraded', kvReachable: h.kv?.reachable ?? null, environments: envs, probesError });
       return healthy ? EXIT.ok : EXIT.failure;
@@ -91,6 +102,11 @@ export const health: CommandDef = {
       const age = e.ageSeconds === null ? 'never published' : `published ${e.publishedAt} (${formatDuration(e.ageSeconds * 1000)} ago)`;
       ctx.out.line(`${c.bold(e.environment)}  snapshot version ${e.version} · source ${src} · ${age}`);
       if (e.lastError) ctx.out.line(`  ${c.red('last error')} ${e.lastError}`);
+      if (e.heldRollouts > 0 && e.tickFailures.length === 0) {
+        ctx.out.line(
+          `  ${c.red('held')}       ${e.heldRollouts} rollout${e.heldRollouts === 1 ? '' : 's'} whose tick fails (rollgate status --env ${e.environment})`,
+        );
+      }
       for (const f of e.tickFailures) {
         ctx.out.line(
           `  ${c.red('held')}       rollout ${f.rollout} of ${f.flag}: its tick fails since ${f.since} (rollgate status ${f.flag} --env ${e.environment})`,

@@ -237,6 +237,7 @@ describe('health', () => {
           ageSeconds: 60,
           lastError: null,
           probes: null,
+          heldRollouts: 0,
           tickFailures: [],
         },
         {
@@ -247,6 +248,7 @@ describe('health', () => {
           ageSeconds: 120,
           lastError: null,
           probes: [{ name: 'api', consecutiveFailures: 2, lastStatus: 502 }],
+          heldRollouts: 0,
           tickFailures: [],
         },
       ],
@@ -275,17 +277,23 @@ describe('health', () => {
     expect(r.stdout).toContain('last error KV read failed');
   });
 
-  it('a rollout held because its tick fails: shown, and exit 1', async () => {
-    const held = { rollout: 'ro_1', flag: 'new-checkout', since: '2026-11-27T09:50:00.000Z' };
-    const body = { ...healthBody, environments: { ...healthBody.environments, staging: { ...healthBody.environments.staging, tickFailures: [held] } } };
-    const { fetch } = fakeFetch(routes({ 'GET /health': { json: body }, 'GET /admin/v1/environments': { json: { environments: [] } } }));
-    const r = await runCli(['health', '--env', 'staging'], { fetch });
+  it('a rollout held because its tick fails: counted by /health, named from the admin API, exit 1', async () => {
+    const held = { rollout: 'ro_test_1', flag: 'new-checkout', since: '2026-11-27T09:50:00.000Z' };
+    const body = { ...healthBody, environments: { ...healthBody.environments, staging: { ...healthBody.environments.staging, heldRollouts: 1 } } };
+    const withTickError = summary('staging', { activeRollouts: [{ ...active, tickError: { since: held.since, message: 'RangeError: Invalid time value' } }] });
+    const api = (environments: unknown[]) =>
+      fakeFetch(routes({ 'GET /health': { json: body }, 'GET /admin/v1/environments': { json: { environments } } })).fetch;
+    const r = await runCli(['health', '--env', 'staging'], { fetch: api([withTickError]) });
     expect(r.code).toBe(1);
     expect(r.stdout).toContain(
-      'held       rollout ro_1 of new-checkout: its tick fails since 2026-11-27T09:50:00.000Z (rollgate status new-checkout --env staging)',
+      'held       rollout ro_test_1 of new-checkout: its tick fails since 2026-11-27T09:50:00.000Z (rollgate status new-checkout --env staging)',
     );
-    const json = await runCli(['health', '--env', 'staging', '--json'], { fetch });
-    expect(JSON.parse(json.stdout)).toMatchObject({ status: 'degraded', environments: [{ environment: 'staging', tickFailures: [held] }] });
+    const json = await runCli(['health', '--env', 'staging', '--json'], { fetch: api([withTickError]) });
+    expect(JSON.parse(json.stdout)).toMatchObject({ status: 'degraded', environments: [{ environment: 'staging', heldRollouts: 1, tickFailures: [held] }] });
+    // Without the admin API's answer, the count alone still says it and still fails.
+    const countOnly = await runCli(['health', '--env', 'staging'], { fetch: api([]) });
+    expect(countOnly.code).toBe(1);
+    expect(countOnly.stdout).toContain('held       1 rollout whose tick fails (rollgate status --env staging)');
   });
 });
 

@@ -54,7 +54,7 @@ export interface HealthResponse {
   kv?: { reachable: boolean };
   environments: Record<
     string,
-    { version: number; source: string; publishedAt: string | null; ageSeconds: number | null; lastError?: string; tickFailures?: TickFailureNote[] }
+    { version: number; source: string; publishedAt: string | null; ageSeconds: number | null; lastError?: string; heldRollouts?: number }
   >;
   [key: string]: unknown;
 }
