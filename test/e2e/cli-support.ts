@@ -29,6 +29,21 @@ export interface LocalWorker {
  * Starts `wrangler dev` on a free port with its own state, and seeds every environment (config
  * version 1, dev client and report keys). `vars` override wrangler.toml's [vars] (wrangler dev --var).
  */
+/**
+ * Waits until every environment's committed snapshot is in KV. Seeding writes keys and a config
+ * within a second, and the coordinator publishes at most once a second per environment, so the
+ * last change reaches KV by alarm about a second later: tests start from that settled state.
+ */
+async function waitForPublished(baseUrl: string, deadline: number): Promise<void> {
+  for (;;) {
+    const res = await fetch(`${baseUrl}/admin/v1/environments`, { headers: ADMIN });
+    const body = await res.json<{ environments?: { snapshotVersion: number; publishedVersion: number }[] }>();
+    if (res.ok && body.environments?.every((e) => e.publishedVersion >= e.snapshotVersion)) return;
+    if (Date.now() > deadline) throw new Error(`snapshots still unpublished after seeding: ${JSON.stringify(body)}`);
+    await new Promise((r) => setTimeout(r, 200));
+  }
+}
+
 export async function startWorker(name: string, vars: Record<string, string> = {}): Promise<LocalWorker> {
   const result = validateConfig(JSON.parse(readFileSync('config/flags.json', 'utf8')));
   if (!result.ok) throw new Error(`config/flags.json is invalid: ${JSON.stringify(result.errors)}`);
@@ -75,6 +90,7 @@ export async function startWorker(name: string, vars: Record<string, string> = {
       Date.now() + 60_000,
     );
     await seedLocal(baseUrl, result.config, { record: fileSeedRecord(join(dir, 'state')) });
+    await waitForPublished(baseUrl, Date.now() + 15_000);
   } catch (err) {
     stop();
     throw err;
