@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { MAX_JSON_DEPTH } from '../json-depth';
 import { validateConfig } from './validate';
-import { bool, doc } from './validate-test-docs';
+import { bool, doc } from '../../../test/helpers/validate-docs';
 
 /** A targeting rule nested `n` levels of `{"!": …}` deep. */
 function nested(n: number): unknown {

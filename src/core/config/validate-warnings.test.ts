@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { validateConfig } from './validate';
-import { bool, doc, paths } from './validate-test-docs';
+import { bool, doc, paths } from '../../../test/helpers/validate-docs';
 
 describe('validateConfig: warnings', () => {
   it('an experimental flag that defaults to a truthy variant', () => {

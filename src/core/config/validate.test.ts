@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { validateConfig } from './validate';
-import { example, bool, doc, paths } from './validate-test-docs';
+import { example, bool, doc, paths } from '../../../test/helpers/validate-docs';
 
 describe('validateConfig: the example config/flags.json', () => {
   const result = validateConfig(example);

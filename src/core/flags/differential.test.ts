@@ -12,17 +12,15 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { zFlagdDocument } from '../schema/flag-set';
 import { compileFlagSet, evaluateFlag } from './flag-set';
 import type { Resolution } from './resolution';
+import { generateContexts } from '../../../test/helpers/differential/contexts';
 import {
-  probes,
-  evaluators,
-  backwardRefFlagSet,
+  contextIndependentFlagSet,
+  operatorFlagSet,
+  operatorsIn,
   SCHEMA_OPERATORS,
   SEM_VER_OPERATORS,
-  operatorsIn,
-  operatorFlagSet,
-  contextIndependentFlagSet,
-} from './differential-flags';
-import { generateContexts } from './differential-contexts';
+} from '../../../test/helpers/differential/operator-coverage';
+import { backwardRefFlagSet, evaluators, probes } from '../../../test/helpers/differential/probe-flags';
 
 const SHARED = process.env['ROLLGATE_SHARED'] ?? resolve(__dirname, '../../../../shared');
 const TESTKIT = join(SHARED, 'reference/flagd-testbed-evaluator/flags/testkit-flags.json');

@@ -1,7 +1,7 @@
 /** Documents for the validation tests. */
 import { readFileSync } from 'node:fs';
 
-export const example = JSON.parse(readFileSync(new URL('../../../config/flags.json', import.meta.url), 'utf8')) as {
+export const example = JSON.parse(readFileSync(new URL('../../config/flags.json', import.meta.url), 'utf8')) as {
   flags: Record<
     string,
     {

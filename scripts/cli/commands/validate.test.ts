@@ -1,0 +1,46 @@
+/** `rollgate validate`: offline, with the Worker's own validation; its --json shape is in docs/RUNBOOK.md. */
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { CONFIG, runCli } from '../test-support';
+
+describe('validate', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'rollgate-validate-'));
+
+  it('--json: valid file', async () => {
+    const f = join(dir, 'ok.json');
+    writeFileSync(f, JSON.stringify(CONFIG));
+    const r = await runCli(['validate', f, '--json']);
+    expect(r.code).toBe(0);
+    expect(JSON.parse(r.stdout)).toEqual({
+      file: f,
+      valid: true,
+      errors: [],
+      warnings: [],
+      flags: 1,
+      environments: [
+        { name: 'development', protected: false },
+        { name: 'staging', protected: false },
+        { name: 'production', protected: true },
+      ],
+    });
+  });
+
+  it('errors with their JSON paths, exit 1', async () => {
+    const f = join(dir, 'bad.json');
+    writeFileSync(f, JSON.stringify({ flags: { a: { state: 'ENABLED', variants: { on: true, n: 1 }, defaultVariant: 'off' } }, bogus: 1 }));
+    const r = await runCli(['validate', f]);
+    expect(r.code).toBe(1);
+    expect(r.stdout).toContain(`error   ${f}#/bogus: unknown key: bogus`);
+    const json = JSON.parse((await runCli(['validate', f, '--json'])).stdout);
+    expect(json.valid).toBe(false);
+    expect(json.errors).toContainEqual({ path: '/bogus', message: 'unknown key: bogus' });
+  });
+
+  it('a missing file is an error at "/"', async () => {
+    const r = await runCli(['validate', join(dir, 'nope.json')]);
+    expect(r.code).toBe(1);
+    expect(r.stdout).toMatch(/#\/: cannot read/);
+  });
+});
