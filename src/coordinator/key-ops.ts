@@ -1,6 +1,6 @@
 import * as z from 'zod';
 import { fromZod } from '../core/config/issues';
-import { canonicalScopes, DEFAULT_SCOPES } from '../core/key-scopes';
+import { canonicalScopes, DEFAULT_SCOPES, storedScopes } from '../core/key-scopes';
 import { type KeyScope, zKeyScope } from '../core/schema/snapshot';
 import { sha256Hex } from '../core/sha256';
 import type { ClientKeyInfo } from './client-keys';
@@ -45,7 +45,7 @@ export async function issueKey(s: CoordinatorState, body: unknown, actor: string
   if (existing !== null) {
     if (parsed.data.secret !== undefined && existing.sha256 === hash) {
       // Scopes never change silently: a browser key must not turn into a report key by re-import.
-      if (existing.scopes.join(',') === scopes.join(',')) return ok({ name, key: secret, scopes, changed: false });
+      if (storedScopes(existing.scopes) === storedScopes(scopes)) return ok({ name, key: secret, scopes, changed: false });
       return fail(409, `the key "${name}" has scopes ${existing.scopes.join(', ')}, not ${scopes.join(', ')}; revoke it and issue it again to change scopes`);
     }
     return fail(409, `a key named "${name}" already exists; revoke it first`);

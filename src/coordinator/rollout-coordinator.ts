@@ -34,7 +34,7 @@ export interface TickResult {
   scheduledTime: number;
   duplicate: boolean;
   /** Why a tick changed nothing though it was no duplicate: older than the last applied one, or too far ahead. */
-  refused?: { reason: 'older' | 'ahead'; message: string };
+  refused?: { reason: 'older' | 'ahead' | 'invalid'; message: string };
   changed: string[];
   /** Rollouts whose tick failed (held and recorded); absent when none. */
   failed?: string[];
@@ -181,7 +181,8 @@ export class RolloutCoordinator extends DurableObject<Env> {
     if (skip) return skip;
     let gathered: Gathered;
     if (health) {
-      const inputs: Record<string, HealthInput> = {};
+      // Rollout ids from outside: a null-prototype record, so "__proto__" is a key like any other.
+      const inputs: Record<string, HealthInput> = Object.create(null) as Record<string, HealthInput>;
       for (const [id, h] of Object.entries(health)) {
         const parsed = zHealthInput.safeParse(h);
         if (parsed.success) inputs[id] = parsed.data;
@@ -211,6 +212,13 @@ export class RolloutCoordinator extends DurableObject<Env> {
   /** Why a tick at `now` must change nothing, or null when it may run. */
   private skipTick(environment: string, now: number): TickResult | null {
     const nothing: TickResult = { scheduledTime: now, duplicate: false, changed: [], publish: null };
+    // A time that is not a whole number of ms would be stored as last_tick_at and turn off the
+    // "older tick" guard for good (every comparison with NaN is false).
+    if (!Number.isSafeInteger(now) || now < 0) {
+      const message = `scheduledTime ${String(now)} is not a time in ms since the epoch`;
+      logEvent({ event: 'tick_refused', environment, scheduledTime: String(now), message });
+      return { ...nothing, refused: { reason: 'invalid', message } };
+    }
     const clock = Date.now();
     if (now > clock + MAX_TICK_LEAD_MS) {
       const message = `scheduledTime ${now} is ${now - clock} ms ahead of the coordinator's clock (at most ${MAX_TICK_LEAD_MS} ms)`;

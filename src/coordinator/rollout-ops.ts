@@ -205,7 +205,7 @@ function tickOne(
   now: number,
   health: Readonly<Record<string, HealthInput>>,
 ): { rollout: Rollout; changed: boolean; dirty: boolean } {
-  const input = health[before.id] ?? { window: { kind: 'insufficient-data', samples: 0, required: before.plan.health.minSamples } };
+  const input = ownValue(health, before.id) ?? { window: { kind: 'insufficient-data', samples: 0, required: before.plan.health.minSamples } };
   const { rollout, events } = tickRollout(before, now, input);
   const action = events.find((e) => e.type !== 'waiting')?.type;
   const completed = events.some((e) => e.type === 'completed');

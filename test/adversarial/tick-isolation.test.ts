@@ -229,6 +229,21 @@ describe('tick time only moves forward, and never far ahead of the coordinator c
     expect(await api.summary(ENV)).toMatchObject({ environment: ENV });
   });
 
+  it('refuses a scheduledTime that is not a time, so it cannot turn off the older-tick guard', async () => {
+    const r = await startSafe();
+    const T = r.startedAt + 24 * HOUR;
+    clock.set(T + MIN);
+    expect(await api.tick(ENV, T, { [r.id]: healthy })).toMatchObject({ changed: [r.id] });
+    const before = await state(r.id);
+    for (const bad of [NaN, -1, 1.5]) {
+      expect(await api.tick(ENV, bad, { [r.id]: breached })).toMatchObject({ changed: [], refused: { reason: 'invalid' } });
+      expect(await state(r.id)).toEqual(before);
+    }
+    // An older tick is still refused afterwards.
+    expect(await api.tick(ENV, T - MIN, { [r.id]: breached })).toMatchObject({ refused: { reason: 'older' } });
+    expect(await state(r.id)).toEqual(before);
+  });
+
   it('refuses a scheduledTime more than two minutes ahead, and later normal ticks still promote', async () => {
     const r = await startSafe();
     const T = r.startedAt + 24 * HOUR;
