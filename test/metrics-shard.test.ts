@@ -82,6 +82,24 @@ describe('MetricsShard: merging', () => {
     expect(w).toEqual({ samples: 105, errors: 3, errorRate: 3 / 105, p95Ms: quantile(merged, 0.95), p99Ms: quantile(merged, 0.99) });
   });
 
+  it('a damaged stored row (bins not JSON, a count that is not a number) neither stops ingest nor reads', async () => {
+    await shard().ingest([delta(minute - 30_000), delta(minute - 30_000, { variant: 'off' })], now);
+    await runInDurableObject(shard(), (_i, state) => {
+      for (const table of ['minute_buckets', 'hour_buckets', 'second_buckets']) {
+        state.storage.sql.exec(`UPDATE ${table} SET bins = '{', count = 'x' WHERE variant = 'on'`);
+      }
+    });
+    // The next batch for both variants is stored whole: the damaged row reads as empty and is rewritten.
+    expect(await shard().ingest([delta(minute - 20_000, { count: 10 }), delta(minute - 20_000, { variant: 'off', count: 10 })], now)).toEqual({
+      accepted: 2,
+    });
+    expect((await rows('minute_buckets')).map((r) => [r.variant, r.count])).toEqual([
+      ['off', 110],
+      ['on', 10],
+    ]);
+    expect(await shard().window('on', minute - MINUTE_MS, minute)).toMatchObject({ samples: 10, errors: 0 });
+  });
+
   it('keeps shards apart: one per (environment, flag)', async () => {
     await shard('staging/new-checkout').ingest([delta(minute - 30_000)], now);
     expect(await shard('production/new-checkout').window('on', 0, now + HOUR_MS)).toEqual({ samples: 0, errors: 0, errorRate: null, p95Ms: null, p99Ms: null });

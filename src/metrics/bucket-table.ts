@@ -1,5 +1,5 @@
 import { mergeInto } from '../core/metrics/sketch';
-import type { MinuteBucket } from '../core/metrics/window-stats';
+import { countOf, type MinuteBucket } from '../core/metrics/window-stats';
 
 /** A report reduced to what a bucket stores. */
 export interface BucketDelta {
@@ -38,12 +38,11 @@ export class BucketTable {
     for (const m of merged.values()) {
       const row = this.sql.exec<Row>(`SELECT * FROM ${this.table} WHERE variant = ? AND start = ?`, m.variant, m.at).toArray()[0];
       if (row) {
-        const bins = JSON.parse(row.bins) as Record<string, number>;
-        mergeInto(bins, m.bins);
+        const bins = mergeInto(binsOf(row.bins), m.bins);
         this.sql.exec(
           `UPDATE ${this.table} SET count = ?, errors = ?, bins = ? WHERE variant = ? AND start = ?`,
-          row.count + m.count,
-          row.errors + m.errors,
+          countOf(row.count) + m.count,
+          countOf(row.errors) + m.errors,
           JSON.stringify(bins),
           m.variant,
           m.at,
@@ -66,11 +65,26 @@ export class BucketTable {
     return this.sql
       .exec<Row>(`SELECT * FROM ${this.table} WHERE variant = ? AND start >= ? AND start < ? ORDER BY start`, variant, from, to)
       .toArray()
-      .map((r) => ({ minute: r.start, count: r.count, errors: r.errors, bins: JSON.parse(r.bins) as Record<string, number> }));
+      .map((r) => ({ minute: r.start, count: countOf(r.count), errors: countOf(r.errors), bins: binsOf(r.bins) }));
   }
 
   /** Deletes buckets that start before `before`; returns how many. */
   prune(before: number): number {
     return this.sql.exec(`DELETE FROM ${this.table} WHERE start < ?`, before).rowsWritten;
   }
+}
+
+/**
+ * A stored row's sketch, read defensively: rows outlive schemas and may be edited by hand, and one
+ * unreadable row must not stop every later report of its bucket (or the verdicts read over it), so
+ * text that is not a JSON object reads as an empty sketch and bad bins are dropped by mergeInto.
+ */
+function binsOf(text: string): Record<string, number> {
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(text);
+  } catch {
+    return {};
+  }
+  return typeof parsed === 'object' && parsed !== null && !Array.isArray(parsed) ? mergeInto({}, parsed as Record<string, number>) : {};
 }
