@@ -5,8 +5,8 @@ import type { Meta } from './meta';
 export const zTickFailure = z.object({
   rollout: z.string(),
   flag: z.string(),
-  /** When the failure started (ms); stays while the failure repeats. */
-  since: z.number(),
+  /** When the failure started (ms); stays while the failure repeats. A date that exists: the API shows it as one. */
+  since: z.number().int().min(0).max(8.64e15),
   message: z.string(),
 });
 export type TickFailure = z.infer<typeof zTickFailure>;
@@ -23,7 +23,8 @@ export const MAX_TICK_MESSAGE = 500;
 
 /**
  * The rollouts whose last tick failed, as one JSON value in meta (a handful at most: one per
- * active rollout). Unreadable JSON reads as no failures, so this record can never stop a tick.
+ * active rollout). Unreadable JSON reads as no failures and an unreadable entry is skipped, so
+ * this record can never stop a tick.
  */
 export class TickFailures {
   constructor(private readonly meta: Meta) {}
@@ -35,8 +36,12 @@ export class TickFailures {
     } catch {
       return [];
     }
-    const parsed = z.array(zTickFailure).safeParse(json);
-    return parsed.success ? parsed.data : [];
+    // Entry by entry: one unreadable entry must not hide (and, at the next write, erase) the others.
+    if (!Array.isArray(json)) return [];
+    return json.flatMap((entry) => {
+      const parsed = zTickFailure.safeParse(entry);
+      return parsed.success ? [parsed.data] : [];
+    });
   }
 
   get(rollout: string): TickFailure | undefined {

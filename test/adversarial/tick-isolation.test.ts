@@ -123,6 +123,30 @@ describe('a rollout whose row does not parse, or whose tick throws, holds only i
   });
 });
 
+describe('the stored record of tick failures', () => {
+  let sim: Sim;
+  beforeEach(() => {
+    sim = new Sim();
+  });
+  afterEach(async () => {
+    sim.clock.restore();
+    await reset();
+  });
+
+  it("skips an unreadable entry instead of hiding every other rollout's failure", async () => {
+    await sim.setup();
+    const r = await sim.start();
+    const good = { rollout: r.id, flag: FLAG, since: sim.T0, message: 'RangeError: Invalid time value' };
+    await runInDurableObject(env.COORDINATOR.getByName(ENV), (_i, state) => {
+      const bad = [{ rollout: 'ro_x', flag: 'f', since: 'x', message: 'm' }, { rollout: 'ro_y', flag: 'g', since: 1e20, message: 'm' }, 'junk'];
+      state.storage.sql.exec("INSERT OR REPLACE INTO meta (key, value) VALUES ('tick_failures', ?)", JSON.stringify([...bad, good]));
+    });
+    expect(await sim.rollout(r.id)).toMatchObject({ tickError: { since: new Date(sim.T0).toISOString(), message: good.message } });
+    await expectStatus(admin(sim.h, 'GET', `/environments/${ENV}/rollouts`), 200);
+    await expectStatus(admin(sim.h, 'GET', '/environments'), 200);
+  });
+});
+
 describe('a tick never stores a rollout row that would not read back', () => {
   let sim: Sim;
   beforeEach(() => {
