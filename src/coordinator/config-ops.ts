@@ -2,6 +2,7 @@ import { diffConfigs, sameJson } from '../core/config/diff';
 import { environmentsOf } from '../core/config/environments';
 import { validateConfig } from '../core/config/validate';
 import type { RollgateConfig } from '../core/schema/config';
+import { MAX_REASON_CHARS } from '../core/schema/rollout';
 import { fail, ok, type Outcome } from './outcome';
 import { isProtected, unconfirmed } from './protection';
 import { rolloutConflicts } from './rollout-conflicts';
@@ -24,9 +25,6 @@ export interface ConfigWriteResult {
   changed: boolean;
   warnings: { path: string; message: string }[];
 }
-
-/** The longest reason a write may carry, as an action's or a revert's `reason` (X-Rollgate-Reason is otherwise unbounded). */
-export const MAX_REASON_CHARS = 1000;
 
 /** Validates and commits a whole config document as a new version (or no-op when identical). */
 export function writeConfig(s: CoordinatorState, w: ConfigWrite, now: number, action = 'config.put'): Outcome<ConfigWriteResult> {

@@ -1,5 +1,7 @@
 import * as z from 'zod';
 
+/** The longest reason an operator may give (a rollout action, a config write or revert). */
+export const MAX_REASON_CHARS = 1000;
 /** The longest duration a rollout may name (a stage's offset, the bake): 90 days, in seconds. */
 export const MAX_DURATION_SECONDS = 90 * 24 * 3600;
 /** The highest latency limit: 1 hour in ms, the top of the latency sketch's range. */
@@ -58,7 +60,7 @@ export const zStartRollout = z.strictObject({
   stages: z.array(zStage).min(1).max(MAX_STAGES).optional(),
   bakeSeconds: zDurationSeconds.optional(),
   health: zHealthThresholds.partial().optional(),
-  reason: z.string().max(1000).optional(),
+  reason: z.string().max(MAX_REASON_CHARS).optional(),
 });
 export type StartRollout = z.infer<typeof zStartRollout>;
 
@@ -139,7 +141,7 @@ export type Rollout = z.infer<typeof zRollout>;
 
 /** An operator action on a rollout. `fromStage` makes a repeated promote a no-op. */
 export const zRolloutAction = z.strictObject({
-  reason: z.string().min(1, 'a reason is required').max(1000),
+  reason: z.string().min(1, 'a reason is required').max(MAX_REASON_CHARS),
   fromStage: z.number().int().min(0).max(MAX_STAGES).optional(),
 });
 export type RolloutAction = z.infer<typeof zRolloutAction>;

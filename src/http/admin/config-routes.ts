@@ -1,5 +1,6 @@
 import { Hono } from 'hono';
 import * as z from 'zod';
+import { MAX_REASON_CHARS } from '../../core/schema/rollout';
 import { RollgateError } from '../errors';
 import type { AppEnv } from '../types';
 import { authorizeAdmin } from './admin-auth';
@@ -8,7 +9,7 @@ import { adminBody, coordinator, environmentParam, ifMatchVersion, respond } fro
 /** Config of one environment: read, replace, dry-run, revert. */
 export const configRoutes = new Hono<AppEnv>();
 
-const zRevert = z.strictObject({ version: z.number().int().positive(), reason: z.string().max(1000).optional() });
+const zRevert = z.strictObject({ version: z.number().int().positive(), reason: z.string().max(MAX_REASON_CHARS).optional() });
 
 configRoutes.get('/', async (c) => {
   const env = environmentParam(c);
