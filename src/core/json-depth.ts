@@ -15,11 +15,26 @@ export const MAX_JSON_DEPTH = 64;
  * Only own enumerable keys are walked: this reads what JSON.parse produced, never prototypes.
  */
 export function firstTooDeep(value: unknown, maxDepth: number): string | null {
-  // Each frame links to its parent, so a pointer is only built for the value that is reported.
+  return walk(value, (frame) => frame.depth > maxDepth);
+}
+
+interface Frame {
+  value: unknown;
+  depth: number;
+  parent: Frame | null;
+  key: string;
+}
+
+/**
+ * Walks own enumerable members in document order without recursion, returning the JSON Pointer of
+ * the first frame `stop` picks. Each frame links to its parent, so a pointer is only built for the
+ * frame that is reported: the walk costs one frame per value, whatever the depth.
+ */
+function walk(value: unknown, stop: (frame: Frame) => boolean): string | null {
   const stack: Frame[] = [{ value, depth: 0, parent: null, key: '' }];
   while (stack.length > 0) {
     const frame = stack.pop()!;
-    if (frame.depth > maxDepth) return pointerOf(frame);
+    if (stop(frame)) return pointerOf(frame);
     const v = frame.value;
     if (typeof v !== 'object' || v === null) continue;
     const depth = frame.depth + 1;
@@ -36,39 +51,17 @@ export function firstTooDeep(value: unknown, maxDepth: number): string | null {
   return null;
 }
 
-interface Frame {
-  value: unknown;
-  depth: number;
-  parent: Frame | null;
-  key: string;
-}
-
 function pointerOf(frame: Frame): string {
   const keys: string[] = [];
-  for (let f: Frame | null = frame; f?.parent; f = f.parent) keys.push(f.key.replace(/~/g, '~0').replace(/\//g, '~1'));
-  return keys
-    .reverse()
-    .map((k) => `/${k}`)
-    .join('');
+  for (let f: Frame | null = frame; f?.parent; f = f.parent) keys.push(f.key);
+  return pointer(...keys.reverse());
 }
 
 /**
  * The JSON Pointer of the first own `__proto__` key (JSON.parse creates one as a plain property),
  * or null. Zod's records and spreads would assign it, which sets the prototype or drops the entry,
- * so such a document is refused before anything reads it. Iterative, like firstTooDeep.
+ * so such a document is refused before anything reads it. One frame per value, like firstTooDeep.
  */
 export function firstProtoKey(value: unknown): string | null {
-  const stack: Array<{ value: unknown; path: readonly (string | number)[] }> = [{ value, path: [] }];
-  while (stack.length > 0) {
-    const { value: v, path } = stack.pop()!;
-    if (typeof v !== 'object' || v === null) continue;
-    if (Array.isArray(v)) {
-      for (let i = v.length - 1; i >= 0; i--) stack.push({ value: v[i], path: [...path, i] });
-      continue;
-    }
-    if (Object.hasOwn(v, '__proto__')) return pointer(...path, '__proto__');
-    const entries = Object.entries(v);
-    for (let i = entries.length - 1; i >= 0; i--) stack.push({ value: entries[i]![1], path: [...path, entries[i]![0]] });
-  }
-  return null;
+  return walk(value, (frame) => frame.key === '__proto__' && frame.parent !== null && !Array.isArray(frame.parent.value));
 }

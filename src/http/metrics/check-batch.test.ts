@@ -50,6 +50,17 @@ describe('checkBatch: bounds', () => {
   });
 });
 
+describe('checkBatch: nesting', () => {
+  it('refuses a body nested deeper than a report can be, at any depth, by its pointer', () => {
+    // 200,000 levels: each walk of the body must cost one step per value, not one per level of
+    // every value (a path copied per level made this ~2·10^10 steps).
+    const deep = JSON.parse(`{"reports": [${'['.repeat(200_000)}${']'.repeat(200_000)}]}`) as unknown;
+    expect(problems(deep)).toEqual([{ index: 0, path: '/reports/0/0/0/0/0/0/0/0', message: 'nested deeper than 8 levels' }]);
+    const proto = JSON.parse(`{"reports": [${'{"a":'.repeat(5)}1${'}'.repeat(5)}], "__proto__": 1}`) as unknown;
+    expect(problems(proto).map((p) => p.path)).toEqual(['/__proto__']);
+  });
+});
+
 describe('checkBatch: flags and variants', () => {
   it('refuses a variant the flag does not have here, and an unknown flag', () => {
     expect(problems({ reports: [report({ variant: 'maybe' }), report({ flag: 'nope' })] })).toEqual([

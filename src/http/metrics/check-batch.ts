@@ -1,5 +1,5 @@
 import { fromZod } from '../../core/config/issues';
-import { firstProtoKey } from '../../core/json-depth';
+import { firstProtoKey, firstTooDeep } from '../../core/json-depth';
 import { toSketch } from '../../core/metrics/sketch';
 import { MAX_RAW_SAMPLES, MAX_REPORTS_PER_BATCH, zMetricReport, zMetricsBatch } from '../../core/schema/metrics';
 import type { BucketDelta } from '../../metrics/bucket-table';
@@ -16,6 +16,9 @@ export interface ReportProblem {
   message: string;
 }
 
+/** How deep a metrics body may nest: a report's deepest value, a sketch bin, is at depth 5. */
+const MAX_BATCH_DEPTH = 8;
+
 /**
  * Validates a whole batch before anything is stored: 413 past the limits, 422 listing every bad
  * report (schema, bins outside 1 hour, counts over the bound, errors > count, unknown flag or
@@ -23,6 +26,11 @@ export interface ReportProblem {
  * environment (undefined: no such flag). Returns the reports as bucket deltas grouped by flag.
  */
 export function checkBatch(body: unknown, variantsOf: (flag: string) => ReadonlySet<string> | undefined, now: number): Map<string, BucketDelta[]> {
+  // A report is 5 levels deep (/reports/i/latencyMs/bins/k): anything deeper is refused before
+  // any other walk or zod's recursive parse sees it.
+  const deep = firstTooDeep(body, MAX_BATCH_DEPTH);
+  if (deep !== null)
+    throw new BatchRejected([{ index: Number(deep.split('/')[2] ?? -1), path: deep, message: `nested deeper than ${MAX_BATCH_DEPTH} levels` }]);
   const proto = firstProtoKey(body);
   if (proto !== null) throw new BatchRejected([{ index: Number(proto.split('/')[2] ?? -1), path: proto, message: '"__proto__" is not a valid key' }]);
   const batch = zMetricsBatch.safeParse(body);
