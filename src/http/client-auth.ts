@@ -70,6 +70,7 @@ export async function authenticateClient(headers: Headers, runtime: Runtime, kv:
   }
   const match = findClientKey(hash, snapshots);
   if (!match) throw new RollgateError(401, 'unknown client key');
+  hashMemo.remember(key, hash);
   if ((match.snapshot.keyScopes[match.index]! & needed) === 0) {
     const scope = needed === SCOPE_REPORT ? 'report' : 'evaluate';
     throw new RollgateError(

@@ -12,17 +12,20 @@ export class HashMemo {
     private readonly maxKeyChars = 256,
   ) {}
 
-  /** The hash of `key`, from memory when it was seen recently. */
+  /** The hash of `key`, from memory when it was remembered; computed (not kept) otherwise. */
   async of(key: string): Promise<string> {
-    const hit = this.hashes.get(key);
-    if (hit !== undefined) return hit;
-    const hash = await this.digest(key);
-    // Anyone can send a key of up to the header limit (~128 KB): keeping those would let 1,024
-    // requests without a valid key hold ~100 MB of an isolate's 128 MB.
-    if (key.length > this.maxKeyChars) return hash;
+    return this.hashes.get(key) ?? this.digest(key);
+  }
+
+  /**
+   * Keeps the hash of a key that matched a stored key. Only known keys are kept: a flood of
+   * unknown keys must not keep evicting the real ones (every evaluation would digest again), and
+   * anyone can send a key of up to the header limit (~128 KB), so longer keys are never kept.
+   */
+  remember(key: string, hash: string): void {
+    if (key.length > this.maxKeyChars || this.hashes.has(key)) return;
     if (this.hashes.size >= this.limit) this.hashes.clear();
     this.hashes.set(key, hash);
-    return hash;
   }
 
   /** Characters of the keys held in memory. */

@@ -14,7 +14,23 @@ export const RETRY_AFTER_SECONDS = 10;
  */
 export function ofrepLimitKey(keyId: string, headers: Headers): string {
   const ip = headers.get('cf-connecting-ip');
-  return ip ? `${keyId}@${ip}` : keyId;
+  return ip ? `${keyId}@${clientNetwork(ip)}` : keyId;
+}
+
+/**
+ * The client's address as the limiter counts it: an IPv4 address whole, an IPv6 address by its
+ * /64 (one subscriber's network; a client can send from any of its 2^64 addresses).
+ */
+export function clientNetwork(ip: string): string {
+  if (!ip.includes(':')) return ip;
+  const [head = '', tail = ''] = ip.split('::', 2);
+  const left = head === '' ? [] : head.split(':');
+  const right = ip.includes('::') ? (tail === '' ? [] : tail.split(':')) : [];
+  const groups = ip.includes('::') ? [...left, ...Array<string>(Math.max(0, 8 - left.length - right.length)).fill('0'), ...right] : left;
+  return `${groups
+    .slice(0, 4)
+    .map((g) => (g.replace(/^0+(?=.)/, '') || '0').toLowerCase())
+    .join(':')}::/64`;
 }
 
 /** Bindings already reported missing in this isolate: the log line is written once. */
