@@ -3,6 +3,7 @@ import { env } from 'cloudflare:workers';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { HOUR_MS, MINUTE_MS } from '../src/core/metrics/minutes';
 import { quantile, sketchFromSamples } from '../src/core/metrics/sketch';
+import { minuteStatsOf } from '../src/core/metrics/window-stats';
 import type { BucketDelta } from '../src/metrics/bucket-table';
 import { HOUR_RETENTION_MS, MINUTE_RETENTION_MS, SECOND_RETENTION_MS } from '../src/metrics/metrics-shard';
 import { TestClock } from './helpers/clock';
@@ -137,21 +138,22 @@ describe('MetricsShard: queries', () => {
 
   it('answers signals with the minutes, their aggregate and the baseline; the bake only when asked', async () => {
     const s = await shard().signals({ treatment: 'on', baseline: 'off', now, minutes: 5, since: 0, bakeFrom: null });
-    expect(Object.keys(s).sort()).toEqual(['baseline', 'minutes', 'window']);
-    expect(s.minutes).toEqual(await shard().perMinute('on', now, 5));
+    expect(Object.keys(s).sort()).toEqual(['baseline', 'minutes', 'pairs', 'window']);
+    expect(s.pairs).toEqual([]); // none asked for
+    expect(s.minutes.map(minuteStatsOf)).toEqual(await shard().perMinute('on', now, 5));
     expect(s.window).toEqual(await shard().window('on', minute - 5 * MINUTE_MS, minute));
-    expect(s.window.samples).toBe(s.minutes.reduce((n, m) => n + m.samples, 0));
+    expect(s.window.samples).toBe(s.minutes.reduce((n, m) => n + m.count, 0));
     expect(s.baseline).toMatchObject({ samples: 300, errors: 0, errorRate: 0 });
 
     const noBaseline = await shard().signals({ treatment: 'on', baseline: null, now, minutes: 2, since: 0, bakeFrom: null });
-    expect(Object.keys(noBaseline).sort()).toEqual(['minutes', 'window']);
-    expect(noBaseline.minutes.map((m) => m.samples)).toEqual([200, 100]);
+    expect(Object.keys(noBaseline).sort()).toEqual(['minutes', 'pairs', 'window']);
+    expect(noBaseline.minutes.map((m) => m.count)).toEqual([200, 100]);
 
     // Reports from before `since` (the rollout's start) are left out of the minutes and both
     // windows; those stamped from it on count, in its first (partial) minute too: "on" at +5 s
     // counts, "off" stamped at the minute's start, before `since`, does not.
     const since = await shard().signals({ treatment: 'on', baseline: 'off', now, minutes: 5, since: minute - 2 * MINUTE_MS + 1000, bakeFrom: null });
-    expect(since.minutes.map((m) => m.samples)).toEqual([0, 0, 0, 200, 100]);
+    expect(since.minutes.map((m) => m.count)).toEqual([0, 0, 0, 200, 100]);
     expect(since.window).toMatchObject({ samples: 300, errors: 3 });
     expect(since.baseline).toMatchObject({ samples: 0 });
 
@@ -182,7 +184,7 @@ describe("MetricsShard: a window that starts inside a minute (a rollout's start)
     );
     const q = { treatment: 'on', baseline: 'off', now, minutes: 5, since: s, bakeFrom: null };
     const sig = await shard().signals(q);
-    expect(sig.minutes.map((m) => [m.minute, m.samples, m.errors])).toEqual([
+    expect(sig.minutes.map((m) => [m.minute, m.count, m.errors])).toEqual([
       [minute - 5 * MINUTE_MS, 0, 0],
       [minute - 4 * MINUTE_MS, 0, 0],
       [minute - 3 * MINUTE_MS, 0, 0],
@@ -193,6 +195,12 @@ describe("MetricsShard: a window that starts inside a minute (a rollout's start)
     expect(sig.baseline).toMatchObject({ samples: 7 });
     // The minute buckets still hold everything: only the rollout's window is cut at its start.
     expect(await shard().window('on', minute - 2 * MINUTE_MS, minute - MINUTE_MS)).toMatchObject({ samples: 2100 });
+    // The guards' minutes of both cohorts are cut the same way, from the start's minute on.
+    const pairs = (await shard().signals({ ...q, pairsFrom: minute - 5 * MINUTE_MS })).pairs;
+    expect(pairs.map((p) => [p.minute, p.treatment?.count, p.treatment?.errors, p.baseline?.count])).toEqual([
+      [minute - 2 * MINUTE_MS, 100, 5, 7],
+      [minute - MINUTE_MS, 100, 1, 0],
+    ]);
     // A bake that starts inside a minute is cut the same way.
     const baking = await shard().signals({ ...q, bakeFrom: s + 10_000 });
     expect(baking.bake).toMatchObject({ samples: 190, errors: 4 });
@@ -209,10 +217,10 @@ describe("MetricsShard: a window that starts inside a minute (a rollout's start)
     const s = minute + 10_000;
     await shard().ingest([delta(s + 1000, { count: 500, errors: 500 })], now);
     const sig = await shard().signals({ treatment: 'on', baseline: null, now: minute + 50_000, minutes: 1, since: s, bakeFrom: null });
-    expect(sig.minutes).toEqual([expect.objectContaining({ minute: minute - MINUTE_MS, samples: 0 })]);
+    expect(sig.minutes).toEqual([expect.objectContaining({ minute: minute - MINUTE_MS, count: 0 })]);
     expect(sig.window.samples).toBe(0);
     const next = await shard().signals({ treatment: 'on', baseline: null, now: minute + MINUTE_MS, minutes: 1, since: s, bakeFrom: null });
-    expect(next.minutes).toEqual([expect.objectContaining({ minute, samples: 500, errorRate: 1 })]);
+    expect(next.minutes).toEqual([expect.objectContaining({ minute, count: 500, errors: 500 })]);
   });
 
   it('keeps 1-second slots (schema migration 2) past every window that can start inside a minute, then prunes them', async () => {

@@ -3,7 +3,7 @@ import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import type { RolloutView } from '../src/coordinator/rollout-ops';
 import { admin } from './helpers/admin';
 import { configWith } from './helpers/coordinator';
-import { ENV, ERRORING, FLAG, HEALTHY, HOUR, kvSnapshotOf, MIN, type MinuteLoad, Sim, SLOW_P95, SLOW_P99, fakeProbe } from './helpers/health-sim';
+import { baselineFor, ENV, ERRORING, FLAG, HEALTHY, HOUR, kvSnapshotOf, MIN, type MinuteLoad, Sim, SLOW_P95, SLOW_P99, fakeProbe } from './helpers/health-sim';
 
 // The real clock, taken before any test fakes Date: for the rollback-latency measurement only.
 const realNow = Date.now.bind(Date);
@@ -50,9 +50,9 @@ const TO_25 = {
 };
 
 /** Starts the TO_25 rollout at T0 and promotes it to 25 % at T0+10 min on healthy minutes; returns it. */
-async function startAt25(): Promise<RolloutView> {
+async function startAt25(health: Record<string, unknown> = {}): Promise<RolloutView> {
   await sim.setup();
-  const r = await sim.start(TO_25);
+  const r = await sim.start({ ...TO_25, health });
   const T = sim.T0 + 10 * MIN;
   await sim.postMinutesBefore(T, 5, () => HEALTHY);
   await sim.tick(T);
@@ -134,15 +134,17 @@ describe('scheduled(): a complete safe rollout', () => {
 });
 
 describe('scheduled(): automatic rollback', () => {
-  it('rolls back an error spike at 25 % on the first tick that sees five breaching minutes, not at four', async () => {
-    const r = await startAt25();
+  it('rolls back an error spike at 25 % on the first tick that sees five breaching minutes, not at four (both cohorts erroring, onEnvironmentWide rollback)', async () => {
+    const r = await startAt25({ onEnvironmentWide: 'rollback' });
     const before = await checkCohort(25, new Set());
     expect(before.size).toBeGreaterThan(0);
 
-    // The spike starts in the minute S; the tick at S + (i+1) min sees i+1 breaching minutes.
+    // The spike starts in the minute S, in both cohorts alike (so no comparison with the baseline
+    // can fire); the tick at S + (i+1) min sees i+1 breaching minutes.
     const S = sim.T0 + 10 * MIN;
+    const baselineErroring = { ...baselineFor(ERRORING, 25), errors: 18 }; // 600 requests, 3 %
     for (let i = 0; i < 4; i++) {
-      await sim.postMinute(S + i * MIN, ERRORING);
+      await sim.postMinute(S + i * MIN, ERRORING, baselineErroring);
       await sim.tick(S + (i + 1) * MIN);
       const now = await sim.rollout(r.id);
       expect(now, `after ${i + 1} breaching minutes`).toMatchObject({
@@ -154,7 +156,7 @@ describe('scheduled(): automatic rollback', () => {
       expect(now.lastDecision).toMatch(/^waiting: next stage 100% at /);
       expect((await kvSnapshotOf())!.flags[FLAG]!.rollout).toMatchObject({ percent: 25 });
     }
-    await sim.postMinute(S + 4 * MIN, ERRORING);
+    await sim.postMinute(S + 4 * MIN, ERRORING, baselineErroring);
     await sim.tick(S + 5 * MIN);
     const rolledBack = await sim.rollout(r.id);
     expect(rolledBack).toMatchObject({ status: 'rolled_back', percent: 0, endedAt: S + 5 * MIN, lastVerdict: { kind: 'breached', trigger: 'error_rate' } });
@@ -185,10 +187,46 @@ describe('scheduled(): automatic rollback', () => {
           p95Ms: expect.any(Number),
           p99Ms: expect.any(Number),
           probeFailures: 0,
-          baseline: { samples: 1000, errorRate: 0, p95Ms: expect.any(Number), p99Ms: expect.any(Number) },
+          baseline: { samples: 3000, errorRate: 0.03, p95Ms: expect.any(Number), p99Ms: expect.any(Number) },
+          guards: expect.arrayContaining([expect.objectContaining({ guard: 'errors', needed: 150 })]),
         },
       },
     ]);
+  }, 30_000);
+
+  it('holds an environment-wide error spike by default: the baseline breaches as well, the treatment is no worse', async () => {
+    const r = await startAt25();
+    const S = sim.T0 + 10 * MIN;
+    const baselineErroring = { ...baselineFor(ERRORING, 25), errors: 18 };
+    for (let i = 0; i < 6; i++) await sim.postMinute(S + i * MIN, ERRORING, baselineErroring);
+    await sim.tick(S + 6 * MIN);
+    const held = await sim.rollout(r.id);
+    expect(held).toMatchObject({ status: 'running', percent: 25, lastVerdict: { kind: 'held', cause: 'environment_wide', trigger: 'error_rate' } });
+    expect(held.lastDecision).toMatch(/^waiting: environment-wide: baseline breaches as well \(error_rate 3% > 1%, baseline error_rate 3%\); holding at 25%$/);
+    const [entry, ...more] = await sim.audit('rollout.auto_held');
+    expect(more).toEqual([]);
+    expect(entry!.diff.events[0]).toMatchObject({ type: 'held', cause: 'environment_wide' });
+    // A second minute of the same hold is not a new one: still one audit entry.
+    await sim.postMinute(S + 6 * MIN, ERRORING, baselineErroring);
+    await sim.tick(S + 7 * MIN);
+    expect(await sim.audit('rollout.auto_held')).toHaveLength(1);
+  }, 30_000);
+
+  it('rolls back a treatment significantly worse than its baseline within two minutes, naming the guard and its evidence', async () => {
+    const r = await startAt25();
+    const S = sim.T0 + 10 * MIN;
+    // 3 % errors against none in the baseline: four times more evidence than needed within two minutes.
+    for (let i = 0; i < 2 && (await sim.rollout(r.id)).status === 'running'; i++) {
+      await sim.postMinute(S + i * MIN, ERRORING);
+      await sim.tick(S + (i + 1) * MIN);
+    }
+    const rolledBack = await sim.rollout(r.id);
+    expect(rolledBack).toMatchObject({ status: 'rolled_back', lastVerdict: { kind: 'breached', trigger: 'errors_vs_baseline' } });
+    expect(rolledBack.endedAt).toBeLessThanOrEqual(S + 2 * MIN);
+    // Counted since the start: the healthy minutes at 5 %, then the erroring ones at 25 %; none in the baseline.
+    expect(rolledBack.lastDecision).toMatch(
+      /^rolled back: errors: treatment [\d.]+ % vs baseline 0 % \(n = [\d,]+ \/ [\d,]+\) — evidence [\d,]+ of 150 needed$/,
+    );
   }, 30_000);
 
   it.each<[string, MinuteLoad, 'p95' | 'p99']>([
@@ -212,7 +250,7 @@ describe('scheduled(): automatic rollback', () => {
       expect(numbers.p99Ms).toBeGreaterThan(1000);
     }
     const [entry] = await sim.audit('rollout.auto_rolled_back');
-    expect(entry!.diff.events[0]).toMatchObject({ type: 'rolled_back', trigger, numbers: { errorRate: 0, baseline: { samples: 1000 } } });
+    expect(entry!.diff.events[0]).toMatchObject({ type: 'rolled_back', trigger, numbers: { errorRate: 0, baseline: { samples: 19_000 } } });
     expect((await kvSnapshotOf())!.flags[FLAG]).not.toHaveProperty('rollout');
   });
 
@@ -359,8 +397,9 @@ describe('scheduled(): ticks', () => {
     await sim.tick(T + MIN);
     expect(await sim.rollout(r.id)).toMatchObject({ percent: 10, stageIndex: 1 });
 
-    // The next tick judges its own window: four erroring minutes and a healthy one hold the stage.
-    await sim.postMinutesBefore(T + 7 * MIN, 5, (k) => (k < 4 ? ERRORING : HEALTHY));
+    // The next tick judges its own window: four erroring minutes and a healthy one hold the stage
+    // (the baseline errs alike, so the comparison with it has no evidence).
+    await sim.postMinutesBefore(T + 7 * MIN, 5, (k) => (k < 4 ? ERRORING : HEALTHY), { ...baselineFor(ERRORING, 10), errors: 54 });
     await sim.tick(T + 7 * MIN);
     expect(await sim.rollout(r.id)).toMatchObject({ status: 'running', percent: 10, lastVerdict: { kind: 'degraded' } });
 

@@ -54,3 +54,21 @@ export function binomial(u: Uniform, n: number, p: number): number {
     k++;
   }
 }
+
+/** Φ(x), the standard normal CDF, by the complementary error function (Numerical Recipes' erfc, |error| < 1.2·10⁻⁷). */
+export function standardNormalCdf(x: number): number {
+  const z = Math.abs(x) / Math.SQRT2;
+  const t = 1 / (1 + 0.5 * z);
+  const erfc =
+    t *
+    Math.exp(
+      -z * z -
+        1.26551223 +
+        t *
+          (1.00002368 +
+            t *
+              (0.37409196 +
+                t * (0.09678418 + t * (-0.18628806 + t * (0.27886807 + t * (-1.13520398 + t * (1.48851413 + t * (-0.82215223 + t * 0.17087277)))))))),
+    );
+  return x >= 0 ? 1 - erfc / 2 : erfc / 2;
+}

@@ -1,28 +1,29 @@
 import { environmentsOf } from '../core/config/environments';
 import { resolveFlag } from '../core/config/resolve-environment';
-import { healthVerdict } from '../core/health/policy';
+import type { RolloutSignals } from '../core/health/judge';
 import { ownValue } from '../core/json';
-import type { HealthInput } from '../core/schema/rollout';
+import { MINUTE_MS, minuteStart } from '../core/metrics/minutes';
+import type { Rollout } from '../core/schema/rollout';
 import { logEvent } from '../http/log';
-import type { MetricsShard, Signals } from '../metrics/metrics-shard';
-import type { WindowStats } from '../core/metrics/window-stats';
+import type { MetricsShard } from '../metrics/metrics-shard';
 import { type ProbeResult, runProbes } from './probes';
-
-const EMPTY: WindowStats = { samples: 0, errors: 0, errorRate: null, p95Ms: null, p99Ms: null };
 import type { CoordinatorState } from './state';
 
-/** What a tick learned before committing: verdicts per rollout and the probes' results. */
+/** What a tick learned before committing: each rollout's signals and the probes' results. */
 export interface Gathered {
-  health: Record<string, HealthInput>;
+  /** Signals per rollout id; a rollout whose shard did not answer has none (it holds, as with no data). */
+  signals: Map<string, RolloutSignals>;
   probes: ProbeResult[];
   probeCounts: Map<string, number>;
-  /** Rollouts whose verdict could not be formed, with why: their tick fails (held). */
+  /** The highest consecutive-failure count among the probes, this tick included. */
+  probeFailures: number;
+  /** Rollouts whose signals could not be asked for, with why: their tick fails (held). */
   failures: Map<string, string>;
 }
 
 /**
  * Probes the environment's health checks and asks each active rollout's metrics shard for its
- * signals, then applies the health policy. Only reads: the tick commits the outcome afterwards.
+ * signals. Only reads: the tick judges and commits afterwards, each rollout against its own row.
  */
 export async function gatherHealth(s: CoordinatorState, metrics: DurableObjectNamespace<MetricsShard>, fetcher: typeof fetch, now: number): Promise<Gathered> {
   const env = s.environment();
@@ -31,7 +32,7 @@ export async function gatherHealth(s: CoordinatorState, metrics: DurableObjectNa
   const probes = checks.length > 0 ? await runProbes(checks, fetcher) : [];
   const probeCounts = s.probes.next(probes);
   const probeFailures = Math.max(0, ...probeCounts.values());
-  const health: Record<string, HealthInput> = {};
+  const signals = new Map<string, RolloutSignals>();
   const failures = new Map<string, string>();
   await Promise.all(
     s.rollouts.active().map(async (r) => {
@@ -43,27 +44,30 @@ export async function gatherHealth(s: CoordinatorState, metrics: DurableObjectNa
         failures.set(r.id, `baseline lookup failed: ${(err as Error)?.message ?? String(err)}`);
         return;
       }
-      let signals: Signals;
       try {
-        signals = await metrics.getByName(`${env}/${r.flag}`).signals({
+        const got = await metrics.getByName(`${env}/${r.flag}`).signals({
           treatment: r.variant,
-          baseline,
+          // At 100 % nobody is served the baseline: there is nothing to compare with.
+          baseline: r.percent < 100 ? baseline : null,
           now,
           minutes: r.plan.health.sustainedMinutes,
           since: r.startedAt,
           bakeFrom: r.bakeStartedAt,
+          pairsFrom: pairsFrom(r),
         });
+        signals.set(r.id, got);
       } catch (err) {
         // One unreachable shard must not stop the other rollouts' checks: this one holds, as with no data.
         logEvent({ event: 'metrics_unavailable', environment: env, rollout: r.id, message: (err as Error).message });
-        signals = { minutes: [], window: EMPTY };
-      }
-      try {
-        health[r.id] = healthVerdict({ ...signals, probeFailures }, r.plan.health);
-      } catch (err) {
-        failures.set(r.id, `health verdict failed: ${(err as Error)?.message ?? String(err)}`);
       }
     }),
   );
-  return { health, probes, probeCounts, failures };
+  return { signals, probes, probeCounts, probeFailures, failures };
+}
+
+/** The first minute the rollout's guards need: the oldest still open to late reports, or the next one, or the start's. */
+function pairsFrom(r: Rollout): number {
+  const g = r.guards;
+  if (!g || g.through === null) return minuteStart(r.startedAt);
+  return Math.min(g.recent[0]?.minute ?? Number.POSITIVE_INFINITY, g.through + MINUTE_MS);
 }

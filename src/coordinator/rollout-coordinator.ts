@@ -1,6 +1,7 @@
 import { DurableObject } from 'cloudflare:workers';
 import type { RollgateConfig } from '../core/schema/config';
-import { zHealthInput, type HealthInput } from '../core/schema/rollout';
+import { judgeRollout, type RolloutSignals } from '../core/health/judge';
+import { zHealthInput, type HealthInput, type Rollout } from '../core/schema/rollout';
 import type { AuditPage } from './audit-log';
 import { type ConfigWrite, type ConfigWriteResult, dryRun, writeConfig } from './config-ops';
 import type { ClientKeyInfo } from './client-keys';
@@ -15,7 +16,7 @@ import { SYSTEM_ACTOR } from './actors';
 import { type Gathered, gatherHealth } from './gather-health';
 import type { RepairFinding } from './kv-check';
 import type { ProbeState } from './probes';
-import { act, type RolloutActionName, type RolloutView, type StoredRolloutView, start, tickAll, viewOfStored } from './rollout-ops';
+import { act, type Judge, type RolloutActionName, type RolloutView, type StoredRolloutView, start, tickAll, viewOfStored } from './rollout-ops';
 import { type CoordinatorState, createState } from './state';
 
 /** An environment at a glance, for GET /admin/v1/environments. */
@@ -44,6 +45,14 @@ export interface TickResult {
 }
 
 const TICK_RETENTION_MS = 2 * 24 * 3600 * 1000;
+
+/** A rollout whose shard did not answer: judged on nothing (it holds), the probes still count. */
+const NO_SIGNALS: RolloutSignals = { minutes: [], window: { samples: 0, errors: 0, errorRate: null, p95Ms: null, p99Ms: null }, pairs: [] };
+
+/** The verdict of a rollout a test's injected health does not mention: no data, never a pass. */
+function noData(r: Rollout): HealthInput {
+  return { window: { kind: 'insufficient-data', samples: 0, required: r.plan.health.minSamples } };
+}
 
 /** How far a tick's scheduledTime may run ahead of the object's own clock (the cron's is at most seconds off). */
 export const MAX_TICK_LEAD_MS = 2 * 60 * 1000;
@@ -179,7 +188,8 @@ export class RolloutCoordinator extends DurableObject<Env> {
     this.bind(environment);
     const skip = this.skipTick(environment, now);
     if (skip) return skip;
-    let gathered: Gathered;
+    let judge: Judge;
+    let gathered: Gathered | null = null;
     if (health) {
       // Rollout ids from outside: a null-prototype record, so "__proto__" is a key like any other.
       const inputs: Record<string, HealthInput> = Object.create(null) as Record<string, HealthInput>;
@@ -187,9 +197,11 @@ export class RolloutCoordinator extends DurableObject<Env> {
         const parsed = zHealthInput.safeParse(h);
         if (parsed.success) inputs[id] = parsed.data;
       }
-      gathered = { health: inputs, probes: [], probeCounts: new Map(), failures: new Map() };
+      judge = (r) => ({ health: inputs[r.id] ?? noData(r) });
     } else {
-      gathered = await gatherHealth(this.s, this.env.METRICS, this.probeFetch ?? fetch, now);
+      const g = await gatherHealth(this.s, this.env.METRICS, this.probeFetch ?? fetch, now);
+      gathered = g;
+      judge = (r) => judgeRollout(r, g.signals.get(r.id) ?? NO_SIGNALS, g.probeFailures, now);
     }
     // Another tick for the same or a later time may have committed while this one awaited the shards.
     const late = this.skipTick(environment, now);
@@ -198,9 +210,9 @@ export class RolloutCoordinator extends DurableObject<Env> {
       this.s.storage.sql.exec('INSERT INTO processed_ticks (scheduled_time, processed_at) VALUES (?, ?)', now, now);
       this.s.storage.sql.exec('DELETE FROM processed_ticks WHERE scheduled_time < ?', now - TICK_RETENTION_MS);
       this.s.meta.set('last_tick_at', now);
-      if (!health) this.s.probes.record(gathered.probes, gathered.probeCounts, now);
+      if (gathered) this.s.probes.record(gathered.probes, gathered.probeCounts, now);
     });
-    const ticked = tickAll(this.s, now, gathered.health, gathered.failures);
+    const ticked = tickAll(this.s, now, judge, gathered?.failures);
     const publish = ticked.dirty ? await this.publishAfterChange() : null;
     const result: TickResult = { scheduledTime: now, duplicate: false, changed: ticked.changed.map((r) => r.id), publish };
     if (ticked.failed.length > 0) result.failed = ticked.failed;

@@ -1,6 +1,8 @@
 import { resolveFlag } from '../core/config/resolve-environment';
 import { ownValue } from '../core/json';
 import { applyAction, isTerminal, needsPublish, nextPromotionAt, planFor, type RolloutEvent, startRollout, tickRollout } from '../core/rollout';
+import { trackShare } from '../core/health/guard-state';
+import type { GuardState } from '../core/schema/guards';
 import { type HealthInput, type Rollout, zRolloutAction, zStartRollout } from '../core/schema/rollout';
 import { type BrokenRollout, isBroken, type StoredRollout, type Transition } from './rollout-rows';
 import type { TickError } from './tick-failures';
@@ -162,19 +164,14 @@ export interface TickAllResult {
  * parse, a verdict that could not be formed (`failures`) or a tick that throws holds that rollout
  * and is recorded; the others tick on.
  */
-export function tickAll(
-  s: CoordinatorState,
-  now: number,
-  health: Readonly<Record<string, HealthInput>>,
-  failures: ReadonlyMap<string, string> = new Map(),
-): TickAllResult {
+export function tickAll(s: CoordinatorState, now: number, judge: Judge, failures: ReadonlyMap<string, string> = new Map()): TickAllResult {
   const out: TickAllResult = { changed: [], failed: [], dirty: false };
   const active = s.rollouts.activeRows();
   for (const before of active) {
     let error = isBroken(before) ? before.broken : (failures.get(before.id) ?? null);
     if (error === null && !isBroken(before)) {
       try {
-        const result = tickOne(s, before, now, health);
+        const result = tickOne(s, before, now, judge);
         if (result.changed) out.changed.push(result.rollout);
         out.dirty ||= result.dirty;
       } catch (err) {
@@ -198,15 +195,19 @@ export function tickAll(
   return out;
 }
 
+/**
+ * A rollout's verdict at this tick, judged against the row the tick's transaction holds, and its
+ * guards' state after it (absent when the verdict came from elsewhere and the guards stay as they are).
+ */
+export type Judge = (rollout: Rollout) => { health: HealthInput; guards?: GuardState };
+
 /** Ticks one rollout; a tick that succeeds after failures clears them (audited). */
-function tickOne(
-  s: CoordinatorState,
-  before: Rollout,
-  now: number,
-  health: Readonly<Record<string, HealthInput>>,
-): { rollout: Rollout; changed: boolean; dirty: boolean } {
-  const input = ownValue(health, before.id) ?? { window: { kind: 'insufficient-data', samples: 0, required: before.plan.health.minSamples } };
-  const { rollout, events } = tickRollout(before, now, input);
+function tickOne(s: CoordinatorState, before: Rollout, now: number, judge: Judge): { rollout: Rollout; changed: boolean; dirty: boolean } {
+  const judged = judge(before);
+  const ticked = tickRollout(before, now, judged.health);
+  const events = ticked.events;
+  // The served percent from now on, so that the sample-ratio check skips the minutes right after a change.
+  const rollout = judged.guards ? { ...ticked.rollout, guards: trackShare(judged.guards, ticked.rollout.percent, now) } : ticked.rollout;
   const action = events.find((e) => e.type !== 'waiting')?.type;
   const completed = events.some((e) => e.type === 'completed');
   const recovered = s.tickFailures.get(before.id);

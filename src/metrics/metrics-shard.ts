@@ -1,5 +1,7 @@
 import { DurableObject } from 'cloudflare:workers';
 import { HOUR_MS, hourStart, lastCompleteMinutes, MINUTE_MS, minuteStart, secondCeil, secondStart } from '../core/metrics/minutes';
+import type { MinutePair } from '../core/health/guard-state';
+import type { RolloutSignals } from '../core/health/judge';
 import { type MinuteBucket, minuteStatsOf, type MinuteStats, statsOf, type WindowStats } from '../core/metrics/window-stats';
 import { MAX_DURATION_SECONDS } from '../core/schema/rollout';
 import { migrateSqlite } from '../store/migrate-sqlite';
@@ -34,15 +36,12 @@ export interface SignalsQuery {
   since: number;
   /** Start of the bake, when the rollout is at its last stage. */
   bakeFrom: number | null;
+  /** The first minute whose counts of both cohorts the sequential guards need; none when absent. */
+  pairsFrom?: number;
 }
 
-/** The shard's answer: the treatment's last complete minutes, their aggregate, the baseline's, the bake's. */
-export interface Signals {
-  minutes: MinuteStats[];
-  window: WindowStats;
-  baseline?: WindowStats;
-  bake?: WindowStats;
-}
+/** The most minutes one answer carries for the guards: the minute buckets' retention; older ones are gone anyway. */
+export const MAX_PAIRS = MINUTE_RETENTION_MS / MINUTE_MS;
 
 /**
  * One per (environment, flag): merges metric reports into 1-minute buckets per variant (and
@@ -90,15 +89,27 @@ export class MetricsShard extends DurableObject<Env> {
    * reports stamped from the start on; it is a minute like any other for the sustained rule, so it
    * counts as one of `sustainedMinutes` only when it alone has `minSamples` reports.
    */
-  async signals(q: SignalsQuery): Promise<Signals> {
+  async signals(q: SignalsQuery): Promise<RolloutSignals> {
     const to = minuteStart(q.now);
     const from = Math.max(to - q.minutes * MINUTE_MS, q.since);
     const treatment = this.rangeFrom(q.treatment, from, to, q.now);
-    const minutes = lastCompleteMinutes(treatment, q.now, q.minutes).map(minuteStatsOf);
-    const out: Signals = { minutes, window: statsOf(treatment) };
+    const minutes = lastCompleteMinutes(treatment, q.now, q.minutes);
+    const out: RolloutSignals = { minutes, window: statsOf(treatment), pairs: this.pairs(q, to) };
     if (q.baseline !== null) out.baseline = statsOf(this.rangeFrom(q.baseline, from, to, q.now));
     if (q.bakeFrom !== null) out.bake = this.bakeStats(q.treatment, q.bakeFrom, to, q.now);
     return out;
+  }
+
+  /** Both cohorts minute by minute from `q.pairsFrom` (at most MAX_PAIRS) to `to`, each minute cut at the rollout's start. */
+  private pairs(q: SignalsQuery, to: number): MinutePair[] {
+    if (q.pairsFrom === undefined) return [];
+    const first = Math.max(minuteStart(q.pairsFrom), minuteStart(q.since), to - MAX_PAIRS * MINUTE_MS);
+    const n = Number.isFinite(first) ? (to - first) / MINUTE_MS : 0;
+    if (!(n > 0)) return [];
+    const from = Math.max(first, q.since);
+    const treatment = lastCompleteMinutes(this.rangeFrom(q.treatment, from, to, q.now), q.now, n);
+    const baseline = q.baseline === null ? null : lastCompleteMinutes(this.rangeFrom(q.baseline, from, to, q.now), q.now, n);
+    return treatment.map((t, k) => ({ minute: t.minute, treatment: t, baseline: baseline?.[k] ?? null }));
   }
 
   /**

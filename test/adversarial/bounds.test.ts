@@ -72,7 +72,7 @@ describe('metrics: a sketch bin beyond one hour (the Infinity-sketch attack)', (
   it('keeps verdicts finite at the very top of the range: the slowest legal reports roll back, and rollouts still read', async () => {
     const started = await sim.start();
     const top = { count: MAX_REPORT_COUNT, errors: 0, latencyMs: { bins: { [MAX_BIN]: MAX_REPORT_COUNT } } };
-    await sim.postMinutesBefore(sim.T0 + 6 * MIN, 5, () => top);
+    await sim.postMinutesBefore(sim.T0 + 6 * MIN, 5, () => top, null);
     await sim.tick(sim.T0 + 6 * MIN);
     const after = await sim.rollout(started.id);
     expect(after).toMatchObject({ status: 'rolled_back', lastVerdict: { kind: 'breached', trigger: 'p95' } });

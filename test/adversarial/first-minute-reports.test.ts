@@ -1,7 +1,7 @@
 import { reset } from 'cloudflare:test';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { admin } from '../helpers/admin';
-import { BASELINE, FLAG, HEALTHY, MIN, type MinuteLoad, type Report, Sim, TREATMENT, kvSnapshotOf } from '../helpers/health-sim';
+import { BASELINE, baselineFor, FLAG, HEALTHY, MIN, type MinuteLoad, type Report, Sim, TREATMENT, kvSnapshotOf } from '../helpers/health-sim';
 
 // A rollout started 20 s into a minute: its first minute is partial. Reports stamped after the
 // start count (that minute included); reports stamped before it are about something else.
@@ -22,15 +22,19 @@ afterEach(async () => {
 const FAILING: MinuteLoad = { ...HEALTHY, errors: 40 };
 
 /** Posts `load` for the treatment (and HEALTHY for the baseline) stamped at `stamp`, at the current clock. */
-async function postAt(stamp: number, load: MinuteLoad, baseline: MinuteLoad | null = HEALTHY): Promise<void> {
+/** The baseline's load of the same minute at the 5 % stage, erring alike: the comparison with it has no evidence, so only the limits judge. */
+const alike = (load: MinuteLoad): MinuteLoad => ({ ...baselineFor(load, 5), errors: load.errors * 19 });
+
+async function postAt(stamp: number, load: MinuteLoad, baseline: MinuteLoad | null = alike(load)): Promise<void> {
   const reports: Report[] = [{ flag: FLAG, variant: TREATMENT, timestamp: stamp, ...load }];
   if (baseline) reports.push({ flag: FLAG, variant: BASELINE, timestamp: stamp, ...baseline });
   const res = await sim.post(reports);
   expect(res.status, await res.clone().text()).toBe(202);
 }
 
-async function startRollout(health: Record<string, number>) {
-  const r = await sim.start({ health: { minSamples: 100, ...health } });
+async function startRollout(health: Record<string, unknown>) {
+  // Both cohorts err alike here: roll back on the limits rather than hold as environment-wide.
+  const r = await sim.start({ health: { minSamples: 100, onEnvironmentWide: 'rollback', ...health } });
   expect(r.startedAt).toBe(start);
   return r;
 }

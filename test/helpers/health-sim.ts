@@ -10,6 +10,7 @@ import { snapshotKey } from '../../src/store/keys';
 import { admin, adminTokensVar } from './admin';
 import { TestClock } from './clock';
 import { validConfig } from './coordinator';
+import { binOf } from '../../src/core/metrics/sketch';
 import { keyOf, reportKeyOf } from './fixture';
 import { Harness } from './harness';
 
@@ -42,10 +43,28 @@ export interface MinuteLoad {
 export const HEALTHY: MinuteLoad = { count: 200, errors: 0, latencyMs: Array.from({ length: 200 }, (_, i) => 10 + (i % 100)) };
 /** 200 requests, 3 % errors, healthy latency: breaches the 1 % error-rate trigger. */
 export const ERRORING: MinuteLoad = { ...HEALTHY, errors: 6 };
-/** 200 requests, no errors; 7 % at 700 ms: P95 ≈ 700 ms > 500 ms while P99 ≈ 700 ms < 1000 ms. */
-export const SLOW_P95: MinuteLoad = { count: 200, errors: 0, latencyMs: [...Array<number>(186).fill(100), ...Array<number>(14).fill(700)] };
-/** 200 requests, no errors; 2 % at 1500 ms: P95 ≈ 100 ms < 500 ms while P99 ≈ 1500 ms > 1000 ms. */
-export const SLOW_P99: MinuteLoad = { count: 200, errors: 0, latencyMs: [...Array<number>(196).fill(100), ...Array<number>(4).fill(1500)] };
+/** 200 requests, no errors; 30 % at 700 ms: P95 ≈ 700 ms > 500 ms (confidently: 30 % of values above it, not 5 %) while P99 ≈ 700 ms < 1000 ms. */
+export const SLOW_P95: MinuteLoad = { count: 200, errors: 0, latencyMs: [...Array<number>(140).fill(100), ...Array<number>(60).fill(700)] };
+/** 200 requests, no errors; 5 % at 1500 ms: P95 ≈ 100 ms < 500 ms while P99 ≈ 1500 ms > 1000 ms (confidently: 5 % of values above it, not 1 %). */
+export const SLOW_P99: MinuteLoad = { count: 200, errors: 0, latencyMs: [...Array<number>(190).fill(100), ...Array<number>(10).fill(1500)] };
+
+/**
+ * The baseline's load when the treatment serves `percent` % of the flag's traffic and `load` per
+ * minute: HEALTHY's shape (no errors, 10..109 ms) scaled so that the cohorts' counts are in the
+ * rollout's ratio, as real traffic split by the rollout would be (the sample-ratio check holds a
+ * rollout whose reports are not).
+ */
+export function baselineFor(load: MinuteLoad, percent: number): MinuteLoad {
+  if (!(percent > 0 && percent < 100)) return HEALTHY;
+  const count = Math.round((load.count * (100 - percent)) / percent);
+  const latency = Array.isArray(HEALTHY.latencyMs) ? HEALTHY.latencyMs : [];
+  const bins: Record<string, number> = {};
+  // Each of HEALTHY's values stands for count / its length of the baseline's requests.
+  const per = count / latency.length;
+  for (const v of latency) bins[String(binOf(v))] = (bins[String(binOf(v))] ?? 0) + per;
+  for (const k of Object.keys(bins)) bins[k] = Math.round(bins[k]!);
+  return { count, errors: 0, latencyMs: { bins } };
+}
 
 /** Minute-aligned start of the minute holding `t`. */
 export const minuteOf = (t: number): number => Math.floor(t / MIN) * MIN;
@@ -108,14 +127,22 @@ export class Sim {
    * minutes before it, stamped 30 s into the minute; `load(k)` gives the treatment's load in the
    * k-th minute (0 = oldest). The baseline always gets HEALTHY. Leaves the clock at `tickAt`.
    */
-  async postMinutesBefore(tickAt: number, minutes: number, load: (k: number) => MinuteLoad | null, baseline: MinuteLoad | null = HEALTHY): Promise<void> {
+  async postMinutesBefore(
+    tickAt: number,
+    minutes: number,
+    load: (k: number) => MinuteLoad | null,
+    baseline: MinuteLoad | null | 'split' = 'split',
+  ): Promise<void> {
     this.at(tickAt);
+    const percent = baseline === 'split' ? await this.servedPercent() : 0;
     const reports: Report[] = [];
     for (let k = 0; k < minutes; k++) {
       const timestamp = tickAt - (minutes - k) * MIN + 30_000;
       const t = load(k);
       if (t) reports.push({ flag: FLAG, variant: TREATMENT, timestamp, ...t });
-      if (baseline) reports.push({ flag: FLAG, variant: BASELINE, timestamp, ...baseline });
+      // No treatment reports in a minute: none of the baseline either (a minute without data), not a split gone wrong.
+      const b = baseline === 'split' ? (t ? baselineFor(t, percent) : null) : baseline;
+      if (b) reports.push({ flag: FLAG, variant: BASELINE, timestamp, ...b });
     }
     if (reports.length === 0) return;
     const res = await this.post(reports);
@@ -123,13 +150,22 @@ export class Sim {
   }
 
   /** Posts treatment (and baseline) load for the single minute [minuteStart, +1 min), at the clock of the next minute's start (its tick). */
-  async postMinute(minuteStart: number, treatment: MinuteLoad, baseline: MinuteLoad | null = HEALTHY): Promise<void> {
+  async postMinute(minuteStart: number, treatment: MinuteLoad, baseline: MinuteLoad | null | 'split' = 'split'): Promise<void> {
     this.at(minuteStart + MIN);
     const timestamp = minuteStart + 30_000;
     const reports: Report[] = [{ flag: FLAG, variant: TREATMENT, timestamp, ...treatment }];
-    if (baseline) reports.push({ flag: FLAG, variant: BASELINE, timestamp, ...baseline });
+    const b = baseline === 'split' ? baselineFor(treatment, await this.servedPercent()) : baseline;
+    if (b) reports.push({ flag: FLAG, variant: BASELINE, timestamp, ...b });
     const res = await this.post(reports);
     expect(res.status, await res.clone().text()).toBe(202);
+  }
+
+  /** The percent the running (or paused) rollout of FLAG serves now; 0 without one. */
+  async servedPercent(): Promise<number> {
+    const res = await admin(this.h, 'GET', `/environments/${ENV}/rollouts`);
+    expect(res.status).toBe(200);
+    const active = (await res.json<{ rollouts: RolloutView[] }>()).rollouts.find((r) => r.flag === FLAG && (r.status === 'running' || r.status === 'paused'));
+    return active?.percent ?? 0;
   }
 
   /** Runs the cron entry point with `scheduledTime` = `t` (the clock is set to it first). */

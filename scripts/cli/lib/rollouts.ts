@@ -47,12 +47,16 @@ export function verdictHeadline(v: Verdict | null): string {
     case 'breached':
       return `breached (${v.trigger})`;
     case 'insufficient-data':
-      return `insufficient data (${count(v.samples)} of ${count(v.required)} samples)`;
+      return `insufficient data (${count(v.samples)} of ${count(v.required)} ${v.cohort === 'baseline' ? 'baseline ' : ''}samples)`;
+    case 'held':
+      return v.cause === 'environment_wide'
+        ? `held: environment-wide (${v.trigger ?? 'limit'}: baseline breaches as well)`
+        : 'held: sample ratio mismatch (check the reporter)';
   }
 }
 
 export function verdictColour(v: Verdict | null, p: Paint): (s: string) => string {
-  if (!v || v.kind === 'insufficient-data') return p.yellow;
+  if (!v || v.kind === 'insufficient-data' || v.kind === 'held') return p.yellow;
   if (v.kind === 'healthy') return p.green;
   return p.red;
 }

@@ -2,7 +2,7 @@ import type { HealthThresholds, Trigger } from '../schema/rollout';
 import type { WindowStats } from '../metrics/window-stats';
 
 /** The triggers metrics can trip (probes are counted apart). */
-export type MetricTrigger = Exclude<Trigger, 'probes'>;
+export type MetricTrigger = Extract<Trigger, 'error_rate' | 'p95' | 'p99'>;
 
 /** The order triggers are checked in, so a verdict names the same one every time. */
 export const METRIC_TRIGGERS: readonly MetricTrigger[] = ['error_rate', 'p95', 'p99'];

@@ -2,7 +2,8 @@ import { describe, expect, it } from 'vitest';
 import { zHealthThresholds, type HealthThresholds } from '../schema/rollout';
 import { MINUTE_MS } from '../metrics/minutes';
 import { binOf } from '../metrics/sketch';
-import { minuteStatsOf, statsOf, type MinuteBucket, type MinuteStats, type WindowStats } from '../metrics/window-stats';
+import { statsOf, type MinuteBucket, type WindowStats } from '../metrics/window-stats';
+import { advanceGuards, initialGuards } from './guard-state';
 import { healthVerdict, type HealthSignals } from './policy';
 
 const T: HealthThresholds = zHealthThresholds.parse({}); // defaults: 1 %, 500 ms, 1000 ms, 5 minutes, 100 samples, 5 probes
@@ -20,18 +21,18 @@ const fine = (k: number, count = 200) => bucket(k, count, 0, [[100, count]]);
 const erroring = (k: number, count = 200) => bucket(k, count, Math.ceil(count * 0.03), [[100, count]]); // 3 % > 1 %
 const slowP95 = (k: number) =>
   bucket(k, 200, 0, [
-    [100, 186],
-    [700, 14],
-  ]); // 7 % at 700 ms: P95 ≈ 700 > 500, P99 ≈ 700 < 1000
+    [100, 140],
+    [700, 60],
+  ]); // 30 % at 700 ms: P95 ≈ 700 > 500 with confidence, P99 ≈ 700 < 1000
 const slowP99 = (k: number) =>
   bucket(k, 200, 0, [
-    [100, 196],
-    [1500, 4],
-  ]); // 2 % at 1500 ms: P95 ≈ 100, P99 ≈ 1500 > 1000
+    [100, 190],
+    [1500, 10],
+  ]); // 5 % at 1500 ms: P95 ≈ 100, P99 ≈ 1500 > 1000 with confidence
 
-/** Signals as the coordinator builds them: per-minute stats and their aggregate. */
+/** Signals as the coordinator builds them: the minutes and their aggregate. */
 function signals(buckets: MinuteBucket[], extra: Partial<HealthSignals> = {}): HealthSignals {
-  return { minutes: buckets.map(minuteStatsOf), window: statsOf(buckets), probeFailures: 0, ...extra };
+  return { minutes: buckets, window: statsOf(buckets), probeFailures: 0, ...extra };
 }
 
 const five = (make: (k: number) => MinuteBucket) => [0, 1, 2, 3, 4].map(make);
@@ -69,9 +70,10 @@ describe('healthVerdict: sustained breaches', () => {
   });
 
   it('lets a breaching minute under minSamples break the streak', () => {
-    const buckets = five((k) => erroring(k, k === 2 ? 99 : 200));
+    const tenth = (k: number, count: number) => bucket(k, count, Math.round(count / 10), [[100, count]]); // 10 % errors
+    const buckets = five((k) => (k === 2 ? bucket(k, 99, 10, [[100, 99]]) : tenth(k, 200)));
     expect(healthVerdict(signals(buckets), T).window).toMatchObject({ kind: 'degraded', trigger: 'error_rate' });
-    const enough = five((k) => erroring(k, k === 2 ? 100 : 200));
+    const enough = five((k) => tenth(k, k === 2 ? 100 : 200));
     expect(healthVerdict(signals(enough), T).window).toMatchObject({ kind: 'breached', trigger: 'error_rate' });
   });
 
@@ -134,22 +136,27 @@ describe('healthVerdict: sustained breaches', () => {
     expect(healthVerdict(signals(latency), T).window).toMatchObject({ kind: 'breached', trigger: 'p95' });
   });
 
-  it('compares strictly: a minute exactly at a limit does not breach', () => {
-    const at = (k: number): MinuteStats => ({ minute: T0 + k * MINUTE_MS, samples: 100, errors: 1, errorRate: 0.01, p95Ms: 500, p99Ms: 1000 });
-    const minutes = [0, 1, 2, 3, 4].map(at);
-    const window: WindowStats = { samples: 500, errors: 5, errorRate: 0.01, p95Ms: 500, p99Ms: 1000 };
-    expect(healthVerdict({ minutes, window, probeFailures: 0 }, T).window.kind).toBe('healthy');
-    const over = minutes.map((m) => ({ ...m, p99Ms: 1000.001 }));
-    expect(healthVerdict({ minutes: over, window: { ...window, p99Ms: 1000.001 }, probeFailures: 0 }, T).window).toMatchObject({
-      kind: 'breached',
-      trigger: 'p99',
-    });
+  it('counts a minute as breaching only when the limit is exceeded with confidence, not when a noisy estimate crosses it', () => {
+    // 2 errors in 100 (2 %) could well come from a 1 % rate; 600 in 20,000 (3 %) could not.
+    const noisy = five((k) => bucket(k, 100, 2, [[100, 100]]));
+    expect(healthVerdict(signals(noisy), T).window.kind).toBe('healthy');
+    const sure = five((k) => bucket(k, 20_000, 600, [[100, 20_000]]));
+    expect(healthVerdict(signals(sure), T).window).toMatchObject({ kind: 'breached', trigger: 'error_rate' });
+    // The same for latency: 6 % of values above 500 ms in 100 is not sure evidence that over 5 % are.
+    const slowish = five((k) =>
+      bucket(k, 100, 0, [
+        [100, 94],
+        [700, 6],
+      ]),
+    );
+    expect(healthVerdict(signals(slowish), T).window.kind).toBe('healthy');
   });
 
   it('follows per-rollout thresholds', () => {
     const strict: HealthThresholds = { ...T, sustainedMinutes: 2, minSamples: 10, maxErrorRate: 0.02 };
-    expect(healthVerdict(signals([erroring(0, 20), erroring(1, 20)]), strict).window.kind).toBe('breached');
-    expect(healthVerdict(signals([erroring(0, 20), erroring(1, 20)]), { ...strict, maxErrorRate: 0.05 }).window.kind).toBe('healthy');
+    const tenPercent = (k: number) => bucket(k, 400, 40, [[100, 400]]);
+    expect(healthVerdict(signals([tenPercent(0), tenPercent(1)]), strict).window.kind).toBe('breached');
+    expect(healthVerdict(signals([tenPercent(0), tenPercent(1)]), { ...strict, maxErrorRate: 0.15 }).window.kind).toBe('healthy');
   });
 });
 
@@ -255,5 +262,64 @@ describe('healthVerdict: bake', () => {
     );
     expect(input.window.kind).toBe('breached');
     expect(input.bake?.kind).toBe('healthy');
+  });
+});
+
+describe('healthVerdict: against the baseline', () => {
+  /** Guards fed `n` minutes of 2,000 treatment and 38,000 baseline requests with the given errors (5 % stage). */
+  const fed = (n: number, treatmentErrors: number, baselineErrors: number, baselineCount = 38_000) => {
+    let g = initialGuards(5, T0 - 10 * MINUTE_MS);
+    for (let k = 0; k < n; k++)
+      g = advanceGuards(
+        g,
+        [{ minute: T0 + k * MINUTE_MS, treatment: bucket(k, 2000, treatmentErrors, []), baseline: bucket(k, baselineCount, baselineErrors, []) }],
+        true,
+      );
+    return g;
+  };
+  const baseline = (errors: number): WindowStats => statsOf([bucket(0, 38_000 * 5, errors * 5, [])]);
+
+  it('rolls back when the treatment errs significantly more than the baseline, even under the limit, naming the guard', () => {
+    // 0.8 % vs 0.2 %: under the 1 % limit, four times the baseline.
+    const minutes = five((k) => bucket(k, 2000, 16, []));
+    const v = healthVerdict(signals(minutes, { baseline: baseline(76), guards: fed(5, 16, 76) }), T).window;
+    expect(v).toMatchObject({ kind: 'breached', trigger: 'errors_vs_baseline' });
+    const errors = v.kind === 'breached' ? v.numbers.guards?.find((g) => g.guard === 'errors') : undefined;
+    expect(errors).toMatchObject({ needed: 150, treatment: { requests: 10_000, events: 80 }, baseline: { requests: 190_000, events: 380 } });
+    expect(errors!.evidence).toBeGreaterThanOrEqual(150);
+  });
+
+  it('passes a treatment that errs like its baseline', () => {
+    const minutes = five((k) => bucket(k, 2000, 4, []));
+    expect(healthVerdict(signals(minutes, { baseline: baseline(76), guards: fed(5, 4, 76) }), T).window.kind).toBe('healthy');
+  });
+
+  it('holds when both cohorts breach a limit and the treatment is no worse; rolls back instead when told to', () => {
+    const minutes = five((k) => bucket(k, 2000, 60, [])); // 3 %
+    const input = signals(minutes, { baseline: baseline(1140), guards: fed(5, 60, 1140) }); // 3 % both
+    expect(healthVerdict(input, T).window).toMatchObject({ kind: 'held', cause: 'environment_wide', trigger: 'error_rate' });
+    expect(healthVerdict(input, { ...T, onEnvironmentWide: 'rollback' }).window).toMatchObject({ kind: 'breached', trigger: 'error_rate' });
+  });
+
+  it('holds on a sample-ratio mismatch, but a sustained breach still rolls back', () => {
+    // The treatment's reports are 2,000 a minute where 5 % of 2,000 + 10,000 would be 600.
+    const minutes = five((k) => bucket(k, 2000, 0, []));
+    const off = fed(5, 0, 0, 10_000);
+    expect(healthVerdict(signals(minutes, { baseline: statsOf([bucket(0, 50_000, 0, [])]), guards: off }), T).window).toMatchObject({
+      kind: 'held',
+      cause: 'sample_ratio',
+    });
+    const failing = five((k) => bucket(k, 2000, 200, []));
+    expect(healthVerdict(signals(failing, { baseline: statsOf([bucket(0, 50_000, 0, [])]), guards: fed(5, 200, 0, 10_000) }), T).window.kind).toBe('breached');
+  });
+
+  it('needs the minimum sample in the baseline too: no baseline data is never a pass', () => {
+    const minutes = five((k) => fine(k));
+    expect(healthVerdict(signals(minutes, { baseline: statsOf([bucket(0, 40, 0, [])]) }), T).window).toMatchObject({
+      kind: 'insufficient-data',
+      cohort: 'baseline',
+      samples: 40,
+      required: 100,
+    });
   });
 });

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { zHealthThresholds, zVerdict } from '../schema/rollout';
 import { MAX_BIN, MAX_LATENCY_MS, MAX_REPORT_COUNT, zLatencySketch, zMetricReport } from '../schema/metrics';
+import { advanceGuards, initialGuards } from '../health/guard-state';
 import { healthVerdict } from '../health/policy';
 import { lastCompleteMinutes, MINUTE_MS } from './minutes';
 import { binOf, binValue, mergeInto, quantile, sketchCount } from './sketch';
@@ -62,14 +63,20 @@ describe('reading sketches never yields a non-finite number', () => {
     const window = statsOf(bad);
     expect(allFinite(window)).toBe(true);
     expect(window.errorRate).toBeLessThanOrEqual(1);
-    const minutes = lastCompleteMinutes([...bad, { minute: Number.NaN, count: 1, errors: 0, bins: {} }], T0 + 5 * MINUTE_MS + 1, 5).map(minuteStatsOf);
-    expect(minutes.every(allFinite)).toBe(true);
-    const verdict = healthVerdict({ minutes, window, probeFailures: 0, bake: window, baseline: window }, T);
+    const buckets = lastCompleteMinutes([...bad, { minute: Number.NaN, count: 1, errors: 0, bins: {} }], T0 + 5 * MINUTE_MS + 1, 5);
+    expect(buckets.map(minuteStatsOf).every(allFinite)).toBe(true);
+    const guards = advanceGuards(
+      initialGuards(5, 0),
+      buckets.map((b) => ({ minute: b.minute, treatment: b, baseline: b })),
+      true,
+    );
+    const verdict = healthVerdict({ minutes: buckets, window, probeFailures: 0, bake: window, baseline: window, guards }, T);
     expect(numbersIn(verdict).every(Number.isFinite)).toBe(true);
     // What is stored survives JSON and the schema unchanged: no Infinity became null.
     expect(zVerdict.parse(JSON.parse(JSON.stringify(verdict.window)))).toEqual(verdict.window);
-    // The minute with an unreadable count has no samples, so the breach is not yet sustained: a hold.
-    expect(verdict.window).toMatchObject({ kind: 'degraded', trigger: 'error_rate' });
+    // The minute with an unreadable count has no samples, so the breach is not yet sustained; the
+    // "baseline" here is the treatment's own numbers, half the reports where 5 % are served: a hold.
+    expect(verdict.window).toMatchObject({ kind: 'held', cause: 'sample_ratio' });
   });
 
   it('keeps a sketch at the bounds finite when many reports are merged', () => {

@@ -83,6 +83,32 @@ export function sketchCount(sketch: LatencySketch): number {
 }
 
 /**
+ * How many values lie in bins above `bin`: the values certainly greater than every value of that
+ * bin, so above any latency the bin stands for. Bins that are not finite positive counts hold none.
+ */
+export function countAbove(bins: Readonly<Record<string, number>>, bin: number): number {
+  let n = 0;
+  for (const [key, count] of Object.entries(bins)) if (count > 0 && Number.isFinite(count) && BIN_KEY.test(key) && Number(key) > bin) n += count;
+  return n;
+}
+
+/** The bin of the q-quantile (0 ≤ q ≤ 1) of the bins' values, or null when empty: a threshold that counts can be compared with exactly. */
+export function quantileBin(bins: Readonly<Record<string, number>>, q: number): number | null {
+  if (!(q >= 0 && q <= 1)) throw new RangeError(`a quantile must be within [0, 1], got ${q}`);
+  const sorted = sortedBins(bins);
+  let n = 0;
+  for (const [, count] of sorted) n += count;
+  if (n === 0) return null;
+  const rank = quantileRank(q, n);
+  let seen = 0;
+  for (const [i, count] of sorted) {
+    seen += count;
+    if (seen >= rank) return i;
+  }
+  return null; // unreachable: rank ≤ n
+}
+
+/**
  * The rank (1-based) of the q-quantile among n values: nearest rank, ⌈q·n⌉, at least 1.
  * So P95 of 100 values is the 95th smallest, and P95 of 10 values the 10th (the largest).
  */
@@ -95,18 +121,8 @@ export function quantileRank(q: number, n: number): number {
 
 /** The q-quantile (0 ≤ q ≤ 1) in ms, within RELATIVE_ACCURACY of the exact sample quantile; null when empty. */
 export function quantile(sketch: LatencySketch, q: number): number | null {
-  if (!(q >= 0 && q <= 1)) throw new RangeError(`a quantile must be within [0, 1], got ${q}`);
-  const bins = sortedBins(sketch);
-  let n = 0;
-  for (const [, count] of bins) n += count;
-  if (n === 0) return null;
-  const rank = quantileRank(q, n);
-  let seen = 0;
-  for (const [i, count] of bins) {
-    seen += count;
-    if (seen >= rank) return binValue(i);
-  }
-  return binValue(bins[bins.length - 1]![0]); // unreachable: rank ≤ n
+  const bin = quantileBin(sketch.bins, q);
+  return bin === null ? null : binValue(bin);
 }
 
 /** A report's latency as a sketch: raw samples are binned, a sketch is copied without empty bins. */
@@ -122,9 +138,9 @@ export function toSketch(latency: Latency): LatencySketch {
  * Infinity) and a huge latency still reads as the worst one. Keys that are not bin indexes and
  * counts that are not finite and positive are skipped, never summed.
  */
-function sortedBins(sketch: LatencySketch): Array<[number, number]> {
+function sortedBins(source: Readonly<Record<string, number>>): Array<[number, number]> {
   const bins: Array<[number, number]> = [];
-  for (const [key, count] of Object.entries(sketch.bins)) {
+  for (const [key, count] of Object.entries(source)) {
     if (!BIN_KEY.test(key) || !(count > 0 && Number.isFinite(count))) continue;
     bins.push([Math.min(Number(key), MAX_BIN), count]);
   }

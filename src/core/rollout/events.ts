@@ -1,4 +1,4 @@
-import type { HealthNumbers, Trigger } from '../schema/rollout';
+import type { HealthNumbers, HoldCause, Trigger } from '../schema/rollout';
 
 /** What a tick or an operator action did, for the audit log and for deciding to publish. */
 export type RolloutEvent =
@@ -8,7 +8,8 @@ export type RolloutEvent =
   | { type: 'rolled_back'; fromPercent: number; trigger?: Trigger; numbers?: HealthNumbers; manual: boolean; reason?: string }
   | { type: 'paused'; reason?: string }
   | { type: 'resumed'; pausedMs: number; reason?: string }
-  | { type: 'waiting'; reason: string };
+  | { type: 'waiting'; reason: string }
+  | { type: 'held'; cause: HoldCause; reason: string; numbers: HealthNumbers };
 
 export type RolloutEventType = RolloutEvent['type'];
 

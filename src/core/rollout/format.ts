@@ -1,3 +1,4 @@
+import { describeEvidence } from '../health/evidence';
 import type { HealthNumbers, HealthThresholds, Trigger } from '../schema/rollout';
 
 /** A number for people: three significant digits below 100, whole numbers above, no float noise. */
@@ -36,6 +37,13 @@ export function describeTrigger(trigger: Trigger, numbers: HealthNumbers | undef
     case 'probes':
       // "5 or more" failures trip it, hence ≥ rather than >.
       return `probes${value(n.probeFailures, (x) => `${readable(x)} failed`)} ≥ ${readable(health.maxProbeFailures)}`;
+    case 'errors_vs_baseline':
+    case 'p95_vs_baseline':
+    case 'p99_vs_baseline': {
+      const guard = trigger.slice(0, trigger.indexOf('_'));
+      const evidence = n.guards?.find((g) => g.guard === guard);
+      return evidence ? describeEvidence(evidence) : `${guard} worse than the baseline`;
+    }
   }
 }
 

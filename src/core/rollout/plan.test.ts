@@ -14,6 +14,8 @@ const DEFAULT_HEALTH = {
   maxProbeFailures: 5,
   bakeMaxErrorRate: 0.001,
   bakeMaxP95Ms: 200,
+  alpha: 0.01,
+  onEnvironmentWide: 'hold',
 };
 
 function plan(input: Partial<StartRollout>) {

@@ -33,10 +33,8 @@ export function planFor(input: StartRollout): PlanResult {
 export function healthFor(overrides: Partial<HealthThresholds> | undefined): HealthThresholds {
   const health = zHealthThresholds.parse({});
   // Skip explicit `undefined`s: a partial object may carry them, and they must not erase a default.
-  for (const [key, value] of Object.entries(overrides ?? {}) as [keyof HealthThresholds, number | undefined][]) {
-    if (value !== undefined) health[key] = value;
-  }
-  return health;
+  const defined = Object.fromEntries(Object.entries(overrides ?? {}).filter(([, value]) => value !== undefined)) as Partial<HealthThresholds>;
+  return { ...health, ...defined };
 }
 
 /** The rules a schedule must obey: start at once, climb strictly, never go back in time, end at 100 %. */

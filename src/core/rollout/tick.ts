@@ -1,6 +1,7 @@
 import type { HealthInput, Rollout, Verdict } from '../schema/rollout';
 import type { RolloutEvent } from './events';
-import { describeBakeBreach, describeTrigger, formatPercent, iso } from './format';
+import { describeEvidence } from '../health/evidence';
+import { describeBakeBreach, describeTrigger, formatPercent, formatRate, iso } from './format';
 import { bakeEndsAt, isAtLastStage, isTerminal, stageDueAt } from './schedule';
 import { promoteOne, rollBack, type Transition } from './transitions';
 
@@ -23,11 +24,41 @@ export function tickRollout(rollout: Rollout, now: number, health: HealthInput):
   if (rollout.lastTickAt !== null && now <= rollout.lastTickAt) return { rollout: seen, events: [] };
 
   if (seen.status === 'paused') return { rollout: { ...seen, lastDecision: 'paused' }, events: [] };
+  if (window.kind === 'held') return hold(seen, rollout.lastVerdict, window);
   return isAtLastStage(seen) ? tickBake(seen, now, health) : tickStage(seen, now, window);
 }
 
+/**
+ * Holds without judging the treatment: the baseline breaches as well, or the reports' sample
+ * ratio is off. The `held` event (audited, notified) marks the start of a hold, not every minute of it.
+ */
+function hold(rollout: Rollout, before: Verdict | null, verdict: Extract<Verdict, { kind: 'held' }>): Transition {
+  const h = rollout.plan.health;
+  const why =
+    verdict.cause === 'environment_wide'
+      ? `environment-wide: baseline breaches as well (${verdict.trigger ? describeTrigger(verdict.trigger, verdict.numbers, h) : 'a limit'}, baseline ${describeBaseline(verdict)})`
+      : `sample ratio mismatch: check the reporter (${describeSampleRatio(verdict)})`;
+  const reason = `${why}; holding at ${formatPercent(rollout.percent)}`;
+  const events: RolloutEvent[] = [{ type: 'waiting', reason }];
+  if (!(before?.kind === 'held' && before.cause === verdict.cause)) events.push({ type: 'held', cause: verdict.cause, reason, numbers: verdict.numbers });
+  return { rollout: { ...rollout, lastDecision: `waiting: ${reason}` }, events };
+}
+
+function describeBaseline(v: Extract<Verdict, { kind: 'held' }>): string {
+  const b = v.numbers.baseline;
+  if (!b) return 'no numbers';
+  if (v.trigger === 'p95' && b.p95Ms !== undefined) return `p95 ${Math.round(b.p95Ms)} ms`;
+  if (v.trigger === 'p99' && b.p99Ms !== undefined) return `p99 ${Math.round(b.p99Ms)} ms`;
+  return b.errorRate === undefined ? 'no numbers' : `error_rate ${formatRate(b.errorRate)}`;
+}
+
+function describeSampleRatio(v: Extract<Verdict, { kind: 'held' }>): string {
+  const e = v.numbers.guards?.find((g) => g.guard === 'sample_ratio');
+  return e ? describeEvidence(e) : 'no numbers';
+}
+
 /** Before the last stage: promote one stage once it is due and the window is healthy. */
-function tickStage(rollout: Rollout, now: number, window: Exclude<Verdict, { kind: 'breached' }>): Transition {
+function tickStage(rollout: Rollout, now: number, window: Exclude<Verdict, { kind: 'breached' | 'held' }>): Transition {
   const nextIndex = rollout.stageIndex + 1;
   const next = rollout.plan.stages[nextIndex]!;
   const due = stageDueAt(rollout, nextIndex)!;
@@ -58,6 +89,7 @@ function tickBake(rollout: Rollout, now: number, health: HealthInput): Transitio
       };
     }
     if (verdict.kind === 'insufficient-data') return wait(current, verdict);
+    if (verdict.kind === 'held') return hold(current, rollout.lastVerdict, verdict);
     // The bake's success criteria are stricter than the rollback triggers: failing them holds the
     // rollout at 100 % for an operator to decide, it does not roll back by itself.
     const reason = `bake criteria not met (${describeBakeBreach(verdict.trigger, verdict.numbers, current.plan.health)}); holding at ${formatPercent(current.percent)}`;
@@ -68,7 +100,7 @@ function tickBake(rollout: Rollout, now: number, health: HealthInput): Transitio
 
 /** Not enough reports to judge: no data is never a pass, so wait and say why. */
 function wait(rollout: Rollout, verdict: Extract<Verdict, { kind: 'insufficient-data' }>): Transition {
-  const reason = `insufficient data (${verdict.samples} of ${verdict.required} samples)`;
+  const reason = `insufficient data (${verdict.samples} of ${verdict.required} ${verdict.cohort === 'baseline' ? 'baseline ' : ''}samples)`;
   return { rollout: { ...rollout, lastDecision: `waiting: ${reason}` }, events: [{ type: 'waiting', reason }] };
 }
 

@@ -1,4 +1,5 @@
 import * as z from 'zod';
+import { zGuardEvidence, zGuardState } from './guards';
 
 /** The longest reason an operator may give (a rollout action, a config write or revert). */
 export const MAX_REASON_CHARS = 1000;
@@ -8,6 +9,8 @@ export const MAX_DURATION_SECONDS = 90 * 24 * 3600;
 export const MAX_LATENCY_LIMIT_MS = 3_600_000;
 /** The most stages a plan may have. */
 export const MAX_STAGES = 100;
+/** The largest false-rollback budget a rollout may take: 10 %. */
+export const MAX_ALPHA = 0.1;
 /** The largest sample count a threshold may ask for (the bound of one report's count). */
 export const MAX_MIN_SAMPLES = 1_000_000_000;
 
@@ -37,6 +40,13 @@ function thresholdsSchema(bounded: boolean) {
     /** Success criteria over the bake. */
     bakeMaxErrorRate: z.number().min(0).max(1).default(0.001),
     bakeMaxP95Ms: latency.default(200),
+    /**
+     * The false-rollback budget of one rollout: the chance that the guards comparing the treatment
+     * with the baseline roll back a treatment no worse than it, over every check while it runs.
+     */
+    alpha: z.number().gt(0).max(MAX_ALPHA).default(0.01),
+    /** When the baseline breaches a limit as well and the treatment is not significantly worse: hold (default) or roll back anyway. */
+    onEnvironmentWide: z.enum(['hold', 'rollback']).default('hold'),
   });
 }
 
@@ -93,22 +103,41 @@ export const zHealthNumbers = z.object({
   baseline: z
     .object({ samples: z.number().optional(), errorRate: z.number().optional(), p95Ms: z.number().optional(), p99Ms: z.number().optional() })
     .optional(),
+  /** Each sequential guard's evidence: counts of both cohorts, evidence so far, evidence needed. */
+  guards: z.array(zGuardEvidence).optional(),
 });
 export type HealthNumbers = z.infer<typeof zHealthNumbers>;
 
-export const zTrigger = z.enum(['error_rate', 'p95', 'p99', 'probes']);
+/**
+ * What a verdict is about: an absolute limit (error_rate, p95, p99), the probes, or a comparison
+ * with the baseline (errors, P95 or P99 significantly worse than the baseline's).
+ */
+export const zTrigger = z.enum(['error_rate', 'p95', 'p99', 'probes', 'errors_vs_baseline', 'p95_vs_baseline', 'p99_vs_baseline']);
 export type Trigger = z.infer<typeof zTrigger>;
 
+/** Why a rollout holds although nothing says its treatment is worse. */
+export const zHoldCause = z.enum(['environment_wide', 'sample_ratio']);
+export type HoldCause = z.infer<typeof zHoldCause>;
+
 /**
- * A health verdict about the treatment cohort. No data is never a pass. `breached` means a limit
- * was exceeded as long as the policy requires (roll back); `degraded` means a limit is exceeded
- * but not yet for long enough (hold, do not promote).
+ * A health verdict about the treatment cohort: pass (`healthy`), fail (`breached`: roll back), or
+ * inconclusive (hold): `degraded` (a limit is exceeded but not yet for long enough),
+ * `insufficient-data` (no data is never a pass), `held` (the baseline breaches as well, or the
+ * reports' sample ratio is off the rollout's, so they cannot be judged).
  */
 export const zVerdict = z.discriminatedUnion('kind', [
   z.object({ kind: z.literal('healthy'), numbers: zHealthNumbers }),
   z.object({ kind: z.literal('breached'), trigger: zTrigger, numbers: zHealthNumbers }),
   z.object({ kind: z.literal('degraded'), trigger: zTrigger, numbers: zHealthNumbers }),
-  z.object({ kind: z.literal('insufficient-data'), samples: z.number(), required: z.number(), numbers: zHealthNumbers.optional() }),
+  z.object({
+    kind: z.literal('insufficient-data'),
+    samples: z.number(),
+    required: z.number(),
+    /** Which cohort lacks samples; absent means the treatment. */
+    cohort: z.enum(['treatment', 'baseline']).optional(),
+    numbers: zHealthNumbers.optional(),
+  }),
+  z.object({ kind: z.literal('held'), cause: zHoldCause, trigger: zTrigger.optional(), numbers: zHealthNumbers }),
 ]);
 export type Verdict = z.infer<typeof zVerdict>;
 
@@ -136,6 +165,11 @@ export const zRollout = z.object({
   /** The last decision in words, e.g. "waiting: insufficient data (12 of 100 samples)". */
   lastDecision: z.string().nullable(),
   lastTickAt: z.number().nullable(),
+  /**
+   * The sequential guards' evidence so far (absent on rows written before they existed: they start
+   * from nothing). A stored state that does not parse starts again too, rather than breaking the row.
+   */
+  guards: zGuardState.optional().catch(undefined),
 });
 export type Rollout = z.infer<typeof zRollout>;
 

@@ -1,0 +1,23 @@
+import type { GuardState } from '../schema/guards';
+import type { HealthInput, Rollout } from '../schema/rollout';
+import { advanceGuards, initialGuards, type MinutePair, trackShare } from './guard-state';
+import { healthVerdict, type HealthSignals } from './policy';
+
+/** What a tick gathered about one rollout from its metrics shard. */
+export interface RolloutSignals extends Omit<HealthSignals, 'guards' | 'probeFailures'> {
+  /** Complete minutes of both cohorts since the guards' last (or for late reports, recent) minute. */
+  pairs: readonly MinutePair[];
+}
+
+/**
+ * One rollout's verdict at a tick: its sequential guards advanced by the minutes that completed
+ * (from the rollout's stored state: the tick's transaction reads the row it writes back), then the
+ * health policy over the guards, the last minutes and the probes. Pure.
+ * A rollout without stored guards (started before they existed, or whose state was unreadable)
+ * starts them now; its percent is taken as served since its last tick.
+ */
+export function judgeRollout(r: Rollout, signals: RolloutSignals, probeFailures: number, now: number): { health: HealthInput; guards: GuardState } {
+  const start = r.guards ?? initialGuards(r.percent, r.lastTickAt ?? r.startedAt);
+  const guards = advanceGuards(trackShare(start, r.percent, now), signals.pairs, signals.baseline !== undefined);
+  return { health: healthVerdict({ ...signals, probeFailures, guards }, r.plan.health), guards };
+}
