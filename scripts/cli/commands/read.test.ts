@@ -1,11 +1,38 @@
 /** The read commands' --json shapes (documented in docs/RUNBOOK.md) and their human form. */
 import { describe, expect, it } from 'vitest';
+import type { Verdict } from '../../../src/core/schema/rollout';
 import { CONFIG, fakeFetch, rolloutView, routes, runCli } from '../test-support';
 
-const verdict = {
+const verdict: Verdict = {
   kind: 'healthy',
-  numbers: { samples: 900, errorRate: 0.002, p95Ms: 210, p99Ms: 480, baseline: { samples: 9000, errorRate: 0.0015, p95Ms: 190, p99Ms: 450 } },
-} as const;
+  numbers: {
+    samples: 900,
+    errorRate: 0.002,
+    p95Ms: 210,
+    p99Ms: 480,
+    baseline: { samples: 9000, errorRate: 0.0015, p95Ms: 190, p99Ms: 450 },
+    guards: [
+      { guard: 'errors', evidence: 3.2, needed: 150, treatment: { requests: 3120, events: 59 }, baseline: { requests: 59_300, events: 296 } },
+      {
+        guard: 'p95',
+        evidence: 0.41,
+        needed: 600,
+        treatment: { requests: 3120, events: 150 },
+        baseline: { requests: 59_300, events: 2965 },
+        thresholdMs: 190.4,
+      },
+      { guard: 'p99', evidence: 1, needed: 600, treatment: { requests: 0, events: 0 }, baseline: { requests: 0, events: 0 } },
+      {
+        guard: 'sample_ratio',
+        evidence: 0.2,
+        needed: 100,
+        treatment: { requests: 3120, events: 3120 },
+        baseline: { requests: 59_300, events: 59_300 },
+        expectedShare: 0.05,
+      },
+    ],
+  },
+};
 const active = rolloutView({ lastVerdict: verdict, lastDecision: 'waiting: next stage 25% at 2026-11-27T10:00:00.000Z' });
 
 function summary(env: string, extra: Record<string, unknown> = {}) {
@@ -92,6 +119,13 @@ describe('status', () => {
     expect(r.stdout).toContain('next      25% at 2026-11-27T10:00:00Z (in 0s), if healthy');
     expect(r.stdout).toContain('verdict   healthy');
     expect(r.stdout).toContain('treatment (on)      err 0.2% · p95 210 ms · p99 480 ms · 900 samples');
+    // Each guard's evidence in words and numbers; a guard without data yet (p99) is left out.
+    expect(r.stdout).toContain('  evidence  errors: treatment 1.9 % vs baseline 0.5 % (n = 3,120 / 59,300) — evidence 3.2 of 150 needed\n');
+    expect(r.stdout).toContain(
+      '            slower than the baseline P95 (190 ms): treatment 4.8 % vs baseline 5 % (n = 3,120 / 59,300) — evidence 0.41 of 600 needed\n',
+    );
+    expect(r.stdout).toContain('            sample ratio: treatment 5 % of 62,420 reported requests, expected 5 % — evidence 0.2 of 100 needed\n');
+    expect(r.stdout).not.toContain('slower than the baseline P99');
     expect(r.stdout).toContain('baseline (default)  err 0.15% · p95 190 ms · p99 450 ms · 9,000 samples');
     expect(r.stdout).toContain('decision  waiting: next stage 25%');
     expect(r.stdout).toContain('published 9 — KV publish pending: KV put failed: 429');

@@ -3,7 +3,7 @@ import { CliError, EXIT } from './errors';
 import { ApiError, type AdminClient } from './http';
 import type { CliIo, OutStream } from './io';
 import { count, formatDuration, isoSeconds, ms, type Paint, pct, table } from './output';
-import { nextStep, percentBar, stageBar, statusColour, verdictColour, verdictHeadline } from './rollouts';
+import { evidenceLines, nextStep, percentBar, stageBar, statusColour, verdictColour, verdictHeadline } from './rollouts';
 
 /** How a wait ended. */
 export type WaitOutcome = 'completed' | 'rolled_back' | 'aborted' | 'healthy' | 'insufficient-data' | 'unhealthy';
@@ -131,6 +131,8 @@ export function progressFrame(r: RolloutView, now: number, deadline: number, p: 
     `health    ${vc(verdictHeadline(r.lastVerdict))}`,
   ];
   for (const row of table(healthRows(r), 3)) lines.push(`  ${row}`);
+  const v = r.lastVerdict;
+  if (v && 'numbers' in v && v.numbers) lines.push(...evidenceLines(v.numbers, 'evidence  ', '          '));
   if (r.lastDecision) lines.push(`decision  ${r.lastDecision}`);
   return lines;
 }

@@ -1,3 +1,4 @@
+import { describeEvidence } from '../../../src/core/health/evidence';
 import type { HealthNumbers, Verdict } from '../../../src/core/schema/rollout';
 import type { RolloutView, StoredRolloutView } from './api';
 import { CliError } from './errors';
@@ -34,6 +35,15 @@ export function describeNumbers(n: Omit<HealthNumbers, 'baseline'> | undefined):
   if (n.samples !== undefined) parts.push(`${count(n.samples)} samples`);
   if (n.probeFailures !== undefined && n.probeFailures > 0) parts.push(`${n.probeFailures} failed probes`);
   return parts.join(' · ');
+}
+
+/**
+ * The sequential guards in words, one line each, e.g. "errors: treatment 1.9 % vs baseline 0.5 %
+ * (n = 3,120 / 59,300) — evidence 47 of 150 needed". Guards without data yet are left out.
+ */
+export function evidenceLines(numbers: HealthNumbers, first: string, rest: string): string[] {
+  const shown = (numbers.guards ?? []).filter((g) => g.treatment.requests + g.baseline.requests > 0);
+  return shown.map((g, k) => `${k === 0 ? first : rest}${describeEvidence(g)}`);
 }
 
 /** The verdict in words, e.g. "healthy", "insufficient data (12 of 100 samples)". */
@@ -133,6 +143,7 @@ export function describeRollout(r: StoredRolloutView, now: number, p: Paint): st
     const w = Math.max(t.length, b.length);
     lines.push(`    ${t.padEnd(w)}  ${describeNumbers(numbers)}`);
     if (numbers.baseline) lines.push(`    ${b.padEnd(w)}  ${describeNumbers(numbers.baseline)}`);
+    lines.push(...evidenceLines(numbers, '  evidence  ', '            '));
   }
   if (r.lastDecision) lines.push(`  decision  ${r.lastDecision}`);
   if (r.tickError) lines.push(`  ${p.red(`tick fails since ${r.tickError.since}: ${r.tickError.message} (held)`)}`);

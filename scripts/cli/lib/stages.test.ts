@@ -65,5 +65,10 @@ describe('parseHealth', () => {
     expect(() => parseHealth('minSample=20')).toThrow(/unknown key "minSample"/);
     expect(() => parseHealth('minSamples=lots')).toThrow(/must be a number/);
     expect(() => parseHealth('maxErrorRate=2')).toThrow(/maxErrorRate/);
+    expect(() => parseHealth('alpha=0.5')).toThrow(/alpha/);
+    expect(() => parseHealth('onEnvironmentWide=ignore')).toThrow(/onEnvironmentWide/);
+  });
+  it('takes the false-rollback budget as a number and onEnvironmentWide as a word', () => {
+    expect(parseHealth('alpha=0.001,onEnvironmentWide=rollback')).toEqual({ alpha: 0.001, onEnvironmentWide: 'rollback' });
   });
 });

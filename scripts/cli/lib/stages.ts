@@ -58,9 +58,12 @@ export function humanSeconds(seconds: number): string {
 
 const HEALTH_KEYS = Object.keys(zHealthThresholds.shape) as (keyof HealthThresholds)[];
 
-/** Parses `--health minSamples=20,maxErrorRate=0.02`: overrides of the rollout's health thresholds. */
+/** Thresholds that take a word rather than a number (onEnvironmentWide=hold|rollback). */
+const TEXT_KEYS: ReadonlySet<string> = new Set(['onEnvironmentWide']);
+
+/** Parses `--health minSamples=20,maxErrorRate=0.02,onEnvironmentWide=rollback`: overrides of the rollout's health thresholds. */
 export function parseHealth(spec: string, command = 'deploy'): Partial<HealthThresholds> {
-  const out: Record<string, number> = {};
+  const out: Record<string, number | string> = {};
   for (const part of spec
     .split(',')
     .map((p) => p.trim())
@@ -69,6 +72,10 @@ export function parseHealth(spec: string, command = 'deploy'): Partial<HealthThr
     if (!m) throw new UsageError(`--health: "${part}" is not key=value`, command);
     const key = m[1]!;
     if (!(HEALTH_KEYS as string[]).includes(key)) throw new UsageError(`--health: unknown key "${key}"; known: ${HEALTH_KEYS.join(', ')}`, command);
+    if (TEXT_KEYS.has(key)) {
+      out[key] = m[2]!;
+      continue;
+    }
     const value = Number(m[2]);
     if (!Number.isFinite(value)) throw new UsageError(`--health: ${key} must be a number, not "${m[2]}"`, command);
     out[key] = value;
