@@ -14,9 +14,12 @@ import { logEvent } from '../http/log';
 import { SYSTEM_ACTOR } from './actors';
 import { type Gathered, gatherHealth } from './gather-health';
 import type { RepairFinding } from './kv-check';
+import type { DeliveryView } from './notification-outbox';
 import type { ProbeState } from './probes';
 import { act, type RolloutActionName, type RolloutView, type StoredRolloutView, start, tickAll, viewOfStored } from './rollout-ops';
 import { type CoordinatorState, createState } from './state';
+import { webhookSecretsFor } from './webhook-secrets';
+import { WebhookSender } from './webhook-sender';
 
 /** An environment at a glance, for GET /admin/v1/environments. */
 export interface EnvironmentSummary {
@@ -59,6 +62,9 @@ export class RolloutCoordinator extends DurableObject<Env> {
   publishTarget: Pick<KVNamespace, 'put'> | undefined;
   /** Test seam: how health-check probes fetch instead of the global fetch. */
   probeFetch: typeof fetch | undefined;
+  /** Test seam: how notification deliveries fetch instead of the global fetch. */
+  webhookFetch: typeof fetch | undefined;
+  private readonly sender: WebhookSender;
 
   constructor(ctx: DurableObjectState, env: Env) {
     super(ctx, env);
@@ -67,6 +73,13 @@ export class RolloutCoordinator extends DurableObject<Env> {
       () => this.publishTarget ?? env.FLAGS,
       () => env.FLAGS,
     );
+    this.sender = new WebhookSender({
+      outbox: this.s.outbox,
+      fetcher: () => this.webhookFetch ?? fetch,
+      secrets: () => webhookSecretsFor(env.WEBHOOK_SECRETS, this.s.environment()),
+      environment: () => this.s.environment(),
+      clock: () => Date.now(),
+    });
     void ctx.blockConcurrencyWhile(async () => migrateSqlite(ctx.storage, MIGRATIONS, Date.now()));
   }
 
@@ -276,9 +289,22 @@ export class RolloutCoordinator extends DurableObject<Env> {
     return out;
   }
 
-  /** Redoes any publish that a failure, a debounce or an eviction left pending. */
+  /** Recent notification deliveries with their attempts, newest first. */
+  async notifications(environment: string, query: { failed: boolean; limit: number }): Promise<{ deliveries: DeliveryView[] }> {
+    this.bind(environment);
+    return { deliveries: this.s.outbox.list(query) };
+  }
+
+  /**
+   * Redoes any publish that a failure, a debounce or an eviction left pending, and sends due
+   * notifications. Both run side by side, so a receiver that never answers cannot hold back a
+   * publish; the outbox then re-arms the alarm for its next due delivery when that comes first.
+   */
   override async alarm(): Promise<void> {
     if (this.s.meta.get('environment', '') === '') return;
-    await this.s.publisher.publish();
+    const [publish, deliveries] = await Promise.allSettled([this.s.publisher.publish(), this.sender.run()]);
+    await this.s.outbox.arm();
+    if (publish.status === 'rejected') throw publish.reason;
+    if (deliveries.status === 'rejected') logEvent({ event: 'notifications_failed', environment: this.s.environment(), message: String(deliveries.reason) });
   }
 }
