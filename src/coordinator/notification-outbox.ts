@@ -212,8 +212,10 @@ export class NotificationOutbox {
       const log = JSON.parse(row.attempt_log) as DeliveryAttempt[];
       log.push({ at: new Date(startedAt).toISOString(), status: result.status, error: result.error, durationMs: result.durationMs });
       this.sql.exec(
-        'UPDATE notification_deliveries SET status = ?, delivered_at = ?, last_status = ?, last_error = ?, attempt_log = ? WHERE seq = ?',
+        'UPDATE notification_deliveries SET status = ?, next_attempt_at = ?, delivered_at = ?, last_status = ?, last_error = ?, attempt_log = ? WHERE seq = ?',
         status,
+        // The backoff counts from the attempt's end: a receiver that takes its whole timeout is not retried at once.
+        now + retryDelayMs(attempt),
         result.ok ? now : null,
         result.status,
         result.error,

@@ -73,13 +73,11 @@ export class RolloutCoordinator extends DurableObject<Env> {
       () => this.publishTarget ?? env.FLAGS,
       () => env.FLAGS,
     );
-    this.sender = new WebhookSender({
-      outbox: this.s.outbox,
-      fetcher: () => this.webhookFetch ?? fetch,
-      secrets: () => webhookSecretsFor(env.WEBHOOK_SECRETS, this.s.environment()),
-      environment: () => this.s.environment(),
-      clock: () => Date.now(),
-    });
+    this.sender = new WebhookSender(
+      this.s,
+      () => this.webhookFetch ?? fetch,
+      (e) => webhookSecretsFor(env.WEBHOOK_SECRETS, e),
+    );
     void ctx.blockConcurrencyWhile(async () => migrateSqlite(ctx.storage, MIGRATIONS, Date.now()));
   }
 
@@ -95,9 +93,11 @@ export class RolloutCoordinator extends DurableObject<Env> {
     return confirmationFailure(this.s.configs.latest()?.config ?? null, environment, confirmed);
   }
 
-  /** Publishes after a change, without failing the caller: the alarm retries. */
+  /** Publishes after a change, without failing the caller: the alarm retries; due notifications re-arm it if the publish set it later. */
   private async publishAfterChange(): Promise<PublishResult> {
-    return this.s.publisher.publish();
+    const result = await this.s.publisher.publish();
+    await this.s.outbox.arm();
+    return result;
   }
 
   async summary(environment: string): Promise<EnvironmentSummary> {
@@ -297,14 +297,13 @@ export class RolloutCoordinator extends DurableObject<Env> {
 
   /**
    * Redoes any publish that a failure, a debounce or an eviction left pending, and sends due
-   * notifications. Both run side by side, so a receiver that never answers cannot hold back a
-   * publish; the outbox then re-arms the alarm for its next due delivery when that comes first.
+   * notifications, side by side: a receiver that never answers cannot hold back a publish. The
+   * outbox then re-arms the alarm for its next delivery when that comes before the publisher's.
    */
   override async alarm(): Promise<void> {
     if (this.s.meta.get('environment', '') === '') return;
-    const [publish, deliveries] = await Promise.allSettled([this.s.publisher.publish(), this.sender.run()]);
+    const [publish] = await Promise.allSettled([this.s.publisher.publish(), this.sender.run()]);
     await this.s.outbox.arm();
     if (publish.status === 'rejected') throw publish.reason;
-    if (deliveries.status === 'rejected') logEvent({ event: 'notifications_failed', environment: this.s.environment(), message: String(deliveries.reason) });
   }
 }
