@@ -141,6 +141,50 @@ describe('an automatic rollback', () => {
   });
 });
 
+describe('other decisions', () => {
+  it('an operator rollback is sent as decided by the operator, with the reason given', async () => {
+    const receiver = new FakeReceiver();
+    const r = await setup([hook(['rollout.rolled_back'])]);
+    await receiver.install(ENV);
+    clock.advance(60_000);
+    const out = await coordinator.api.rolloutAction(ENV, r.id, 'rollback', { reason: 'error spike in EU' }, 'alice', clock.now, false);
+    expect(out).toMatchObject({ ok: true, value: { status: 'rolled_back', changed: true } });
+    await runDurableObjectAlarm(coordinator.stub);
+    expect(receiver.received).toHaveLength(1);
+    expect(JSON.parse(receiver.received[0]!.body)).toMatchObject({
+      event: 'rollout.rolled_back',
+      action: 'rollout.rollback',
+      decidedBy: { actor: 'alice', automatic: false },
+      reason: 'error spike in EU',
+      rollout: { id: r.id, status: 'rolled_back', percent: 0 },
+    });
+  });
+
+  it('a completed rollout sends rollout.completed and the config change that makes its variant the default', async () => {
+    const receiver = new FakeReceiver();
+    const { api } = coordinator;
+    await api.putConfig(
+      ENV,
+      { document: withNotifications(ENV, [hook(['rollout.completed', 'config.changed'])]), ifMatch: null, actor: 'tester', reason: null, confirmed: false },
+      clock.now,
+    );
+    await receiver.install(ENV);
+    await runDurableObjectAlarm(coordinator.stub);
+    clock.advance(1000);
+    const started = await api.startRollout(ENV, { flag: 'new-checkout', variant: 'on', strategy: 'instant', reason: 'go' }, 'tester', clock.now, false);
+    if (!started.ok) throw new Error(started.error);
+    const bakeEnds = started.value.startedAt + started.value.plan.bakeSeconds * 1000;
+    await tickAt(bakeEnds + 60_000, { [started.value.id]: { ...healthy, bake: healthy.window } });
+    await runDurableObjectAlarm(coordinator.stub);
+    expect(receiver.received.map((q) => [q.headers.get('x-rollgate-event'), (JSON.parse(q.body) as { action: string }).action])).toEqual([
+      ['config.changed', 'config.put'],
+      // In the order of their audit entries (one transaction: the config version is written first).
+      ['config.changed', 'config.rollout_completed'],
+      ['rollout.completed', 'rollout.auto_completed'],
+    ]);
+  });
+});
+
 describe('retries', () => {
   it('500 twice then 200: three attempts with 2 s then 8 s of backoff, one success, every attempt recorded', async () => {
     const receiver = new FakeReceiver([500, 500, 200]);
