@@ -7,6 +7,8 @@ import type { WebhookSecrets } from './webhook-secrets';
 
 /** Rounds of one run: after a success the receiver's next delivery is due at once; the rest wait for the next alarm. */
 const MAX_ROUNDS = 10;
+/** A network error's message is stored with every attempt: keep it short. */
+const MAX_ERROR_CHARS = 500;
 
 /**
  * Sends due deliveries from the outbox: each receiver's oldest pending one, receivers in parallel,
@@ -83,7 +85,7 @@ export class WebhookSender {
     } catch (err) {
       const name = (err as Error)?.name;
       const error = name === 'TimeoutError' ? `timed out after ${DELIVERY_TIMEOUT_MS} ms` : (err as Error)?.message || String(name ?? err);
-      return { ok: false, status: null, error, durationMs: this.clock() - startedAt };
+      return { ok: false, status: null, error: error.slice(0, MAX_ERROR_CHARS), durationMs: this.clock() - startedAt };
     }
   }
 }
