@@ -1,6 +1,8 @@
 import { cloudflareTest } from '@cloudflare/vitest-plugin';
 import { defineConfig } from 'vitest/config';
 
+const ENVIRONMENTS = ['development', 'staging', 'production'];
+
 export default defineConfig({
   test: {
     projects: [
@@ -12,7 +14,13 @@ export default defineConfig({
         },
       },
       {
-        plugins: [cloudflareTest({ wrangler: { configPath: './wrangler.toml' } })],
+        plugins: [
+          cloudflareTest({
+            wrangler: { configPath: './wrangler.toml' },
+            // The Worker secret notifications are signed with, as .dev.vars.example sets it locally.
+            miniflare: { bindings: { WEBHOOK_SECRETS: JSON.stringify(Object.fromEntries(ENVIRONMENTS.map((e) => [e, [`dev-webhook-secret-${e}`]]))) } },
+          }),
+        ],
         test: {
           name: 'workers',
           include: ['test/**/*.test.ts'],

@@ -9,6 +9,7 @@ interface __BaseEnv_Env {
 	FLAG_OVERRIDES: string;
 	FALLBACK_CLIENT_KEYS: string;
 	ADMIN_TOKENS: string;
+	WEBHOOK_SECRETS: string;
 	COORDINATOR: DurableObjectNamespace<import("./index").RolloutCoordinator>;
 	METRICS: DurableObjectNamespace<import("./index").MetricsShard>;
 }
@@ -24,7 +25,7 @@ type StringifyValues<EnvType extends Record<string, unknown>> = {
 	[Binding in keyof EnvType]: EnvType[Binding] extends string ? EnvType[Binding] : string;
 };
 declare namespace NodeJS {
-	interface ProcessEnv extends StringifyValues<Pick<Cloudflare.Env, "SNAPSHOT_REFRESH_MS" | "MAX_BODY_BYTES" | "FLAG_OVERRIDES" | "FALLBACK_CLIENT_KEYS" | "ADMIN_TOKENS">> {}
+	interface ProcessEnv extends StringifyValues<Pick<Cloudflare.Env, "SNAPSHOT_REFRESH_MS" | "MAX_BODY_BYTES" | "FLAG_OVERRIDES" | "FALLBACK_CLIENT_KEYS" | "ADMIN_TOKENS" | "WEBHOOK_SECRETS">> {}
 }
 declare module "*.txt" {
 	const value: string;

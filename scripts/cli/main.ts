@@ -10,6 +10,7 @@ import { deploy } from './commands/deploy';
 import { diff } from './commands/diff';
 import { health } from './commands/health';
 import { keys } from './commands/keys';
+import { notifications } from './commands/notifications';
 import { push } from './commands/push';
 import { revert } from './commands/revert';
 import { setup } from './commands/setup';
@@ -17,7 +18,23 @@ import { status } from './commands/status';
 import { validate } from './commands/validate';
 
 /** Every command, in the order --help lists them. */
-export const COMMANDS: readonly CommandDef[] = [validate, diff, push, deploy, status, rollback, pause, resume, promote, revert, audit, health, keys, setup];
+export const COMMANDS: readonly CommandDef[] = [
+  validate,
+  diff,
+  push,
+  deploy,
+  status,
+  rollback,
+  pause,
+  resume,
+  promote,
+  revert,
+  audit,
+  health,
+  notifications,
+  keys,
+  setup,
+];
 
 function version(): string {
   try {

@@ -33,15 +33,17 @@ export interface AuditPage {
 
 /** The audit log table: append-only, paged newest first by id. */
 export class AuditLog {
+  /** `onAppend` runs inside the entry's transaction (the notification outbox enqueues there); it must not throw. */
   constructor(
     private readonly sql: SqlStorage,
     private readonly environment: () => string,
+    private readonly onAppend: (id: number, at: number, r: AuditRecord) => void = () => undefined,
   ) {}
 
   /** Appends an entry; call inside the transaction of the change it records. */
   append(at: number, r: AuditRecord): void {
-    this.sql.exec(
-      'INSERT INTO audit_log (at, actor, action, target, flags, reason, diff) VALUES (?, ?, ?, ?, ?, ?, ?)',
+    const cursor = this.sql.exec<{ id: number }>(
+      'INSERT INTO audit_log (at, actor, action, target, flags, reason, diff) VALUES (?, ?, ?, ?, ?, ?, ?) RETURNING id',
       at,
       r.actor,
       r.action,
@@ -50,6 +52,7 @@ export class AuditLog {
       r.reason ?? null,
       JSON.stringify(r.diff ?? null),
     );
+    this.onAppend(cursor.one().id, at, r);
   }
 
   /** A page of entries older than `cursor`, optionally only for one flag or action. */

@@ -75,4 +75,32 @@ export const MIGRATIONS: readonly Migration[] = [
     version: 3,
     sql: `ALTER TABLE client_keys ADD COLUMN scopes TEXT NOT NULL DEFAULT 'evaluate';`,
   },
+  {
+    // The notification outbox: deliveries enqueued in the transaction of the decision they report,
+    // sent by the alarm (notification-outbox.ts).
+    version: 4,
+    sql: `
+      CREATE TABLE notification_deliveries (
+        seq INTEGER PRIMARY KEY AUTOINCREMENT,
+        id TEXT NOT NULL UNIQUE,
+        notification TEXT NOT NULL,
+        url TEXT NOT NULL,
+        format TEXT NOT NULL,
+        event TEXT NOT NULL,
+        audit_id INTEGER NOT NULL,
+        target TEXT NOT NULL,
+        flag TEXT,
+        body TEXT NOT NULL,
+        status TEXT NOT NULL,
+        attempts INTEGER NOT NULL,
+        next_attempt_at INTEGER NOT NULL,
+        created_at INTEGER NOT NULL,
+        delivered_at INTEGER,
+        last_status INTEGER,
+        last_error TEXT,
+        attempt_log TEXT NOT NULL
+      );
+      CREATE INDEX deliveries_by_notification ON notification_deliveries (notification, status, seq);
+    `,
+  },
 ];

@@ -15,9 +15,12 @@ import { logEvent } from '../http/log';
 import { SYSTEM_ACTOR } from './actors';
 import { type Gathered, gatherHealth } from './gather-health';
 import type { RepairFinding } from './kv-check';
+import type { DeliveryView } from './notification-outbox';
 import type { ProbeState } from './probes';
 import { act, type Judge, type RolloutActionName, type RolloutView, type StoredRolloutView, start, tickAll, viewOfStored } from './rollout-ops';
 import { type CoordinatorState, createState } from './state';
+import { webhookSecretsFor } from './webhook-secrets';
+import { WebhookSender } from './webhook-sender';
 
 /** An environment at a glance, for GET /admin/v1/environments. */
 export interface EnvironmentSummary {
@@ -68,6 +71,9 @@ export class RolloutCoordinator extends DurableObject<Env> {
   publishTarget: Pick<KVNamespace, 'put'> | undefined;
   /** Test seam: how health-check probes fetch instead of the global fetch. */
   probeFetch: typeof fetch | undefined;
+  /** Test seam: how notification deliveries fetch instead of the global fetch. */
+  webhookFetch: typeof fetch | undefined;
+  private readonly sender: WebhookSender;
 
   constructor(ctx: DurableObjectState, env: Env) {
     super(ctx, env);
@@ -75,6 +81,11 @@ export class RolloutCoordinator extends DurableObject<Env> {
       ctx.storage,
       () => this.publishTarget ?? env.FLAGS,
       () => env.FLAGS,
+    );
+    this.sender = new WebhookSender(
+      this.s,
+      () => this.webhookFetch ?? fetch,
+      (e) => webhookSecretsFor(env.WEBHOOK_SECRETS, e),
     );
     void ctx.blockConcurrencyWhile(async () => migrateSqlite(ctx.storage, MIGRATIONS, Date.now()));
   }
@@ -91,9 +102,11 @@ export class RolloutCoordinator extends DurableObject<Env> {
     return confirmationFailure(this.s.configs.latest()?.config ?? null, environment, confirmed);
   }
 
-  /** Publishes after a change, without failing the caller: the alarm retries. */
+  /** Publishes after a change, without failing the caller: the alarm retries; due notifications re-arm it if the publish set it later. */
   private async publishAfterChange(): Promise<PublishResult> {
-    return this.s.publisher.publish();
+    const result = await this.s.publisher.publish();
+    await this.s.outbox.arm();
+    return result;
   }
 
   async summary(environment: string): Promise<EnvironmentSummary> {
@@ -288,9 +301,21 @@ export class RolloutCoordinator extends DurableObject<Env> {
     return out;
   }
 
-  /** Redoes any publish that a failure, a debounce or an eviction left pending. */
+  /** Recent notification deliveries with their attempts, newest first. */
+  async notifications(environment: string, query: { failed: boolean; limit: number }): Promise<{ deliveries: DeliveryView[] }> {
+    this.bind(environment);
+    return { deliveries: this.s.outbox.list(query) };
+  }
+
+  /**
+   * Redoes any publish that a failure, a debounce or an eviction left pending, and sends due
+   * notifications, side by side: a receiver that never answers cannot hold back a publish. The
+   * outbox then re-arms the alarm for its next delivery when that comes before the publisher's.
+   */
   override async alarm(): Promise<void> {
     if (this.s.meta.get('environment', '') === '') return;
-    await this.s.publisher.publish();
+    const [publish] = await Promise.allSettled([this.s.publisher.publish(), this.sender.run()]);
+    await this.s.outbox.arm();
+    if (publish.status === 'rejected') throw publish.reason;
   }
 }

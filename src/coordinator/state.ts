@@ -4,6 +4,8 @@ import { AuditLog } from './audit-log';
 import { ClientKeys } from './client-keys';
 import { ConfigVersions } from './config-versions';
 import { Meta } from './meta';
+import { NotificationOutbox } from './notification-outbox';
+import { enqueueNotifications } from './notify';
 import { ProbeTable } from './probes';
 import { Publisher } from './publisher';
 import { RolloutRows } from './rollout-rows';
@@ -20,6 +22,8 @@ export interface CoordinatorState {
   keys: ClientKeys;
   probes: ProbeTable;
   publisher: Publisher;
+  /** Notification deliveries, enqueued with the audit entry of each decision. */
+  outbox: NotificationOutbox;
   environment: () => string;
 }
 
@@ -47,6 +51,7 @@ export function createState(storage: DurableObjectStorage, kv: () => Pick<KVName
       ),
       tickFailures: tickFailures.all().map((f) => ({ rollout: f.rollout, flag: f.flag, since: new Date(f.since).toISOString() })),
     });
+  const outbox = new NotificationOutbox(storage, () => Date.now());
   return {
     storage,
     meta,
@@ -56,7 +61,8 @@ export function createState(storage: DurableObjectStorage, kv: () => Pick<KVName
     keys,
     probes: new ProbeTable(sql),
     environment,
-    audit: new AuditLog(sql, environment),
+    outbox,
+    audit: new AuditLog(sql, environment, (id, at, r) => enqueueNotifications({ configs, rollouts, outbox, environment }, id, at, r)),
     publisher: new Publisher({ storage, meta, kv, read, environment, build, clock: () => Date.now() }),
   };
 }
@@ -64,7 +70,7 @@ export function createState(storage: DurableObjectStorage, kv: () => Pick<KVName
 /**
  * Runs `change` as one SQLite transaction; when it reports that published state changed, bumps
  * the snapshot sequence inside it and arms the publish alarm right after the commit, before any
- * await. Returns the change's result.
+ * await; deliveries its audit entries enqueued arm the alarm too. Returns the change's result.
  */
 export function commit<T>(s: CoordinatorState, change: () => { result: T; dirty: boolean }): T {
   let dirty = false;
@@ -81,5 +87,6 @@ export function commit<T>(s: CoordinatorState, change: () => { result: T; dirty:
     throw err;
   }
   if (dirty) s.publisher.armAlarm();
+  s.outbox.armIfQueued();
   return result;
 }

@@ -341,6 +341,8 @@ describe('keys stored before scopes existed', () => {
       sql.exec('DELETE FROM client_keys');
       sql.exec('ALTER TABLE client_keys DROP COLUMN scopes');
       sql.exec('DELETE FROM schema_migrations WHERE version >= 3');
+      // Later migrations run again too: undo them (migration 4, the notification outbox).
+      sql.exec('DROP TABLE notification_deliveries');
       sql.exec("INSERT INTO client_keys (name, sha256, created_at, created_by) VALUES ('legacy', ?, 1, 'ops')", 'ab'.repeat(32));
       migrateSqlite(state.storage, MIGRATIONS, 2);
       const keys = new ClientKeys(sql);

@@ -195,11 +195,12 @@ describe('setup --dry-run', () => {
     expect(r.stderr).toBe('');
     expect(r.code).toBe(0);
     const lines = r.stdout.trimEnd().split('\n');
-    expect(lines.slice(0, 4)).toEqual([
+    expect(lines.slice(0, 5)).toEqual([
       '# dry run: the commands rollgate setup would run for wrangler environment canary (after npx wrangler login)',
       'npx wrangler kv namespace create FLAGS --env canary',
       `echo '[{"name":"admin","sha256":"<sha256 of a new admin token>","environments":"*","role":"operator"}]' | npx wrangler secret put ADMIN_TOKENS --env canary`,
       `echo '{"development":["<sha256 of a new development client key>"],"staging":["<sha256 of a new staging client key>"],"production":["<sha256 of a new production client key>"]}' | npx wrangler secret put FALLBACK_CLIENT_KEYS --env canary`,
+      `echo '{"development":["<a new development webhook secret>"],"staging":["<a new staging webhook secret>"],"production":["<a new production webhook secret>"]}' | npx wrangler secret put WEBHOOK_SECRETS --env canary`,
     ]);
     expect(lines).toContain('# then add to wrangler.toml (replacing the local kv_namespaces id):');
     expect(r.stdout).toContain('[[env.canary.kv_namespaces]]\nbinding = "FLAGS"\nid = "<id printed by the first command>"\n');

@@ -21,6 +21,7 @@ describe('setup', () => {
     expect(r.stdout).toMatch(
       /echo '\{"development":\["<sha256 of a new development client key>"\],"staging":\[.*\],"production":\[.*\]\}' \| npx wrangler secret put FALLBACK_CLIENT_KEYS\n/,
     );
+    expect(r.stdout).toMatch(/echo '\{"development":\["<a new development webhook secret>"\],.*\}' \| npx wrangler secret put WEBHOOK_SECRETS\n/);
     expect(r.stdout).toContain('[[kv_namespaces]]\nbinding = "FLAGS"\nid = "<id printed by the first command>"');
     expect(r.stdout).not.toMatch(/rgadm_|rg_development_/);
   });
@@ -45,6 +46,7 @@ describe('setup', () => {
       expect.stringContaining('kv namespace create FLAGS'),
       expect.stringContaining('secret put ADMIN_TOKENS'),
       expect.stringContaining('secret put FALLBACK_CLIENT_KEYS'),
+      expect.stringContaining('secret put WEBHOOK_SECRETS'),
     ]);
     const admin = JSON.parse(runs[1]!.input!) as { sha256: string; role: string }[];
     expect(admin[0]).toMatchObject({ role: 'operator', environments: '*' });
@@ -53,6 +55,13 @@ describe('setup', () => {
     expect(stdout.text).toContain('id = "0123456789abcdef0123456789abcdef"');
     expect(stdout.text).toMatch(/rgadm_[A-Za-z0-9_-]{43}/);
     expect(stdout.text).toContain('--name default --import --yes');
+    // One new webhook secret per environment, the one the Worker signs with and the one printed for receivers.
+    const webhooks = JSON.parse(runs[3]!.input!) as Record<string, string[]>;
+    expect(Object.keys(webhooks)).toEqual(['development', 'staging', 'production']);
+    for (const [e, [secret]] of Object.entries(webhooks)) {
+      expect(secret).toMatch(new RegExp(`^rgwh_${e}_[A-Za-z0-9_-]{43}$`));
+      expect(stdout.text).toContain(`    ${e}: ${secret}\n`);
+    }
   });
 
   it('stops when wrangler fails', async () => {

@@ -76,13 +76,14 @@ export function parseKvId(output: string): string | null {
 
 export const setup: CommandDef = {
   name: 'setup',
-  summary: 'Prepare a Cloudflare account for Rollgate with wrangler: KV namespace, ADMIN_TOKENS, FALLBACK_CLIENT_KEYS.',
+  summary: 'Prepare a Cloudflare account for Rollgate with wrangler: KV namespace, ADMIN_TOKENS, FALLBACK_CLIENT_KEYS, WEBHOOK_SECRETS.',
   usage: ['setup [--env WRANGLER_ENV] [--dry-run] [--config FILE] [--admin-name NAME]'],
   description: [
     'Runs, in order (after `npx wrangler login`):',
     '  npx wrangler kv namespace create FLAGS [--env E]',
     '  npx wrangler secret put ADMIN_TOKENS [--env E]          (a new operator token, stored as its SHA-256)',
     '  npx wrangler secret put FALLBACK_CLIENT_KEYS [--env E]  (a new client key per Rollgate environment)',
+    '  npx wrangler secret put WEBHOOK_SECRETS [--env E]       (a new notification signing secret per Rollgate environment)',
     'then prints the wrangler.toml lines to add and the new secrets, once. --env names a wrangler',
     'environment ([env.E] in wrangler.toml, one Worker deployment); omit it for the top-level Worker.',
     'Every Worker serves all Rollgate environments of the config. --dry-run prints the commands only.',
@@ -112,6 +113,7 @@ export const setup: CommandDef = {
     const kvArgs = ['kv', 'namespace', 'create', 'FLAGS', ...envArgs];
     const adminArgs = ['secret', 'put', 'ADMIN_TOKENS', ...envArgs];
     const fallbackArgs = ['secret', 'put', 'FALLBACK_CLIENT_KEYS', ...envArgs];
+    const webhookArgs = ['secret', 'put', 'WEBHOOK_SECRETS', ...envArgs];
 
     if (dryRun) {
       const adminJson = JSON.stringify([{ name: adminName, sha256: '<sha256 of a new admin token>', environments: '*', role: 'operator' }]);
@@ -122,6 +124,7 @@ export const setup: CommandDef = {
       ctx.out.line(show(kvArgs));
       ctx.out.line(show(adminArgs, adminJson));
       ctx.out.line(show(fallbackArgs, fallbackJson));
+      ctx.out.line(show(webhookArgs, JSON.stringify(Object.fromEntries(rgEnvs.map((e) => [e, [`<a new ${e} webhook secret>`]])))));
       ctx.out.line();
       ctx.out.line(c.dim('# then add to wrangler.toml (replacing the local kv_namespaces id):'));
       ctx.out.lines(tomlLines(wranglerEnv, '<id printed by the first command>'));
@@ -147,6 +150,8 @@ export const setup: CommandDef = {
     const hashes: Record<string, string[]> = {};
     for (const [e, k] of Object.entries(clientKeys)) hashes[e] = [await sha256Hex(k)];
     await wrangler(fallbackArgs, JSON.stringify(hashes));
+    const webhookSecrets = Object.fromEntries(rgEnvs.map((e) => [e, mintSecret(`rgwh_${e}`)]));
+    await wrangler(webhookArgs, JSON.stringify(Object.fromEntries(Object.entries(webhookSecrets).map(([e, k]) => [e, [k]]))));
 
     ctx.out.line();
     ctx.out.line(c.bold('1. Add to wrangler.toml (replacing the local kv_namespaces id):'));
@@ -163,6 +168,9 @@ export const setup: CommandDef = {
       ctx.out.line(`    ${e}: ${k}`);
       ctx.out.line(c.dim(`      echo '${k}' | rollgate keys issue --env ${e} --name default --import --yes`));
     }
+    ctx.out.line();
+    ctx.out.line(c.bold('   Notification signing secrets (X-Rollgate-Signature; README, Notifications), for your webhook receivers:'));
+    for (const [e, k] of Object.entries(webhookSecrets)) ctx.out.line(`    ${e}: ${k}`);
     ctx.out.line();
     ctx.out.line(c.yellow('These secrets are shown only this once and only their SHA-256 is stored: put them in your secret manager now.'));
     ctx.out.line(c.dim('   These are evaluate keys (OFREP, safe in a browser). Services that post health reports need a report key:'));

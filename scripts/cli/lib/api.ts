@@ -4,13 +4,19 @@
  */
 import type { AuditEntry, AuditPage } from '../../../src/coordinator/audit-log';
 import type { ConfigWriteResult } from '../../../src/coordinator/config-ops';
+import type { DeliveryView } from '../../../src/coordinator/notification-outbox';
 import type { RolloutView, StoredRolloutView } from '../../../src/coordinator/rollout-ops';
 import type { EnvironmentSummary } from '../../../src/coordinator/rollout-coordinator';
 import type { ConfigChange } from '../../../src/core/config/diff';
 import type { RollgateConfig } from '../../../src/core/schema/config';
 import type { Stage } from '../../../src/core/schema/rollout';
 
-export type { AuditEntry, AuditPage, ConfigChange, ConfigWriteResult, RolloutView, Stage, StoredRolloutView };
+export type { AuditEntry, AuditPage, ConfigChange, ConfigWriteResult, DeliveryView, RolloutView, Stage, StoredRolloutView };
+
+/** GET /admin/v1/environments/{env}/notifications. */
+export interface NotificationsResponse {
+  deliveries: DeliveryView[];
+}
 
 /** Probe counters of an environment, when the Worker reports them (health monitoring). */
 export interface ProbeStatus {

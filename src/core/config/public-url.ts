@@ -77,3 +77,26 @@ function ipv6Problem(text: string): string | null {
   if (h[0] === 0x2002) return `[${text}] is a 6to4 address (2002::/16), which embeds an IPv4 address`;
   return null;
 }
+
+/**
+ * Why a webhook URL may not be called, or null when it may: an https URL of a public host (as
+ * {@link publicUrlProblem} judges hosts), or, for local use only, http or https to loopback
+ * (127.0.0.0/8, [::1], localhost), which a deployed Worker cannot reach anyway.
+ */
+export function webhookUrlProblem(text: string): string | null {
+  let url: URL;
+  try {
+    url = new URL(text);
+  } catch {
+    return 'not a URL';
+  }
+  if (url.protocol !== 'http:' && url.protocol !== 'https:') return `scheme "${url.protocol.slice(0, -1)}" is not https`;
+  if (url.username !== '' || url.password !== '') return 'credentials in the URL are not allowed (they would be stored and logged)';
+  if (isLoopback(url.hostname.toLowerCase().replace(/\.$/, ''))) return null;
+  if (url.protocol !== 'https:') return 'plain http is only allowed to loopback (127.0.0.1, [::1], localhost); use https';
+  return publicUrlProblem(text);
+}
+
+function isLoopback(host: string): boolean {
+  return host === 'localhost' || host === '[::1]' || /^127\.\d+\.\d+\.\d+$/.test(host);
+}

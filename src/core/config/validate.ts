@@ -6,6 +6,7 @@ import { CONFIG_BOUNDS, type FlagOverlay, zRollgateConfig, type RollgateConfig }
 import type { FlagdFlag } from '../schema/flag';
 import { environmentsOf } from './environments';
 import { fractionalIssues } from './fractional-rules';
+import { notificationIssues } from './notification-rules';
 import { type ConfigIssue, fromZod, pointer } from './issues';
 import { publicUrlProblem } from './public-url';
 import { resolveFlag } from './resolve-environment';
@@ -18,7 +19,7 @@ export type ValidationResult =
  * Validates a config document: its shape first (nesting depth, no `__proto__` keys), then the
  * schema, then the semantic rules (default variants exist, variants share a type, targeting and
  * `$ref`s compile, fractional buckets are sound, overlays name known environments, health checks
- * call public http(s) URLs), checked for the base flag and for every environment's resolved flag.
+ * call public http(s) URLs, notifications https ones), checked for the base flag and for every environment's resolved flag.
  */
 export function validateConfig(input: unknown): ValidationResult {
   const shape = shapeIssue(input);
@@ -47,6 +48,7 @@ export function validateConfig(input: unknown): ValidationResult {
       const problem = publicUrlProblem(check.url);
       if (problem) errors.push({ path: pointer('environments', i, 'healthChecks', j, 'url'), message: `health checks call public http(s) URLs: ${problem}` });
     });
+    errors.push(...notificationIssues(spec, i));
   });
   for (const key of Object.keys(config.flags)) {
     if (key.length > CONFIG_BOUNDS.flagKeyChars)

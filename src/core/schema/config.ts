@@ -1,6 +1,7 @@
 import * as z from 'zod';
 import { zFlagdFlag, zMetadata } from './flag';
 import { zJson } from './json';
+import { zNotification } from './notifications';
 
 /** Environment names are used in KV keys, URLs and client keys: keep them plain. */
 export const zEnvironmentName = z.string().regex(/^[a-z][a-z0-9-]{0,31}$/, 'environment names are 1-32 characters: a-z, 0-9 and -, starting with a letter');
@@ -29,6 +30,8 @@ export const zEnvironmentSpec = z.union([
     protected: z.boolean().optional(),
     /** Every tick probes them all in parallel, so a handful is the use; CONFIG_BOUNDS.healthChecks bounds the fan-out. */
     healthChecks: z.array(zHealthCheck).optional(),
+    /** Webhooks called after decisions (rollbacks, promotions, config changes…); see notification-rules.ts. */
+    notifications: z.array(zNotification).optional(),
   }),
 ]);
 export type EnvironmentSpec = z.infer<typeof zEnvironmentSpec>;

@@ -55,6 +55,7 @@ export type CoordinatorApi = Pick<
   | 'issueKey'
   | 'listKeys'
   | 'revokeKey'
+  | 'notifications'
 >;
 
 /**

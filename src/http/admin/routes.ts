@@ -5,6 +5,7 @@ import type { AppEnv } from '../types';
 import { authenticateAdmin, authorizeAdmin, inScope } from './admin-auth';
 import { configRoutes } from './config-routes';
 import { keyRoutes } from './key-routes';
+import { notificationRoutes } from './notification-routes';
 import { coordinator, environmentParam } from './respond';
 import { rolloutRoutes } from './rollout-routes';
 
@@ -53,3 +54,4 @@ adminRoutes.get('/environments/:env/audit', async (c) => {
 adminRoutes.route('/environments/:env/flags', configRoutes);
 adminRoutes.route('/environments/:env/rollouts', rolloutRoutes);
 adminRoutes.route('/environments/:env/keys', keyRoutes);
+adminRoutes.route('/environments/:env/notifications', notificationRoutes);
