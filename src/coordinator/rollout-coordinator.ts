@@ -1,7 +1,5 @@
 import { DurableObject } from 'cloudflare:workers';
 import type { RollgateConfig } from '../core/schema/config';
-import { judgeRollout, type RolloutSignals } from '../core/health/judge';
-import { zHealthInput, type HealthInput, type Rollout } from '../core/schema/rollout';
 import type { AuditPage } from './audit-log';
 import { type ConfigWrite, type ConfigWriteResult, dryRun, writeConfig } from './config-ops';
 import type { ClientKeyInfo } from './client-keys';
@@ -13,11 +11,12 @@ import { fail, ok, type Outcome } from './outcome';
 import type { ConvergeResult, PublishResult } from './publisher';
 import { logEvent } from '../http/log';
 import { SYSTEM_ACTOR } from './actors';
-import { type Gathered, gatherHealth } from './gather-health';
+import { gatherHealth } from './gather-health';
+import { gatheredJudge, givenJudge } from './judges';
 import type { RepairFinding } from './kv-check';
 import type { DeliveryView } from './notification-outbox';
 import type { ProbeState } from './probes';
-import { act, type Judge, type RolloutActionName, type RolloutView, type StoredRolloutView, start, tickAll, viewOfStored } from './rollout-ops';
+import { act, type RolloutActionName, type RolloutView, type StoredRolloutView, start, tickAll, viewOfStored } from './rollout-ops';
 import { type CoordinatorState, createState } from './state';
 import { webhookSecretsFor } from './webhook-secrets';
 import { WebhookSender } from './webhook-sender';
@@ -48,14 +47,6 @@ export interface TickResult {
 }
 
 const TICK_RETENTION_MS = 2 * 24 * 3600 * 1000;
-
-/** A rollout whose shard did not answer: judged on nothing (it holds), the probes still count. */
-const NO_SIGNALS: RolloutSignals = { minutes: [], window: { samples: 0, errors: 0, errorRate: null, p95Ms: null, p99Ms: null }, pairs: [] };
-
-/** The verdict of a rollout a test's injected health does not mention: no data, never a pass. */
-function noData(r: Rollout): HealthInput {
-  return { window: { kind: 'insufficient-data', samples: 0, required: r.plan.health.minSamples } };
-}
 
 /** How far a tick's scheduledTime may run ahead of the object's own clock (the cron's is at most seconds off). */
 export const MAX_TICK_LEAD_MS = 2 * 60 * 1000;
@@ -201,21 +192,8 @@ export class RolloutCoordinator extends DurableObject<Env> {
     this.bind(environment);
     const skip = this.skipTick(environment, now);
     if (skip) return skip;
-    let judge: Judge;
-    let gathered: Gathered | null = null;
-    if (health) {
-      // Rollout ids from outside: a null-prototype record, so "__proto__" is a key like any other.
-      const inputs: Record<string, HealthInput> = Object.create(null) as Record<string, HealthInput>;
-      for (const [id, h] of Object.entries(health)) {
-        const parsed = zHealthInput.safeParse(h);
-        if (parsed.success) inputs[id] = parsed.data;
-      }
-      judge = (r) => ({ health: inputs[r.id] ?? noData(r) });
-    } else {
-      const g = await gatherHealth(this.s, this.env.METRICS, this.probeFetch ?? fetch, now);
-      gathered = g;
-      judge = (r) => judgeRollout(r, g.signals.get(r.id) ?? NO_SIGNALS, g.probeFailures, now);
-    }
+    const gathered = health ? null : await gatherHealth(this.s, this.env.METRICS, this.probeFetch ?? fetch, now);
+    const judge = gathered ? gatheredJudge(gathered, now) : givenJudge(health ?? {});
     // Another tick for the same or a later time may have committed while this one awaited the shards.
     const late = this.skipTick(environment, now);
     if (late) return late;

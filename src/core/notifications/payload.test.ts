@@ -91,6 +91,22 @@ describe('slackMessage', () => {
     expect(lines.at(-1)).toBe('`rollgate status new-checkout --env production` · `rollgate audit --env production --flag new-checkout` · delivery nd_abc');
   });
 
+  it('a hold says its cause and carries each guard with data, in words and in the JSON', () => {
+    const guards = [
+      { guard: 'errors' as const, evidence: 12, needed: 150, treatment: { requests: 3120, events: 94 }, baseline: { requests: 59_300, events: 1780 } },
+      { guard: 'p99' as const, evidence: 1, needed: 600, treatment: { requests: 0, events: 0 }, baseline: { requests: 0, events: 0 } },
+    ];
+    const held = { kind: 'held' as const, cause: 'environment_wide' as const, trigger: 'error_rate' as const, numbers: { ...numbers, guards } };
+    const { rollout } = tickRollout(started(), T0 + 60_000, { window: held });
+    const payload = notificationPayload(source({ event: 'rollout.held', rollout }));
+    expect(payload.evidence).toMatchObject({ verdict: 'held', trigger: 'error_rate', cause: 'environment_wide', guards });
+    expect(payload.evidence!.treatment).not.toHaveProperty('guards');
+    const lines = slackMessage(payload).text.split('\n');
+    expect(lines).toContain('Verdict: held (error_rate) — environment-wide');
+    expect(lines).toContain('• errors: treatment 3 % vs baseline 3 % (n = 3,120 / 59,300) — evidence 12 of 150 needed');
+    expect(lines.some((l) => l.includes('P99'))).toBe(false);
+  });
+
   it('deliveryBody sends the payload for json and {text} for slack', () => {
     const p = notificationPayload(source());
     expect(JSON.parse(deliveryBody('json', p))).toEqual(JSON.parse(JSON.stringify(p)));

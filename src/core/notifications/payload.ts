@@ -1,4 +1,6 @@
 import type { NotificationEvent, NotificationFormat } from '../schema/notifications';
+import { describeEvidence } from '../health/evidence';
+import type { GuardEvidence } from '../schema/guards';
 import type { HealthNumbers, Rollout } from '../schema/rollout';
 import { formatPercent, formatRate, readable } from '../rollout/format';
 
@@ -19,7 +21,7 @@ export interface NotificationSource {
   rollout: Rollout | null;
 }
 
-type Numbers = Omit<HealthNumbers, 'baseline'>;
+type Numbers = Omit<HealthNumbers, 'baseline' | 'guards'>;
 
 /** Rollgate's own payload (format `json`). */
 export interface NotificationPayload {
@@ -41,7 +43,16 @@ export interface NotificationPayload {
     stage: { number: number; of: number; percent: number };
   } | null;
   /** The last health verdict the decision saw, treatment against baseline. */
-  evidence: { verdict: string; trigger: string | null; treatment: Numbers | null; baseline: Numbers | null } | null;
+  evidence: {
+    verdict: string;
+    trigger: string | null;
+    /** Why a rollout holds (`held` verdicts): environment_wide or sample_ratio. */
+    cause: string | null;
+    treatment: Numbers | null;
+    baseline: Numbers | null;
+    /** Each guard comparing treatment with baseline: counts, evidence, evidence needed. */
+    guards: GuardEvidence[];
+  } | null;
   links: { cli: string; audit: string; dashboard: string | null };
   auditId: number;
   details: unknown;
@@ -74,9 +85,11 @@ export function notificationPayload(src: NotificationSource): NotificationPayloa
     },
     evidence: verdict && {
       verdict: verdict.kind,
-      trigger: 'trigger' in verdict ? verdict.trigger : null,
-      treatment: numbers ? withoutBaseline(numbers) : null,
+      trigger: 'trigger' in verdict ? (verdict.trigger ?? null) : null,
+      cause: verdict.kind === 'held' ? verdict.cause : null,
+      treatment: numbers ? cohort(numbers) : null,
       baseline: numbers?.baseline ?? null,
+      guards: numbers?.guards ?? [],
     },
     links: {
       cli: flag ? `rollgate status ${flag} --env ${src.environment}` : `rollgate status --env ${src.environment}`,
@@ -89,8 +102,8 @@ export function notificationPayload(src: NotificationSource): NotificationPayloa
   };
 }
 
-function withoutBaseline(n: HealthNumbers): Numbers {
-  const { baseline: _baseline, ...rest } = n;
+function cohort(n: HealthNumbers): Numbers {
+  const { baseline: _baseline, guards: _guards, ...rest } = n;
   return rest;
 }
 
@@ -119,9 +132,10 @@ export function slackMessage(p: NotificationPayload): { text: string } {
   if (p.reason) lines.push(`> ${p.reason}`);
   if (p.evidence) {
     const e = p.evidence;
-    lines.push(`Verdict: ${e.verdict}${e.trigger ? ` (${e.trigger})` : ''}`);
+    lines.push(`Verdict: ${e.verdict}${e.trigger ? ` (${e.trigger})` : ''}${e.cause ? ` — ${e.cause.replace('_', '-')}` : ''}`);
     if (e.treatment) lines.push(`• treatment${p.rollout ? ` (${p.rollout.variant})` : ''}: ${describe(e.treatment)}`);
     if (e.baseline) lines.push(`• baseline${p.rollout?.baselineVariant ? ` (${p.rollout.baselineVariant})` : ''}: ${describe(e.baseline)}`);
+    for (const g of e.guards) if (g.treatment.requests + g.baseline.requests > 0) lines.push(`• ${describeEvidence(g)}`);
   }
   lines.push(`\`${p.links.cli}\` · \`${p.links.audit}\` · delivery ${p.id}`);
   return { text: lines.join('\n') };
