@@ -21,3 +21,30 @@ if (stale) {
     process.exit(result.status ?? 1);
   }
 }
+
+// `npm test` also runs real system programs (a Prometheus server for the metrics-source test):
+// installed from Debian's packages when missing, as root; otherwise say what to install.
+const SYSTEM_PACKAGES = [{ command: 'prometheus', pkg: 'prometheus' }];
+if (process.argv.includes('--system-packages')) {
+  const has = (command) => spawnSync('sh', ['-c', `command -v ${command}`], { stdio: 'ignore' }).status === 0;
+  const missing = SYSTEM_PACKAGES.filter((p) => !has(p.command));
+  if (missing.length > 0) {
+    const pkgs = missing.map((p) => p.pkg);
+    const asRoot = typeof process.getuid === 'function' && process.getuid() === 0;
+    if (!asRoot || !has('apt-get')) {
+      console.error(
+        `rollgate: the tests need ${pkgs.join(', ')}; install ${pkgs.length > 1 ? 'them' : 'it'} (e.g. sudo apt-get install -y ${pkgs.join(' ')}) and run npm test again.`,
+      );
+      process.exit(1);
+    }
+    console.error(`rollgate: installing ${pkgs.join(', ')} (apt-get)…`);
+    const env = { ...process.env, DEBIAN_FRONTEND: 'noninteractive' };
+    for (const args of [['update'], ['install', '-y', ...pkgs]]) {
+      const r = spawnSync('apt-get', args, { stdio: 'inherit', env });
+      if (r.status !== 0) {
+        console.error(`rollgate: apt-get ${args[0]} failed; see the output above.`);
+        process.exit(r.status ?? 1);
+      }
+    }
+  }
+}

@@ -1,11 +1,13 @@
 import { environmentsOf } from '../core/config/environments';
+import { metricsSourceOf } from '../core/config/metrics-source-rules';
 import { resolveFlag } from '../core/config/resolve-environment';
 import type { RolloutSignals } from '../core/health/judge';
 import { ownValue } from '../core/json';
 import { MINUTE_MS, minuteStart } from '../core/metrics/minutes';
 import type { Rollout } from '../core/schema/rollout';
 import { logEvent } from '../http/log';
-import type { MetricsShard } from '../metrics/metrics-shard';
+import type { MetricsShard, SignalsQuery } from '../metrics/metrics-shard';
+import { prometheusSignals } from '../metrics/prometheus-source';
 import { type ProbeResult, runProbes } from './probes';
 import type { CoordinatorState } from './state';
 
@@ -25,9 +27,16 @@ export interface Gathered {
  * Probes the environment's health checks and asks each active rollout's metrics shard for its
  * signals. Only reads: the tick judges and commits afterwards, each rollout against its own row.
  */
-export async function gatherHealth(s: CoordinatorState, metrics: DurableObjectNamespace<MetricsShard>, fetcher: typeof fetch, now: number): Promise<Gathered> {
+export async function gatherHealth(
+  s: CoordinatorState,
+  metrics: DurableObjectNamespace<MetricsShard>,
+  fetcher: typeof fetch,
+  now: number,
+  secrets: string | undefined,
+): Promise<Gathered> {
   const env = s.environment();
   const config = s.configs.latest()?.config;
+  const source = metricsSourceOf(config, env);
   const checks = config ? (environmentsOf(config).find((e) => e.name === env)?.healthChecks ?? []) : [];
   const probes = checks.length > 0 ? await runProbes(checks, fetcher) : [];
   const probeCounts = s.probes.next(probes);
@@ -45,7 +54,7 @@ export async function gatherHealth(s: CoordinatorState, metrics: DurableObjectNa
         return;
       }
       try {
-        const got = await metrics.getByName(`${env}/${r.flag}`).signals({
+        const query: SignalsQuery = {
           treatment: r.variant,
           // At 100 % nobody is served the baseline: there is nothing to compare with.
           baseline: r.percent < 100 ? baseline : null,
@@ -54,11 +63,15 @@ export async function gatherHealth(s: CoordinatorState, metrics: DurableObjectNa
           since: r.startedAt,
           bakeFrom: r.bakeStartedAt,
           pairsFrom: pairsFrom(r),
-        });
+        };
+        const got =
+          source.source === 'prometheus'
+            ? await prometheusSignals(source, { ...query, flag: r.flag }, { fetcher, secrets })
+            : await metrics.getByName(`${env}/${r.flag}`).signals(query);
         signals.set(r.id, got);
       } catch (err) {
-        // One unreachable shard must not stop the other rollouts' checks: this one holds, as with no data.
-        logEvent({ event: 'metrics_unavailable', environment: env, rollout: r.id, message: (err as Error).message });
+        // One unreachable shard or metrics server must not stop the other rollouts' checks: this one holds, as with no data.
+        logEvent({ event: 'metrics_unavailable', environment: env, rollout: r.id, source: source.source, message: (err as Error).message });
       }
     }),
   );

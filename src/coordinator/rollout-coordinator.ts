@@ -192,7 +192,7 @@ export class RolloutCoordinator extends DurableObject<Env> {
     this.bind(environment);
     const skip = this.skipTick(environment, now);
     if (skip) return skip;
-    const gathered = health ? null : await gatherHealth(this.s, this.env.METRICS, this.probeFetch ?? fetch, now);
+    const gathered = health ? null : await gatherHealth(this.s, this.env.METRICS, this.probeFetch ?? fetch, now, this.env.METRICS_SOURCE_SECRETS);
     const judge = gathered ? gatheredJudge(gathered, now) : givenJudge(health ?? {});
     // Another tick for the same or a later time may have committed while this one awaited the shards.
     const late = this.skipTick(environment, now);

@@ -6,6 +6,7 @@ import { CONFIG_BOUNDS, type FlagOverlay, zRollgateConfig, type RollgateConfig }
 import type { FlagdFlag } from '../schema/flag';
 import { environmentsOf } from './environments';
 import { fractionalIssues } from './fractional-rules';
+import { metricsSourceIssues } from './metrics-source-rules';
 import { notificationIssues } from './notification-rules';
 import { type ConfigIssue, fromZod, pointer } from './issues';
 import { publicUrlProblem } from './public-url';
@@ -49,6 +50,7 @@ export function validateConfig(input: unknown): ValidationResult {
       if (problem) errors.push({ path: pointer('environments', i, 'healthChecks', j, 'url'), message: `health checks call public http(s) URLs: ${problem}` });
     });
     errors.push(...notificationIssues(spec, i));
+    errors.push(...metricsSourceIssues(spec, i));
   });
   for (const key of Object.keys(config.flags)) {
     if (key.length > CONFIG_BOUNDS.flagKeyChars)

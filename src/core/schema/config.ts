@@ -1,6 +1,7 @@
 import * as z from 'zod';
 import { zFlagdFlag, zMetadata } from './flag';
 import { zJson } from './json';
+import { zMetricsSource } from './metrics-source';
 import { zNotification } from './notifications';
 
 /** Environment names are used in KV keys, URLs and client keys: keep them plain. */
@@ -32,6 +33,8 @@ export const zEnvironmentSpec = z.union([
     healthChecks: z.array(zHealthCheck).optional(),
     /** Webhooks called after decisions (rollbacks, promotions, config changes…); see notification-rules.ts. */
     notifications: z.array(zNotification).optional(),
+    /** Where verdicts read their numbers: the apps' reports (default) or a Prometheus server; see metrics-source-rules.ts. */
+    metrics: zMetricsSource.optional(),
   }),
 ]);
 export type EnvironmentSpec = z.infer<typeof zEnvironmentSpec>;
