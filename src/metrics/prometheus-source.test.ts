@@ -20,7 +20,7 @@ const SOURCE: PrometheusSource = {
 function fakeProm(values: (query: string, t: number) => Array<{ metric?: Record<string, string>; value: string }>) {
   const calls: Array<{ url: URL; auth: string | null }> = [];
   const fetcher = (async (input: RequestInfo | URL, init?: RequestInit) => {
-    const url = new URL(String(input));
+    const url = new URL(input instanceof Request ? input.url : input);
     calls.push({ url, auth: new Headers(init?.headers).get('authorization') });
     const q = url.searchParams.get('query')!;
     if (url.pathname === '/api/v1/query') {

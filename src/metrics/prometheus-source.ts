@@ -54,7 +54,7 @@ export async function prometheusSignals(source: PrometheusSource, q: SignalsQuer
   const [treatment, baseline, bake] = await Promise.all([
     cohort(q.treatment),
     q.baseline === null ? Promise.resolve(null) : cohort(q.baseline),
-    q.bakeFrom === null ? Promise.resolve(null) : bakeStats(source, q, to, ask),
+    q.bakeFrom === null ? Promise.resolve(null) : bakeStats(source, { ...q, bakeFrom: q.bakeFrom }, to, ask),
   ]);
   const inWindow = (b: MinuteBucket) => b.minute >= windowFirst;
   const windowed = treatment.filter(inWindow);
@@ -73,11 +73,11 @@ export async function prometheusSignals(source: PrometheusSource, q: SignalsQuer
 /** The bake so far, from instant queries at `to` over the whole bake (whole minutes). */
 async function bakeStats(
   source: PrometheusSource,
-  q: SignalsQuery & { flag: string },
+  q: SignalsQuery & { flag: string; bakeFrom: number },
   to: number,
   ask: (path: string, params: Record<string, string>) => Promise<PromAnswer>,
 ) {
-  const from = minuteStart(q.bakeFrom!) === q.bakeFrom ? q.bakeFrom! : minuteStart(q.bakeFrom!) + MINUTE_MS;
+  const from = minuteStart(q.bakeFrom) === q.bakeFrom ? q.bakeFrom : minuteStart(q.bakeFrom) + MINUTE_MS;
   if (from >= to) return statsOf([]);
   const windowSeconds = (to - from) / 1000;
   const query = (template: string) =>
@@ -119,7 +119,7 @@ function headersOf(source: PrometheusSource, secretsJson: string | undefined): H
   const headers = new Headers({ accept: 'application/json' });
   const wanted = Object.entries(source.headers ?? {});
   if (wanted.length === 0) return headers;
-  let secrets: unknown = null;
+  let secrets: unknown;
   try {
     secrets = secretsJson ? JSON.parse(secretsJson) : null;
   } catch {

@@ -79,7 +79,7 @@ async function admin<T>(method: string, path: string, body?: unknown): Promise<{
 beforeAll(async () => {
   const target = await startApp();
   [prom, worker] = await Promise.all([startPrometheus([target]), startWorker('prometheus')]);
-  const config = structuredClone(worker.config) as RollgateConfig;
+  const config = structuredClone<RollgateConfig>(worker.config);
   config.environments = (config.environments ?? []).map((e) =>
     e === 'staging'
       ? {
@@ -109,7 +109,7 @@ afterAll(() => {
 
 describe('a Prometheus metrics source', () => {
   it('refuses a source it could not call, or templates without {{variant}}, before saving', async () => {
-    const config = structuredClone(worker.config) as RollgateConfig;
+    const config = structuredClone<RollgateConfig>(worker.config);
     config.environments = [
       'development',
       { name: 'staging', metrics: { source: 'prometheus', url: 'http://10.1.2.3:9090', queries: { requests: 'sum(x[{{window}}])', errors: query() } } },
