@@ -1,3 +1,4 @@
+import { stripVTControlCharacters, styleText } from 'node:util';
 import type { CliIo, OutStream } from './io';
 
 /** ANSI styles, or identity functions when colour is off. */
@@ -18,16 +19,22 @@ export function colourEnabled(stream: OutStream, env: Readonly<Record<string, st
 }
 
 export function paint(enabled: boolean): Paint {
-  const wrap = (open: number, close: number) => (s: string) => (enabled ? `\u001b[${open}m${s}\u001b[${close}m` : s);
+  // Whether to colour is decided here (TTY, NO_COLOR), so styleText must not check the stream again.
+  const wrap = (format: Parameters<typeof styleText>[0]) => (s: string) => (enabled ? styleText(format, s, { validateStream: false }) : s);
   return {
     enabled,
-    bold: wrap(1, 22),
-    dim: wrap(2, 22),
-    red: wrap(31, 39),
-    green: wrap(32, 39),
-    yellow: wrap(33, 39),
-    cyan: wrap(36, 39),
+    bold: wrap('bold'),
+    dim: wrap('dim'),
+    red: wrap('red'),
+    green: wrap('green'),
+    yellow: wrap('yellow'),
+    cyan: wrap('cyan'),
   };
+}
+
+/** The text as a terminal shows it: escape sequences (colours, cursor moves) removed. */
+export function visibleText(text: string): string {
+  return stripVTControlCharacters(text);
 }
 
 /** Writes lines to stdout/stderr with the colours each stream allows. */
@@ -110,16 +117,14 @@ export function count(value: number | undefined): string {
 
 /** Pads plain text to a width (ignoring ANSI codes when measuring). */
 export function pad(text: string, width: number): string {
-  // eslint-disable-next-line no-control-regex -- an ANSI escape starts with ESC (\u001b): matching it is the point
-  const visible = text.replace(/\u001b\[[0-9;]*m/g, '').length;
+  const visible = visibleText(text).length;
   return visible >= width ? text : text + ' '.repeat(width - visible);
 }
 
 /** Aligns rows of cells into columns. */
 export function table(rows: readonly (readonly string[])[], gap = 2): string[] {
   const widths: number[] = [];
-  // eslint-disable-next-line no-control-regex -- an ANSI escape starts with ESC (\u001b): matching it is the point
-  for (const row of rows) row.forEach((cell, i) => (widths[i] = Math.max(widths[i] ?? 0, cell.replace(/\u001b\[[0-9;]*m/g, '').length)));
+  for (const row of rows) row.forEach((cell, i) => (widths[i] = Math.max(widths[i] ?? 0, visibleText(cell).length)));
   return rows.map((row) =>
     row
       .map((cell, i) => (i === row.length - 1 ? cell : pad(cell, widths[i]! + gap)))

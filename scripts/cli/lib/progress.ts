@@ -2,7 +2,7 @@ import type { RolloutView } from './api';
 import { CliError, EXIT } from './errors';
 import { ApiError, type AdminClient } from './http';
 import type { CliIo, OutStream } from './io';
-import { count, formatDuration, isoSeconds, ms, type Paint, pct, table } from './output';
+import { count, formatDuration, isoSeconds, ms, type Paint, pct, table, visibleText } from './output';
 import { evidenceLines, nextStep, percentBar, stageBar, statusColour, verdictColour, verdictHeadline } from './rollouts';
 
 /** How a wait ended. */
@@ -137,12 +137,6 @@ export function progressFrame(r: RolloutView, now: number, deadline: number, p: 
   return lines;
 }
 
-/** Strips ANSI codes. */
-function plain(s: string): string {
-  // eslint-disable-next-line no-control-regex -- an ANSI escape starts with ESC (\u001b): matching it is the point
-  return s.replace(/\u001b\[[0-9;]*[A-Za-z]/g, '');
-}
-
 /** A TTY display that redraws its frame in place. */
 export class LiveDisplay implements WaitDisplay {
   readonly live = true;
@@ -156,7 +150,7 @@ export class LiveDisplay implements WaitDisplay {
 
   update(r: RolloutView, now: number, deadline: number): void {
     const width = Math.max(20, (this.stream.columns || 100) - 1);
-    const frame = progressFrame(r, now, deadline, this.p, this.environment).map((l) => (plain(l).length > width ? plain(l).slice(0, width) : l));
+    const frame = progressFrame(r, now, deadline, this.p, this.environment).map((l) => (visibleText(l).length > width ? visibleText(l).slice(0, width) : l));
     const up = this.drawn > 0 ? `\u001b[${this.drawn}F\u001b[0J` : '';
     this.stream.write(`${up}${frame.join('\n')}\n`);
     this.drawn = frame.length;
