@@ -9,7 +9,7 @@ export interface ReporterOptions {
   key: string;
   /** How often buffered reports are sent (default 10 s). */
   flushIntervalMs?: number;
-  /** The most (flag, variant, minute) aggregates held at once (default 10,000); past it the oldest is dropped and counted. */
+  /** The most (flag, variant, minute) aggregates held at once (default 2,000; ≤ ~13 KiB each, ~1 KiB with 30 latency bins); past it the oldest is dropped and counted. */
   maxBufferedReports?: number;
   /** Reports per POST, 1 to 1,000 (the server's limit; default 1,000). */
   maxBatchReports?: number;
@@ -105,7 +105,7 @@ export class Reporter {
       url: options.url,
       key: options.key,
       flushIntervalMs: positive(options.flushIntervalMs, 10_000),
-      maxBufferedReports: positive(options.maxBufferedReports, 10_000),
+      maxBufferedReports: positive(options.maxBufferedReports, 2000),
       maxBatchReports: Math.min(MAX_REPORTS_PER_BATCH, positive(options.maxBatchReports, MAX_REPORTS_PER_BATCH)),
       maxBatchBytes: Math.min(MAX_BATCH_BYTES, positive(options.maxBatchBytes, MAX_BATCH_BYTES)),
       timers: options.timers ?? true,
