@@ -123,10 +123,10 @@ export const reporter: BenchFn = async (opts) => {
     url: 'http://x',
     key: 'k',
     timers: false,
-    fetch: (async (_u: unknown, init?: RequestInit) => {
+    fetch: async (_u: unknown, init?: RequestInit) => {
       reportBytes = typeof init?.body === 'string' ? init.body.length : 0;
       return new Response('{}', { status: 202 });
-    }) as typeof fetch,
+    },
   });
   for (const l of LATENCIES) probe.record('new-checkout', 'on', { latencyMs: l });
   await probe.flush();
