@@ -1,4 +1,4 @@
-import { describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 import { MAX_BIN } from '../../../src/core/metrics/report-bounds';
 import { sketchFromSamples } from '../../../src/core/metrics/sketch';
 import { accepted, clock, fakeFetch } from '../test/fake-fetch';
@@ -216,5 +216,41 @@ describe('Reporter.close and flushIfDue', () => {
     c.advance(10_000);
     await r.flushIfDue();
     expect(received).toHaveLength(1);
+  });
+});
+
+describe('Reporter timers (Node)', () => {
+  afterEach(() => vi.useRealTimers());
+
+  it('flushes every flushIntervalMs on an unref’d timer, and at once when a full batch is buffered', async () => {
+    vi.useFakeTimers();
+    const f = fakeFetch([accepted()]);
+    const unrefs: unknown[] = [];
+    const realSetInterval = globalThis.setInterval;
+    vi.spyOn(globalThis, 'setInterval').mockImplementation(((fn: () => void, ms: number) => {
+      const t = realSetInterval(fn, ms);
+      const unref = t.unref.bind(t);
+      t.unref = () => {
+        unrefs.push(t);
+        return unref();
+      };
+      return t;
+    }) as typeof setInterval);
+    const r = new Reporter({ url: 'http://rg.test', key: 'k', fetch: f.fetch, flushIntervalMs: 1000, maxBatchReports: 3 });
+    expect(unrefs).toHaveLength(1);
+    r.record('f', 'on');
+    await vi.advanceTimersByTimeAsync(999);
+    expect(f.received).toHaveLength(0);
+    await vi.advanceTimersByTimeAsync(1);
+    expect(f.received).toHaveLength(1);
+    // Three aggregates make a full batch: a flush starts without waiting for the interval, and it
+    // sends everything buffered when it runs (cut into batches of 3); records meanwhile queue no more flushes.
+    for (const flag of ['a', 'b', 'c', 'd', 'e']) r.record(flag, 'on');
+    await vi.advanceTimersByTimeAsync(0);
+    expect(f.received.map((b) => b.reports.length)).toEqual([1, 3, 2]);
+    r.record('f', 'on');
+    await r.close();
+    expect(f.received.map((b) => b.reports.length)).toEqual([1, 3, 2, 1]);
+    vi.restoreAllMocks();
   });
 });

@@ -84,6 +84,7 @@ export class Reporter {
   private readonly endpoint: string;
   private timer: ReturnType<typeof setInterval> | null = null;
   private chain: Promise<void> = Promise.resolve();
+  private queued = false;
   private attempt = 0;
   private retryAt: number | null = null;
   private lastFlushAt: number;
@@ -146,7 +147,15 @@ export class Reporter {
 
   /** Sends what is buffered (unless waiting out a retry delay). Resolves when done; never rejects. */
   flush(): Promise<void> {
-    this.chain = this.chain.then(() => this.flushOnce(false)).catch(() => undefined);
+    // One flush waiting behind the one in flight is enough: it will send whatever is buffered when it starts.
+    if (this.queued) return this.chain;
+    this.queued = true;
+    this.chain = this.chain
+      .then(() => {
+        this.queued = false;
+        return this.flushOnce(false);
+      })
+      .catch(() => undefined);
     return this.chain;
   }
 

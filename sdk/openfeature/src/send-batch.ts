@@ -47,6 +47,7 @@ export function parseRetryAfter(value: string | null, now: number): number | nul
   const trimmed = value.trim();
   let ms: number;
   if (/^\d{1,10}$/.test(trimmed)) ms = Number(trimmed) * 1000;
+  else if (!/^[A-Za-z]{3}, /.test(trimmed)) return null;
   else {
     const at = Date.parse(trimmed);
     if (Number.isNaN(at)) return null;
