@@ -86,13 +86,14 @@ describe('Hono middleware with AsyncLocalStorage scopes', () => {
 });
 
 describe('Hono middleware with explicit scopes (Workers without AsyncLocalStorage)', () => {
-  it('attributes evaluations passed scopeHints(c), and ignores those without', async () => {
+  it('attributes evaluations passed scopeHints(c), and ignores those without, and those that served no variant', async () => {
     const { r, sent } = reporter();
     const app = new Hono();
     app.use(rollgateHono(r));
     app.get('/', async (c) => {
       await explicit.getBooleanValue('new-checkout', false, { targetingKey: 'on-9' }, { hookHints: scopeHints(c) });
       await explicit.getStringValue('banner', 'x'); // no hint, no store: not attributed
+      await explicit.getBooleanValue('no-such-flag', false, {}, { hookHints: scopeHints(c) }); // no variant served: not attributed
       return c.text('ok');
     });
     expect((await app.request('/')).status).toBe(200);
