@@ -23,4 +23,5 @@ export const BENCHMARKS: readonly Registered[] = [
     description: 'health rule false-rollback rate, power and SRM, by seeded simulation',
     load: async () => (await import('./verdicts')).verdicts,
   },
+  { name: 'reporter', description: 'sdk reporter: record() and per-request overhead, memory bound', load: async () => (await import('./reporter')).reporter },
 ];

@@ -1,4 +1,5 @@
-import { type Latency, type LatencySketch, MAX_BIN } from '../schema/metrics';
+import type { Latency, LatencySketch } from '../schema/metrics';
+import { MAX_BIN } from './report-bounds';
 
 /**
  * Ratio between consecutive bin edges: bin i counts values in (γ^(i−1), γ^i] ms and

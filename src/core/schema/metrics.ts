@@ -1,19 +1,7 @@
 import * as z from 'zod';
+import { MAX_BIN, MAX_LATENCY_MS, MAX_REPORT_COUNT } from '../metrics/report-bounds';
 
-/** Raw latency samples a report may carry at most. */
-export const MAX_RAW_SAMPLES = 10_000;
-/** Reports a batch may carry at most. */
-export const MAX_REPORTS_PER_BATCH = 1000;
-
-/** The largest latency a report may carry: one hour, in ms. */
-export const MAX_LATENCY_MS = 3_600_000;
-/**
- * The largest bin index: binOf(MAX_LATENCY_MS) (see core/metrics/sketch.ts, γ = 1.02/0.98). A
- * constant here, so the schema needs no math; sketch.test.ts checks that the two agree.
- */
-export const MAX_BIN = 378;
-/** The largest `count`, `errors` or bin count of one report: far above any real minute of one app instance, far below 2^53. */
-export const MAX_REPORT_COUNT = 1_000_000_000;
+export { MAX_BIN, MAX_LATENCY_MS, MAX_RAW_SAMPLES, MAX_REPORT_COUNT, MAX_REPORTS_PER_BATCH } from '../metrics/report-bounds';
 
 const zCount = z.number().int().min(0).max(MAX_REPORT_COUNT);
 

@@ -4,10 +4,9 @@ import { toSketch } from '../../core/metrics/sketch';
 import { MAX_RAW_SAMPLES, MAX_REPORTS_PER_BATCH, zMetricReport, zMetricsBatch } from '../../core/schema/metrics';
 import type { BucketDelta } from '../../metrics/bucket-table';
 import { RollgateError } from '../errors';
+import { MAX_AGE_MS, MAX_SKEW_AHEAD_MS } from '../../core/metrics/report-bounds';
 
-/** Reports older than this, or further ahead than the skew allowance, are refused. */
-export const MAX_AGE_MS = 15 * 60_000;
-export const MAX_SKEW_AHEAD_MS = 2 * 60_000;
+export { MAX_AGE_MS, MAX_SKEW_AHEAD_MS } from '../../core/metrics/report-bounds';
 
 /** One refused report. */
 export interface ReportProblem {
