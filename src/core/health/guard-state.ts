@@ -15,6 +15,7 @@ import type { MinuteBucket } from '../metrics/window-stats';
 import { countOf } from '../metrics/window-stats';
 import { MINUTE_MS } from '../metrics/minutes';
 import type { CohortCounts, ConsumedMinute, GuardState, LatencyReference } from '../schema/guards';
+import { failingRelativeGuard } from './evidence';
 import { advanceRelative, initialRelativeGuard } from './sequential/relative-guard';
 import { advanceSampleRatio, initialSampleRatio } from './sequential/sample-ratio';
 
@@ -108,11 +109,14 @@ function increase(now: CohortCounts, before: CohortCounts): CohortCounts | null 
  * The state after the complete minutes in `pairs` (oldest first, each minute once): new minutes
  * are fed whole; minutes fed in the last LATE_MINUTES get what arrived since. `hasBaseline` says
  * whether a baseline cohort exists to compare with (without one, the sample ratio cannot be judged).
+ * With `alpha`, feeding stops once a guard that rolls back has its evidence: each test stops at its
+ * first crossing, so minutes after it (a tick catching up hours of them) must not bring it back under.
  * Pure; the same pairs twice change nothing the second time.
  */
-export function advanceGuards(state: GuardState, pairs: readonly MinutePair[], hasBaseline: boolean): GuardState {
+export function advanceGuards(state: GuardState, pairs: readonly MinutePair[], hasBaseline: boolean, alpha?: number): GuardState {
   let s = state;
   for (const pair of pairs) {
+    if (alpha !== undefined && failingRelativeGuard(s, alpha) !== null) break;
     if (s.through !== null && pair.minute <= s.through) {
       s = feedLate(s, pair);
       continue;

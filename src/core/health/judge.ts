@@ -18,6 +18,6 @@ export interface RolloutSignals extends Omit<HealthSignals, 'guards' | 'probeFai
  */
 export function judgeRollout(r: Rollout, signals: RolloutSignals, probeFailures: number, now: number): { health: HealthInput; guards: GuardState } {
   const start = r.guards ?? initialGuards(r.percent, r.lastTickAt ?? r.startedAt);
-  const guards = advanceGuards(trackShare(start, r.percent, now), signals.pairs, signals.baseline !== undefined);
+  const guards = advanceGuards(trackShare(start, r.percent, now), signals.pairs, signals.baseline !== undefined, r.plan.health.alpha);
   return { health: healthVerdict({ ...signals, probeFailures, guards }, r.plan.health), guards };
 }
