@@ -70,6 +70,13 @@ export function start(s: CoordinatorState, body: unknown, actor: string, now: nu
   // A broken active row still holds its flag: an operator rolls it back first.
   const active = s.rollouts.activeForFlag(input.flag);
   if (active) return fail(409, `flag "${input.flag}" already has an active rollout (${active.id})`, { rolloutId: active.id });
+  // Treatment and baseline would read the same reports: nothing to compare, and a share of one half
+  // where the stage's percent is expected would hold the rollout on the sample ratio forever.
+  if ((input.baselineVariant ?? resolved.defaultVariant) === input.variant) {
+    return fail(422, `variant "${input.variant}" is the rollout's baseline; roll out another variant, or name a different baselineVariant`, {
+      errors: [{ path: '/variant', message: 'same as the baseline' }],
+    });
+  }
   const planned = planFor(input);
   if (!planned.ok) return fail(422, 'the rollout plan is invalid', { errors: planned.errors });
   // The baseline is fixed at start, so a later config change cannot silently move it.
