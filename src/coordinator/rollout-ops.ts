@@ -1,7 +1,7 @@
 import { resolveFlag } from '../core/config/resolve-environment';
 import { ownValue } from '../core/json';
 import { applyAction, isTerminal, needsPublish, nextPromotionAt, planFor, type RolloutEvent, startRollout, tickRollout } from '../core/rollout';
-import { trackShare } from '../core/health/guard-state';
+import { restartWeight, trackShare } from '../core/health/guard-state';
 import type { GuardState } from '../core/schema/guards';
 import { type HealthInput, type Rollout, zRolloutAction, zStartRollout } from '../core/schema/rollout';
 import { type BrokenRollout, isBroken, type StoredRollout, type Transition } from './rollout-rows';
@@ -214,7 +214,9 @@ function tickOne(s: CoordinatorState, before: Rollout, now: number, judge: Judge
   const ticked = tickRollout(before, now, judged.health);
   const events = ticked.events;
   // The served percent from now on, so that the sample-ratio check skips the minutes right after a change.
-  const rollout = judged.guards ? { ...ticked.rollout, guards: trackShare(judged.guards, ticked.rollout.percent, now) } : ticked.rollout;
+  const rollout = judged.guards
+    ? { ...ticked.rollout, guards: trackShare(judged.guards, ticked.rollout.percent, now, restartWeight(ticked.rollout.plan.stages.length)) }
+    : ticked.rollout;
   const action = events.find((e) => e.type !== 'waiting')?.type;
   const completed = events.some((e) => e.type === 'completed');
   const recovered = s.tickFailures.get(before.id);

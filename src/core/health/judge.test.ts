@@ -28,3 +28,44 @@ describe('judgeRollout', () => {
     expect(caughtUp.health.window).toMatchObject({ kind: 'breached', trigger: 'errors_vs_baseline' });
   });
 });
+
+describe('judgeRollout: a regression that appears at a later stage', () => {
+  /** `n` minutes from minute `from` on at `percent`, 40,000 requests a minute, the baseline at 0.5 % errors, the treatment at `factor` times that. */
+  const minutesAt = (from: number, n: number, percent: number, factor: number): MinutePair[] =>
+    Array.from({ length: n }, (_, i) => {
+      const nT = 400 * percent;
+      const nB = 40_000 - nT;
+      return { minute: at(from + i), treatment: bucket(from + i, nT, Math.round(nT * 0.005 * factor)), baseline: bucket(from + i, nB, Math.round(nB * 0.005)) };
+    });
+  const judge = (r: ReturnType<typeof started>, pairs: MinutePair[], now: number) => {
+    const last = pairs.slice(-5).map((p) => p.treatment!);
+    return judgeRollout(r, { minutes: last, window: statsOf(last), baseline: statsOf(pairs.slice(-5).map((p) => p.baseline!)), pairs }, 0, now);
+  };
+
+  it('is found within minutes after days of healthy stages, as from the start: healthy minutes must not bury the evidence a later regression needs', () => {
+    // Safe strategy: 24 h at 5, 10 and 25 % with the treatment like its baseline, then twice its
+    // errors from the 50 % stage on (a regression that needs load to show). From the start of a
+    // rollout this is found in the first minute; the evidence of the healthy days must not delay it by hours.
+    let r = started();
+    let k = 0;
+    for (const [stageIndex, percent] of [
+      [0, 5],
+      [1, 10],
+      [2, 25],
+    ] as const) {
+      r = { ...r, stageIndex, percent };
+      r = { ...r, guards: judge(r, minutesAt(k, 1440, percent, 1), at(k + 1440)).guards };
+      k += 1440;
+    }
+    r = { ...r, stageIndex: 3, percent: 50 };
+    let found = -1;
+    for (let m = 1; m <= 60 && found < 0; m++) {
+      const judged = judge(r, minutesAt(k, 1, 50, 2), at(k + 1));
+      if (judged.health.window.kind === 'breached') found = m;
+      r = { ...r, guards: judged.guards };
+      k++;
+    }
+    expect(found).toBeGreaterThan(0);
+    expect(found).toBeLessThanOrEqual(5);
+  });
+});
