@@ -13,7 +13,7 @@
  * Traffic is flat (no daily cycle) and errors independent (no bursts): the model the guarantees
  * are stated for.
  */
-import { advanceGuards, initialGuards, trackShare } from '../../src/core/health/guard-state';
+import { advanceGuards, initialGuards, restartWeight, trackShare } from '../../src/core/health/guard-state';
 import { healthVerdict } from '../../src/core/health/policy';
 import { MINUTE_MS } from '../../src/core/metrics/minutes';
 import { binUpperEdge } from '../../src/core/metrics/sketch';
@@ -133,7 +133,7 @@ export function simulateRollout(spec: RolloutSpec, u: Uniform, t: HealthThreshol
   let minute = 0;
   let served = 0;
   for (const stage of spec.stages) {
-    guards = trackShare(guards, stage.share * 100, minute * MINUTE_MS);
+    guards = trackShare(guards, stage.share * 100, minute * MINUTE_MS, restartWeight(spec.stages.length));
     for (let m = 0; m < stage.minutes; m++) {
       const at = minute * MINUTE_MS;
       minute++;

@@ -1,7 +1,7 @@
 import { resolveFlag } from '../core/config/resolve-environment';
 import { ownValue } from '../core/json';
 import { applyAction, isTerminal, needsPublish, nextPromotionAt, planFor, type RolloutEvent, startRollout, tickRollout } from '../core/rollout';
-import { trackShare } from '../core/health/guard-state';
+import { restartWeight, trackShare } from '../core/health/guard-state';
 import type { GuardState } from '../core/schema/guards';
 import { type HealthInput, type Rollout, zRolloutAction, zStartRollout } from '../core/schema/rollout';
 import { type BrokenRollout, isBroken, type StoredRollout, type Transition } from './rollout-rows';
@@ -70,6 +70,13 @@ export function start(s: CoordinatorState, body: unknown, actor: string, now: nu
   // A broken active row still holds its flag: an operator rolls it back first.
   const active = s.rollouts.activeForFlag(input.flag);
   if (active) return fail(409, `flag "${input.flag}" already has an active rollout (${active.id})`, { rolloutId: active.id });
+  // Treatment and baseline would read the same reports: nothing to compare, and a share of one half
+  // where the stage's percent is expected would hold the rollout on the sample ratio forever.
+  if ((input.baselineVariant ?? resolved.defaultVariant) === input.variant) {
+    return fail(422, `variant "${input.variant}" is the rollout's baseline; roll out another variant, or name a different baselineVariant`, {
+      errors: [{ path: '/variant', message: 'same as the baseline' }],
+    });
+  }
   const planned = planFor(input);
   if (!planned.ok) return fail(422, 'the rollout plan is invalid', { errors: planned.errors });
   // The baseline is fixed at start, so a later config change cannot silently move it.
@@ -207,7 +214,9 @@ function tickOne(s: CoordinatorState, before: Rollout, now: number, judge: Judge
   const ticked = tickRollout(before, now, judged.health);
   const events = ticked.events;
   // The served percent from now on, so that the sample-ratio check skips the minutes right after a change.
-  const rollout = judged.guards ? { ...ticked.rollout, guards: trackShare(judged.guards, ticked.rollout.percent, now) } : ticked.rollout;
+  const rollout = judged.guards
+    ? { ...ticked.rollout, guards: trackShare(judged.guards, ticked.rollout.percent, now, restartWeight(ticked.rollout.plan.stages.length)) }
+    : ticked.rollout;
   const action = events.find((e) => e.type !== 'waiting')?.type;
   const completed = events.some((e) => e.type === 'completed');
   const recovered = s.tickFailures.get(before.id);

@@ -68,12 +68,17 @@ export function grouped(n: number): string {
 
 /** A rate as a percentage with up to 3 significant digits, e.g. "1.9 %"; "–" without requests. */
 function rate(events: number, requests: number): string {
-  return requests > 0 ? `${Number(((100 * events) / requests).toPrecision(2))} %` : '–';
+  if (!(requests > 0)) return '–';
+  const percent = (100 * events) / requests;
+  // Below 0.001 %, toPrecision would print an exponent ("3.3e-14 %").
+  return percent > 0 && percent < 0.001 ? '< 0.001 %' : `${Number(percent.toPrecision(2))} %`;
 }
 
 /** Evidence for people: whole numbers from 10 on, 2 significant digits below. */
 function amount(x: number): string {
   if (x >= 1e9) return x.toExponential(1);
+  // A better treatment drives the evidence towards 0: "1e-300" says nothing more than this.
+  if (x > 0 && x < 0.01) return '< 0.01';
   return x >= 10 ? grouped(x) : String(Number(x.toPrecision(2)));
 }
 

@@ -3,7 +3,8 @@ import { MINUTE_MS } from '../metrics/minutes';
 import { binOf } from '../metrics/sketch';
 import type { MinuteBucket } from '../metrics/window-stats';
 import { zGuardState } from '../schema/guards';
-import { advanceGuards, initialGuards, LATE_MINUTES, type MinutePair, SHARE_SETTLE_MS, trackShare } from './guard-state';
+import { advanceGuards, initialGuards, LATE_MINUTES, type MinutePair, restartWeight, SHARE_SETTLE_MS, START_WEIGHT, trackShare } from './guard-state';
+import { relativeEvidence } from './sequential/relative-guard';
 
 const T0 = 1_800_000_000_000 - (1_800_000_000_000 % MINUTE_MS);
 const at = (k: number) => T0 + k * MINUTE_MS;
@@ -73,5 +74,18 @@ describe('advanceGuards', () => {
     const s = advanceGuards(initialGuards(5, at(-5)), [pair(0, bucket(0, 10, 50), bucket(0, NaN, -1))], true);
     expect(s.errors.logLR.every(Number.isFinite)).toBe(true);
     expect(s.errors.totals.treatmentEvents).toBe(10);
+  });
+
+  it('restarts the relative guards at a promotion only, with weights that add up to at most 1 over a plan', () => {
+    const g = initialGuards(5, at(0));
+    expect(relativeEvidence(g.errors)).toBeCloseTo(START_WEIGHT, 12);
+    const w = restartWeight(6);
+    const promoted = trackShare(g, 10, at(1), w);
+    expect(relativeEvidence(promoted.errors)).toBeCloseTo(START_WEIGHT + w, 12);
+    expect(relativeEvidence(promoted.p99)).toBeCloseTo(START_WEIGHT + w, 12);
+    expect(trackShare(promoted, 10, at(2), w)).toBe(promoted); // unchanged percent
+    expect(relativeEvidence(trackShare(promoted, 0, at(2), w).errors)).toBeCloseTo(START_WEIGHT + w, 12); // a rollback is no start
+    expect(relativeEvidence(trackShare(g, 10, at(1)).errors)).toBeCloseTo(START_WEIGHT, 12); // no weight, no restart
+    expect(START_WEIGHT + 5 * w).toBeCloseTo(1, 12); // 6 stages: at most 5 promotions
   });
 });

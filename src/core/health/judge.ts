@@ -1,6 +1,6 @@
 import type { GuardState } from '../schema/guards';
 import type { HealthInput, Rollout } from '../schema/rollout';
-import { advanceGuards, initialGuards, type MinutePair, trackShare } from './guard-state';
+import { advanceGuards, initialGuards, type MinutePair, restartWeight, trackShare } from './guard-state';
 import { healthVerdict, type HealthSignals } from './policy';
 
 /** What a tick gathered about one rollout from its metrics shard. */
@@ -18,6 +18,11 @@ export interface RolloutSignals extends Omit<HealthSignals, 'guards' | 'probeFai
  */
 export function judgeRollout(r: Rollout, signals: RolloutSignals, probeFailures: number, now: number): { health: HealthInput; guards: GuardState } {
   const start = r.guards ?? initialGuards(r.percent, r.lastTickAt ?? r.startedAt);
-  const guards = advanceGuards(trackShare(start, r.percent, now), signals.pairs, signals.baseline !== undefined);
+  const guards = advanceGuards(
+    trackShare(start, r.percent, now, restartWeight(r.plan.stages.length)),
+    signals.pairs,
+    signals.baseline !== undefined,
+    r.plan.health.alpha,
+  );
   return { health: healthVerdict({ ...signals, probeFailures, guards }, r.plan.health), guards };
 }

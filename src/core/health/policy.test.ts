@@ -301,6 +301,26 @@ describe('healthVerdict: against the baseline', () => {
     expect(healthVerdict(input, { ...T, onEnvironmentWide: 'rollback' }).window).toMatchObject({ kind: 'breached', trigger: 'error_rate' });
   });
 
+  it('holds rather than rolls back when the baseline may breach as well: a smaller baseline whose estimate dips under the limit is no proof it is within it', () => {
+    // A 90 % stage, both cohorts at 1.08 % errors: the treatment's 120,000 requests a minute are
+    // over 1 % with confidence, while the baseline's 66,500 in the window read 0.99 %, well within
+    // its noise of 1.08 %. A/A in a simulation: rolled back in 91 of 100 days (before this check).
+    const minutes = five((k) => bucket(k, 120_000, 1296, []));
+    const thin = statsOf([bucket(0, 66_500, 658, [])]);
+    const same = fed(5, 0, 0);
+    expect(healthVerdict(signals(minutes, { baseline: thin, guards: same }), T).window).toMatchObject({
+      kind: 'held',
+      cause: 'environment_wide',
+      trigger: 'error_rate',
+    });
+    // A baseline within the limit with confidence still lets the treatment's own breach roll back,
+    // and so does one with too few samples to say anything.
+    const clean = statsOf([bucket(0, 66_500, 333, [])]); // 0.5 %
+    expect(healthVerdict(signals(minutes, { baseline: clean, guards: same }), T).window).toMatchObject({ kind: 'breached', trigger: 'error_rate' });
+    const none = statsOf([bucket(0, 60, 0, [])]);
+    expect(healthVerdict(signals(minutes, { baseline: none, guards: same }), T).window).toMatchObject({ kind: 'breached', trigger: 'error_rate' });
+  });
+
   it('holds on a sample-ratio mismatch, but a sustained breach still rolls back', () => {
     // The treatment's reports are 2,000 a minute where 5 % of 2,000 + 10,000 would be 600.
     const minutes = five((k) => bucket(k, 2000, 0, []));

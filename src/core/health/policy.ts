@@ -2,11 +2,12 @@ import type { GuardState } from '../schema/guards';
 import type { HealthInput, HealthThresholds, Trigger, Verdict } from '../schema/rollout';
 import { mergeInto } from '../metrics/sketch';
 import { countOf, type MinuteBucket, type WindowStats } from '../metrics/window-stats';
-import { firstConfidentlyExceeded, sustainedTrigger } from './absolute';
+import { ABSOLUTE_CONFIDENCE, firstConfidentlyExceeded, sustainedTrigger } from './absolute';
 import { bakeVerdict } from './bake';
 import { failingRelativeGuard, guardEvidence, sampleRatioOff } from './evidence';
-import { exceedsLimit } from './limits';
+import { exceedsLimit, type MetricTrigger } from './limits';
 import { verdictNumbers } from './numbers';
+import { wilsonUpperBound } from './sequential/absolute-bound';
 
 /** What the health policy judges a rollout on. */
 export interface HealthSignals {
@@ -49,7 +50,7 @@ function windowVerdict(s: HealthSignals, t: HealthThresholds): Verdict {
   if (s.guards) numbers.guards = guardEvidence(s.guards, t.alpha);
   if (s.probeFailures >= t.maxProbeFailures) return { kind: 'breached', trigger: 'probes', numbers };
   const sustained = sustainedTrigger(s.minutes, t);
-  const everywhere = sustained !== null && s.baseline !== undefined && exceedsLimit(s.baseline, sustained, t);
+  const everywhere = sustained !== null && s.baseline !== undefined && baselineMayBreach(s.baseline, sustained, t);
   if (sustained && (!everywhere || t.onEnvironmentWide === 'rollback')) return { kind: 'breached', trigger: sustained, numbers };
   const relative = s.guards ? failingRelativeGuard(s.guards, t.alpha) : null;
   if (relative) return { kind: 'breached', trigger: `${relative}_vs_baseline`, numbers };
@@ -63,6 +64,21 @@ function windowVerdict(s: HealthSignals, t: HealthThresholds): Verdict {
   const exceeded = firstExceeded(s.minutes, t);
   if (exceeded) return { kind: 'degraded', trigger: exceeded, numbers };
   return { kind: 'healthy', numbers };
+}
+
+/**
+ * True when the baseline breaches the limit of `trigger` as well, or may: the treatment's breach is
+ * judged with confidence, so the baseline must be shown within the limit with the same confidence
+ * before the breach counts as the treatment's own. Otherwise, at a high stage, a smaller baseline's
+ * estimate dips under a limit that both cohorts exceed alike, and a treatment no worse than its
+ * baseline is rolled back. A baseline with fewer than `minSamples` reports says nothing either way
+ * (as before: the breach is the treatment's). Latency has no counts in the window's stats, so its
+ * estimate is used as it is.
+ */
+function baselineMayBreach(baseline: WindowStats, trigger: MetricTrigger, t: HealthThresholds): boolean {
+  if (exceedsLimit(baseline, trigger, t)) return true;
+  if (trigger !== 'error_rate' || baseline.samples < t.minSamples) return false;
+  return wilsonUpperBound(Math.min(baseline.errors, baseline.samples), baseline.samples, ABSOLUTE_CONFIDENCE) > t.maxErrorRate;
 }
 
 function firstExceeded(minutes: readonly MinuteBucket[], t: HealthThresholds): Trigger | null {
