@@ -47,8 +47,11 @@ export async function gatherHealth(
     s.rollouts.active().map(async (r) => {
       const flag = ownValue(config?.flags, r.flag);
       let baseline: string | null;
+      let targeted: boolean;
       try {
-        baseline = r.baselineVariant ?? (flag ? (resolveFlag(flag, env).defaultVariant ?? null) : null);
+        const resolved = flag ? resolveFlag(flag, env) : null;
+        baseline = r.baselineVariant ?? resolved?.defaultVariant ?? null;
+        targeted = resolved?.targeting !== undefined && Object.keys(resolved.targeting).length > 0;
       } catch (err) {
         failures.set(r.id, `baseline lookup failed: ${(err as Error)?.message ?? String(err)}`);
         return;
@@ -68,7 +71,7 @@ export async function gatherHealth(
           source.source === 'prometheus'
             ? await prometheusSignals(source, { ...query, flag: r.flag }, { fetcher, secrets })
             : await metrics.getByName(`${env}/${r.flag}`).signals(query);
-        signals.set(r.id, got);
+        signals.set(r.id, targeted ? { ...got, sampleRatioApplies: false } : got);
       } catch (err) {
         // One unreachable shard or metrics server must not stop the other rollouts' checks: this one holds, as with no data.
         logEvent({ event: 'metrics_unavailable', environment: env, rollout: r.id, source: source.source, message: (err as Error).message });

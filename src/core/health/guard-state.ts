@@ -143,7 +143,8 @@ function increase(now: CohortCounts, before: CohortCounts): CohortCounts | null 
 /**
  * The state after the complete minutes in `pairs` (oldest first, each minute once): new minutes
  * are fed whole; minutes fed in the last LATE_MINUTES get what arrived since. `hasBaseline` says
- * whether a baseline cohort exists to compare with (without one, the sample ratio cannot be judged).
+ * whether a baseline cohort exists to compare the share with (without one, or when the share is not
+ * expected to follow the percent, the sample ratio is not judged).
  * With `alpha`, feeding stops once a guard that rolls back has its evidence: each test stops at its
  * first crossing, so minutes after it (a tick catching up hours of them) must not bring it back under.
  * Pure; the same pairs twice change nothing the second time.

@@ -69,3 +69,22 @@ describe('judgeRollout: a regression that appears at a later stage', () => {
     expect(found).toBeLessThanOrEqual(5);
   });
 });
+
+describe('judgeRollout: the sample ratio', () => {
+  // Reports split 50/50 where the rollout serves 5 %: a mismatch, unless the flag's targeting rules
+  // explain it (users they match report the rule's variant whatever the stage).
+  const pairs: MinutePair[] = Array.from({ length: 10 }, (_, k) => ({ minute: at(k), treatment: bucket(k, 1000, 0), baseline: bucket(k, 1000, 0) }));
+  const last = pairs.slice(-5).map((p) => p.treatment!);
+  const signals = { minutes: last, window: statsOf(last), baseline: statsOf(last), pairs };
+
+  it('holds a rollout whose reports do not split as it serves', () => {
+    const judged = judgeRollout(started(), signals, 0, at(10));
+    expect(judged.health.window).toMatchObject({ kind: 'held', cause: 'sample_ratio' });
+  });
+
+  it('is not judged for a flag with targeting rules: it passes on its other numbers', () => {
+    const judged = judgeRollout(started(), { ...signals, sampleRatioApplies: false }, 0, at(10));
+    expect(judged.guards.sampleRatio.periods).toBe(0);
+    expect(judged.health.window.kind).toBe('healthy');
+  });
+});

@@ -7,6 +7,12 @@ import { healthVerdict, type HealthSignals } from './policy';
 export interface RolloutSignals extends Omit<HealthSignals, 'guards' | 'probeFailures'> {
   /** Complete minutes of both cohorts since the guards' last (or for late reports, recent) minute. */
   pairs: readonly MinutePair[];
+  /**
+   * False when the reported share cannot be expected to follow the rollout's percent: the flag has
+   * targeting rules, so the users they match report the variant a rule gives them, whatever the
+   * stage. The sample-ratio check is then skipped (it would hold forever, blaming a sound reporter).
+   */
+  sampleRatioApplies?: boolean;
 }
 
 /**
@@ -21,7 +27,7 @@ export function judgeRollout(r: Rollout, signals: RolloutSignals, probeFailures:
   const guards = advanceGuards(
     trackShare(start, r.percent, now, restartWeight(r.plan.stages.length)),
     signals.pairs,
-    signals.baseline !== undefined,
+    signals.baseline !== undefined && signals.sampleRatioApplies !== false,
     r.plan.health.alpha,
   );
   return { health: healthVerdict({ ...signals, probeFailures, guards }, r.plan.health), guards };
