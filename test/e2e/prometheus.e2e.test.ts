@@ -8,8 +8,8 @@
  * the future), about two minutes in all.
  */
 import { createServer, type Server } from 'node:http';
-import { Counter, Histogram, Registry } from 'prom-client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createShopMetrics } from '../../examples/shop/src/metrics';
 import type { RolloutView } from '../../src/coordinator/rollout-ops';
 import type { RollgateConfig } from '../../src/core/schema/config';
 import { ADMIN, type LocalWorker, startWorker } from './cli-support';
@@ -25,22 +25,12 @@ let prom: LocalPrometheus;
 let app: Server;
 let load: ReturnType<typeof setInterval>;
 
-/** The app: every 100 ms, for each flag, 1 request served "on" and 9 served "off" (the 10 % stage), counted and timed. */
+/**
+ * The app's metrics, built as the example shop builds them (examples/shop/src/metrics.ts): every
+ * 100 ms, for each flag, 1 request served "on" and 9 served "off" (the 10 % stage), counted and timed.
+ */
 async function startApp(): Promise<string> {
-  const registry = new Registry();
-  const requests = new Counter({
-    name: 'shop_requests_total',
-    help: 'requests by flag, variant, outcome',
-    labelNames: ['flag', 'variant', 'outcome'],
-    registers: [registry],
-  });
-  const latency = new Histogram({
-    name: 'shop_request_duration_seconds',
-    help: 'request latency by flag and variant',
-    labelNames: ['flag', 'variant'],
-    buckets: [0.05, 0.1, 0.25, 0.5, 1, 2.5],
-    registers: [registry],
-  });
+  const metrics = createShopMetrics();
   let n = 0;
   load = setInterval(() => {
     n++;
@@ -48,16 +38,14 @@ async function startApp(): Promise<string> {
       for (let k = 0; k < 10; k++) {
         const variant = k === 0 ? 'on' : 'off';
         // The faulty flag's new variant fails 3 requests in 10.
-        const failed = flag === FAULTY && variant === 'on' && n % 10 < 3;
-        requests.inc({ flag, variant, outcome: failed ? 'error' : 'ok' });
-        latency.observe({ flag, variant }, 0.04 + ((n + k) % 5) * 0.01);
+        metrics.observe(flag, variant, flag === FAULTY && variant === 'on' && n % 10 < 3, 0.04 + ((n + k) % 5) * 0.01);
       }
     }
   }, 100);
   const port = await freePort();
   app = createServer((_req, res) => {
-    void registry.metrics().then((text) => {
-      res.writeHead(200, { 'content-type': registry.contentType });
+    void metrics.text().then((text) => {
+      res.writeHead(200, { 'content-type': metrics.registry.contentType });
       res.end(text);
     });
   });

@@ -8,6 +8,7 @@
 import { serve } from '@hono/node-server';
 import { createRollgateClient } from '@rollgate/openfeature/node';
 import { createShop } from './app';
+import { createShopMetrics } from './metrics';
 
 const env = process.env;
 const failShare = Number(env['SHOP_FAIL_SHARE'] ?? '0');
@@ -21,7 +22,8 @@ const rollgate = await createRollgateClient({
   onError: (e) => console.error(`shop: health report ${e.kind} (${e.status ?? 'network'}): ${e.message}`),
 });
 
-const app = createShop({ client: rollgate.client, measure: rollgate.hono(), failShare });
+// Prometheus metrics at GET /metrics too, for a Rollgate environment whose metrics source is Prometheus.
+const app = createShop({ client: rollgate.client, measure: rollgate.hono(), failShare, metrics: createShopMetrics() });
 // What the reporter did so far (sent, pending, dropped): operators read it, and so does the e2e test.
 app.get('/reporter', (c) => c.json(rollgate.reporter.stats()));
 
