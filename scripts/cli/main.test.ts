@@ -25,7 +25,12 @@ describe('usage', () => {
   });
 
   it.each([
-    [['frobnicate'], /unknown command "frobnicate"/],
+    [['frobnicate'], /unknown command "frobnicate"\n/],
+    [['stauts'], /unknown command "stauts"; did you mean "status"\?/],
+    [['help', 'delpoy'], /unknown command "delpoy"; did you mean "deploy"\?/],
+    [['status', '--envv', 'staging'], /Unknown option '--envv'; did you mean "--env"\?/],
+    [['keys', 'lsit'], /unknown keys action "lsit"; did you mean "list"\?: use list, issue or revoke/],
+    [['deploy', 'f', '--variant', 'on', '--strategy', 'safe', '--health', 'minSample=3'], /unknown key "minSample"; did you mean "minSamples"\?/],
     [['--env', 'staging'], /expected a command before "--env"/],
     [['status', '--bogus'], /Unknown option '--bogus'/],
     [['status', 'a', 'b'], /unexpected argument "b"/],

@@ -2,6 +2,7 @@ import { readFileSync } from 'node:fs';
 import { parseCommandArgs, renderHelp } from './lib/args';
 import { CliError, EXIT, UsageError } from './lib/errors';
 import type { CliIo } from './lib/io';
+import { didYouMean } from './lib/suggest';
 import { Output } from './lib/output';
 import { type CommandDef, makeCtx, optionsOf } from './command';
 import { pause, promote, resume, rollback } from './commands/actions';
@@ -75,7 +76,12 @@ export async function main(argv: readonly string[], io: CliIo, options: { fetchT
     const topic = first === 'help' ? rest[0] : undefined;
     const cmd = topic === undefined ? undefined : COMMANDS.find((c) => c.name === topic);
     if (topic !== undefined && !cmd) {
-      out.error(`unknown command "${topic}"`);
+      out.error(
+        `unknown command "${topic}"${didYouMean(
+          topic,
+          COMMANDS.map((c) => c.name),
+        )}`,
+      );
       io.stderr.write(mainHelp());
       return EXIT.usage;
     }
@@ -92,7 +98,14 @@ export async function main(argv: readonly string[], io: CliIo, options: { fetchT
   }
   const cmd = COMMANDS.find((c) => c.name === first);
   if (!cmd) {
-    out.error(first.startsWith('-') ? `expected a command before "${first}"` : `unknown command "${first}"`);
+    out.error(
+      first.startsWith('-')
+        ? `expected a command before "${first}"`
+        : `unknown command "${first}"${didYouMean(
+            first,
+            COMMANDS.map((c) => c.name),
+          )}`,
+    );
     io.stderr.write(`run \`rollgate --help\` for the commands\n`);
     return EXIT.usage;
   }

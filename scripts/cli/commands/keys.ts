@@ -5,6 +5,7 @@ import { readLine } from '../lib/prompt';
 import { currentConfig, protectedWrite } from '../lib/protection';
 import { table } from '../lib/output';
 import type { CommandDef } from '../command';
+import { didYouMean } from '../lib/suggest';
 
 const SCOPES = ['evaluate', 'report'] as const;
 type Scope = (typeof SCOPES)[number];
@@ -27,7 +28,7 @@ export function scopesOf(values: Values): Scope[] | undefined {
     .filter((w) => w !== '');
   const out: Scope[] = [];
   for (const w of words) {
-    if (!(SCOPES as readonly string[]).includes(w)) throw new UsageError(`unknown scope "${w}": use evaluate, report or both`, 'keys');
+    if (!(SCOPES as readonly string[]).includes(w)) throw new UsageError(`unknown scope "${w}"${didYouMean(w, SCOPES)}: use evaluate, report or both`, 'keys');
     if (!out.includes(w as Scope)) out.push(w as Scope);
   }
   if (out.length === 0) throw new UsageError('--scope needs a value: evaluate, report or both', 'keys');
@@ -65,7 +66,8 @@ export const keys: CommandDef = {
   async run(ctx) {
     expectPositionals(ctx.positionals, 'keys', 1, 1, 'list, issue or revoke');
     const verb = ctx.positionals[0];
-    if (verb !== 'list' && verb !== 'issue' && verb !== 'revoke') throw new UsageError(`unknown keys action "${verb}": use list, issue or revoke`, 'keys');
+    if (verb !== 'list' && verb !== 'issue' && verb !== 'revoke')
+      throw new UsageError(`unknown keys action "${verb}"${didYouMean(verb ?? '', ['list', 'issue', 'revoke'])}: use list, issue or revoke`, 'keys');
     if (verb !== 'issue' && ctx.values['import']) throw new UsageError('--import only applies to keys issue', 'keys');
     if (verb !== 'issue' && ctx.values['scope'] !== undefined) throw new UsageError('--scope only applies to keys issue', 'keys');
     if (verb === 'list') {

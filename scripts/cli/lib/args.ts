@@ -1,4 +1,5 @@
 import { parseArgs } from 'node:util';
+import { didYouMean } from './suggest';
 import { UsageError } from './errors';
 
 /** One option of a command: util.parseArgs's definition plus what --help says about it. */
@@ -50,7 +51,11 @@ export function parseCommandArgs(command: string, args: readonly string[], optio
     return { values: parsed.values, positionals: parsed.positionals };
   } catch (err) {
     const e = err as Error & { code?: string };
-    if (typeof e.code === 'string' && e.code.startsWith('ERR_PARSE_ARGS')) throw new UsageError(cleanParseMessage(e.message), command);
+    if (typeof e.code === 'string' && e.code.startsWith('ERR_PARSE_ARGS')) {
+      const unknown = e.code === 'ERR_PARSE_ARGS_UNKNOWN_OPTION' ? /'--?([^'=\s]+)/.exec(e.message)?.[1] : undefined;
+      const hint = unknown === undefined ? '' : didYouMean(unknown, Object.keys(options), '--');
+      throw new UsageError(`${cleanParseMessage(e.message)}${hint}`, command);
+    }
     throw err;
   }
 }

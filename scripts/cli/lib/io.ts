@@ -59,3 +59,17 @@ export function processIo(): CliIo {
       }),
   };
 }
+
+/**
+ * Output piped into a reader that stops early (`rollgate audit | head`) closes the pipe: the next
+ * write fails with EPIPE. That is not an error of the command: exit quietly, with the code the
+ * command has set so far (0 when it succeeded), instead of printing a stack trace.
+ */
+export function exitQuietlyOnBrokenPipe(streams: ReadonlyArray<Pick<NodeJS.EventEmitter, 'on'>>, exit: () => void): void {
+  for (const stream of streams) {
+    stream.on('error', (err: NodeJS.ErrnoException) => {
+      if (err.code === 'EPIPE') exit();
+      else throw err;
+    });
+  }
+}

@@ -1,6 +1,7 @@
 import { stageErrors } from '../../../src/core/rollout/plan';
 import { type HealthThresholds, type Stage, zHealthThresholds } from '../../../src/core/schema/rollout';
 import { UsageError } from './errors';
+import { didYouMean } from './suggest';
 
 const UNITS: Record<string, number> = { s: 1, m: 60, h: 3600, d: 86400 };
 
@@ -71,7 +72,8 @@ export function parseHealth(spec: string, command = 'deploy'): Partial<HealthThr
     const m = /^([A-Za-z0-9]+)=(.+)$/.exec(part);
     if (!m) throw new UsageError(`--health: "${part}" is not key=value`, command);
     const key = m[1]!;
-    if (!(HEALTH_KEYS as string[]).includes(key)) throw new UsageError(`--health: unknown key "${key}"; known: ${HEALTH_KEYS.join(', ')}`, command);
+    if (!(HEALTH_KEYS as string[]).includes(key))
+      throw new UsageError(`--health: unknown key "${key}"${didYouMean(key, HEALTH_KEYS)}; known: ${HEALTH_KEYS.join(', ')}`, command);
     if (TEXT_KEYS.has(key)) {
       out[key] = m[2]!;
       continue;
