@@ -21,7 +21,7 @@ import { isDeepStrictEqual } from 'node:util';
 import { MINUTE_MS, minuteStart } from '../src/core/metrics/minutes';
 import { sketchFromSamples } from '../src/core/metrics/sketch';
 import { type MinuteBucket, statsOf, type WindowStats } from '../src/core/metrics/window-stats';
-import { mulberry32 } from '../src/core/seeded-random';
+import { mulberry32 } from '../test/helpers/seeded-random';
 import { fmtInt } from './lib/format';
 import { type LoadResult, loadTool, loadToolVersion, runLoad } from './lib/http-load';
 import type { BenchFn, Table } from './lib/types';

@@ -15,7 +15,7 @@
  * 3. Environment-wide incident: both cohorts at 3 % errors.
  * 4. Sample ratio: a reporter that drops half the treatment's reports.
  */
-import { mulberry32 } from '../src/core/seeded-random';
+import { mulberry32 } from '../test/helpers/seeded-random';
 import { fmtInt } from './lib/format';
 import type { BenchFn, BudgetCheck, Table } from './lib/types';
 import type { Uniform } from './lib/random-counts';

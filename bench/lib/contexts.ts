@@ -4,7 +4,7 @@
  */
 import type { EvaluationContext } from '@openfeature/core';
 
-import { mulberry32 } from '../../src/core/seeded-random';
+import { mulberry32 } from '../../test/helpers/seeded-random';
 
 export { mulberry32 };
 

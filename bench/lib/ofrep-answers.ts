@@ -5,7 +5,7 @@
  */
 import { evaluateAll, evaluateFlag } from '../../src/core/flags/flag-set';
 import { zSnapshot } from '../../src/core/schema/snapshot';
-import { mulberry32 } from '../../src/core/seeded-random';
+import { mulberry32 } from '../../test/helpers/seeded-random';
 import { etagOf } from '../../src/http/ofrep/etag';
 import { resolutionJson, statusOf } from '../../src/http/ofrep/serialize';
 import { type LoadedSnapshot, loadSnapshot } from '../../src/store/loaded-snapshot';

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { mulberry32 } from '../../src/core/seeded-random';
+import { mulberry32 } from '../../test/helpers/seeded-random';
 import { binomial, poisson } from './random-counts';
 
 /** Mean and variance of `draws` samples. */

@@ -9,7 +9,7 @@ import { IdGenerator, type Pickle } from '@cucumber/messages';
 import { describe, expect, it } from 'vitest';
 import { compileFlagSet, evaluateFlag } from '../flags/flag-set';
 import { zFlagdDocument } from '../schema/flag-set';
-import { type FlagType, sameValue, toDetails, typedValue } from './gherkin-steps';
+import { type FlagType, sameValue, toDetails, typedValue } from '../../../test/helpers/gherkin-steps';
 
 const SHARED = process.env['ROLLGATE_SHARED'] ?? resolve(__dirname, '../../../../shared');
 const TESTBED = join(SHARED, 'reference/flagd-testbed-evaluator');

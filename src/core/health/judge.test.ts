@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { MINUTE_MS } from '../metrics/minutes';
 import { statsOf, type MinuteBucket } from '../metrics/window-stats';
-import { started, T0 } from '../rollout/test-fixtures';
+import { started, T0 } from '../../../test/helpers/rollout-fixtures';
 import type { MinutePair } from './guard-state';
 import { judgeRollout } from './judge';
 

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { compileLogic, constantValue, isConstant } from './compile';
-import { evaluator, run } from './testing';
+import { evaluator, run } from '../../../test/helpers/logic';
 import { LogicCompileError, LogicRuntimeError } from './types';
 
 const compile = (rule: unknown, evaluators: Record<string, unknown> = {}) => compileLogic(rule, { evaluators, flagKey: 'f' });

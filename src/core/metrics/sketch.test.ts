@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { zLatencySketch, type LatencySketch } from '../schema/metrics';
-import { mulberry32 as prng } from '../seeded-random';
+import { mulberry32 as prng } from '../../../test/helpers/seeded-random';
 import {
   GAMMA,
   RELATIVE_ACCURACY,

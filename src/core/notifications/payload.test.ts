@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { breached, started, T0 } from '../rollout/test-fixtures';
+import { breached, started, T0 } from '../../../test/helpers/rollout-fixtures';
 import { tickRollout } from '../rollout/tick';
 import { deliveryBody, notificationPayload, type NotificationSource, slackMessage } from './payload';
 

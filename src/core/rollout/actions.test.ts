@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import type { Rollout } from '../schema/rollout';
 import { type RolloutActionName, applyAction } from './actions';
 import { iso } from './format';
-import { HOUR_MS, at, breached, healthy, started } from './test-fixtures';
+import { HOUR_MS, at, breached, healthy, started } from '../../../test/helpers/rollout-fixtures';
 import { tickRollout } from './tick';
 
 const why = { reason: 'looks good' };

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { MAX_DURATION_SECONDS, MAX_LATENCY_LIMIT_MS, zRolloutAction, zStartRollout } from '../schema/rollout';
 import { iso } from './format';
 import { bakeEndsAt, nextPromotionAt, stageDueAt } from './schedule';
-import { started } from './test-fixtures';
+import { started } from '../../../test/helpers/rollout-fixtures';
 
 const base = { flag: 'f', variant: 'on', strategy: 'safe' } as const;
 const errorPaths = (body: unknown) => {

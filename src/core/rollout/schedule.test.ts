@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { applyAction } from './actions';
 import { bakeEndsAt, isTerminal, nextPromotionAt, stageDueAt } from './schedule';
-import { HOUR_MS, T0, at, started } from './test-fixtures';
+import { HOUR_MS, T0, at, started } from '../../../test/helpers/rollout-fixtures';
 
 const why = { reason: 'test' };
 

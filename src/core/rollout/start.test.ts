@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { T0, started } from './test-fixtures';
+import { T0, started } from '../../../test/helpers/rollout-fixtures';
 
 describe('startRollout', () => {
   it('runs at the first stage from now, with nothing decided by a tick yet', () => {

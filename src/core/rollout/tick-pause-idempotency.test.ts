@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { applyAction } from './actions';
 import { iso } from './format';
 import { tickRollout } from './tick';
-import { T0, at, breached, healthy, insufficient, started } from './test-fixtures';
+import { T0, at, breached, healthy, insufficient, started } from '../../../test/helpers/rollout-fixtures';
 
 const why = { reason: 'test' };
 

@@ -4,7 +4,7 @@ import { applyAction } from './actions';
 import { type RolloutEvent, needsPublish } from './events';
 import { iso } from './format';
 import { tickRollout } from './tick';
-import { HOUR_MS, at, breached, healthy, insufficient, started } from './test-fixtures';
+import { HOUR_MS, at, breached, healthy, insufficient, started } from '../../../test/helpers/rollout-fixtures';
 
 const why = { reason: 'test' };
 

@@ -1,5 +1,5 @@
 /** Contexts of the differential test: deterministic (mulberry32), ASCII only. */
-import { mulberry32 } from '../../../src/core/seeded-random';
+import { mulberry32 } from '../seeded-random';
 
 export const ALNUM = 'abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789';
 export const PRINTABLE = Array.from({ length: 95 }, (_, i) => String.fromCharCode(32 + i)).join('');

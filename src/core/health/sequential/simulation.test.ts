@@ -6,7 +6,7 @@
  * seeds fix every draw, so a pass is a pass on every run.
  */
 import { describe, expect, it } from 'vitest';
-import { mulberry32 } from '../../seeded-random';
+import { mulberry32 } from '../../../../test/helpers/seeded-random';
 import { aaSpec, proportion, type RolloutSpec, simulateRollout } from '../../../../bench/lib/verdict-sim';
 
 const at5 = (spec: Partial<RolloutSpec>, minutes: number): RolloutSpec => ({

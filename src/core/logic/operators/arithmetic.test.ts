@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { run } from '../testing';
+import { run } from '../../../../test/helpers/logic';
 import { LogicRuntimeError } from '../types';
 
 describe('+', () => {

@@ -1,6 +1,6 @@
 import MurmurHash3 from 'imurmurhash';
 import { describe, expect, it } from 'vitest';
-import { evaluator, run } from '../testing';
+import { evaluator, run } from '../../../../test/helpers/logic';
 import { LogicRuntimeError } from '../types';
 
 /** flagd-core's bucketing, written independently: `(murmur3(key) * total) >> 32`, walked through cumulative weights. */

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { evaluator, run } from '../testing';
+import { evaluator, run } from '../../../../test/helpers/logic';
 import { LogicRuntimeError } from '../types';
 
 const semver = (left: unknown, op: unknown, right: unknown) => run({ sem_ver: [{ var: 'v' }, op, right] }, { v: left });

@@ -1,7 +1,7 @@
 // Shared by the rollout tests only; nothing in production imports it.
-import type { HealthInput, HealthNumbers, Rollout, StartRollout, Trigger } from '../schema/rollout';
-import { planFor } from './plan';
-import { startRollout } from './start';
+import type { HealthInput, HealthNumbers, Rollout, StartRollout, Trigger } from '../../src/core/schema/rollout';
+import { planFor } from '../../src/core/rollout/plan';
+import { startRollout } from '../../src/core/rollout/start';
 
 /** A fixed, readable start instant: Monday 2026-01-05 09:00 UTC. */
 export const T0 = Date.UTC(2026, 0, 5, 9, 0, 0);

@@ -1,6 +1,6 @@
 /** Helpers for the logic unit tests: compile a rule as a flag's targeting is compiled, then evaluate it. */
-import { compileLogic } from './compile';
-import type { EvalState } from './types';
+import { compileLogic } from '../../src/core/logic/compile';
+import type { EvalState } from '../../src/core/logic/types';
 
 export interface RunOptions {
   flagKey?: string;

@@ -1,5 +1,5 @@
 import { isDeepStrictEqual } from 'node:util';
-import type { Resolution } from '../flags/resolution';
+import type { Resolution } from '../../src/core/flags/resolution';
 
 /** The flag types the testbed's steps name. */
 export type FlagType = 'Boolean' | 'String' | 'Integer' | 'Float' | 'Object';
