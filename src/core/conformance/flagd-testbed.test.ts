@@ -1,6 +1,7 @@
 /**
- * flagd's evaluator conformance suite, driven from the .feature files in ../shared so that a
- * scenario added there runs here without any change to this file.
+ * flagd's evaluator conformance suite, driven from the testbed's .feature files (where they are
+ * read from: test/helpers/shared-testbed.ts), so that a scenario added there runs here without any
+ * change to this file.
  */
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
