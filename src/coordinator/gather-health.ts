@@ -5,7 +5,7 @@ import type { RolloutSignals } from '../core/health/judge';
 import { ownValue } from '../core/json';
 import { MINUTE_MS, minuteStart } from '../core/metrics/minutes';
 import type { Rollout } from '../core/schema/rollout';
-import { logEvent } from '../http/log';
+import { logEvent } from '../log';
 import type { MetricsShard, SignalsQuery } from '../metrics/metrics-shard';
 import { prometheusSignals } from '../metrics/prometheus-source';
 import { type ProbeResult, runProbes } from './probes';

@@ -1,7 +1,7 @@
 import { notificationsOf } from '../core/config/notification-rules';
 import { notificationEventsOf } from '../core/notifications/events';
 import { deliveryBody, notificationPayload } from '../core/notifications/payload';
-import { logEvent } from '../http/log';
+import { logEvent } from '../log';
 import { SYSTEM_ACTOR } from './actors';
 import type { AuditRecord } from './audit-log';
 import type { ConfigVersions } from './config-versions';

@@ -9,7 +9,7 @@ import { migrateSqlite } from '../store/migrate-sqlite';
 import { MIGRATIONS } from './migrations';
 import { fail, ok, type Outcome } from './outcome';
 import type { ConvergeResult, PublishResult } from './publisher';
-import { logEvent } from '../http/log';
+import { logEvent } from '../log';
 import { SYSTEM_ACTOR } from './actors';
 import { gatherHealth } from './gather-health';
 import { gatheredJudge, givenJudge } from './judges';

@@ -9,7 +9,7 @@ import type { TickError } from './tick-failures';
 import { fromZod as fromZodIssues } from '../core/config/issues';
 import { SYSTEM_ACTOR } from './actors';
 import { foldCompletion } from './fold-completion';
-import { logEvent } from '../http/log';
+import { logEvent } from '../log';
 import { MAX_TICK_MESSAGE } from './tick-failures';
 import { fail, ok, type Outcome } from './outcome';
 import { commit, type CoordinatorState } from './state';

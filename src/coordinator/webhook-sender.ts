@@ -1,6 +1,6 @@
 import { DELIVERY_TIMEOUT_MS } from '../core/notifications/retry';
 import { signatureHeader } from '../core/notifications/signature';
-import { logEvent } from '../http/log';
+import { logEvent } from '../log';
 import type { AttemptResult, QueuedDelivery } from './notification-outbox';
 import type { CoordinatorState } from './state';
 import type { WebhookSecrets } from './webhook-secrets';

@@ -4,7 +4,7 @@ import { RollgateError } from './errors';
 import { adminRoutes } from './admin/routes';
 import { healthRoutes } from './health';
 import { metricsRoutes } from './metrics/routes';
-import { logEvent } from './log';
+import { logEvent } from '../log';
 import { ofrepRoutes } from './ofrep/routes';
 import { runtimeFor } from './runtime';
 import type { AppEnv } from './types';

@@ -1,4 +1,4 @@
-import { logEvent } from './log';
+import { logEvent } from '../log';
 
 /**
  * Seconds a limited client should wait. The bindings in wrangler.toml count per 10-second

@@ -2,7 +2,7 @@ import { ownValue } from '../core/json';
 import { bundledEnvironments, fallbackSnapshot } from '../store/fallback';
 import { type Settings, type SettingsVars, settingsOf } from '../store/settings';
 import { SnapshotStore } from '../store/snapshot-store';
-import { logEvent } from './log';
+import { logEvent } from '../log';
 
 /** What the routes share within an isolate: settings parsed once and the snapshot memo. */
 export interface Runtime {

@@ -1,4 +1,4 @@
-import { logEvent } from '../http/log';
+import { logEvent } from '../log';
 import { bundledEnvironments } from '../store/fallback';
 
 /**

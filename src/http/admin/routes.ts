@@ -1,6 +1,6 @@
 import { Hono } from 'hono';
 import { RollgateError } from '../errors';
-import { logEvent } from '../log';
+import { logEvent } from '../../log';
 import type { AppEnv } from '../types';
 import { authenticateAdmin, authorizeAdmin, inScope } from './admin-auth';
 import { configRoutes } from './config-routes';
