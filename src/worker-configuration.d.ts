@@ -10,6 +10,7 @@ interface __BaseEnv_Env {
 	FALLBACK_CLIENT_KEYS: string;
 	ADMIN_TOKENS: string;
 	WEBHOOK_SECRETS: string;
+	STREAM_TOKEN_SECRET?: string;
 	COORDINATOR: DurableObjectNamespace<import("./index").RolloutCoordinator>;
 	METRICS: DurableObjectNamespace<import("./index").MetricsShard>;
 }

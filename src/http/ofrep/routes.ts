@@ -9,6 +9,7 @@ import type { AppEnv } from '../types';
 import { etagOf, matchesIfNoneMatch } from './etag';
 import { contextOf } from './evaluation-request';
 import { resolutionJson, statusOf } from './serialize';
+import { eventStreamsJson, streamResponse } from './stream';
 
 const JSON_TYPE = { 'content-type': 'application/json' };
 
@@ -38,7 +39,7 @@ ofrepRoutes.post('/evaluate/flags', async (c) => {
     const results = evaluateAll(snapshot.flags, context, now);
     let body = '{"flags":[';
     for (let i = 0; i < results.length; i++) body += (i ? ',' : '') + resolutionJson(results[i]!);
-    body += `],"metadata":${JSON.stringify(snapshot.flags.metadata)}}`;
+    body += `]${await eventStreamsJson(c.env.STREAM_TOKEN_SECRET, new URL(c.req.url).origin, snapshot, index, now)},"metadata":${JSON.stringify(snapshot.flags.metadata)}}`;
     const etag = await etagOf(body);
     if (matchesIfNoneMatch(c.req.header('if-none-match') ?? null, etag)) {
       return new Response(null, { status: 304, headers: { etag } });
@@ -48,6 +49,9 @@ ofrepRoutes.post('/evaluate/flags', async (c) => {
     return failure(err, {});
   }
 });
+
+/** OFREP event stream (SSE): the URL comes from the bulk response's `eventStreams`. */
+ofrepRoutes.get('/stream', (c) => streamResponse(c, c.get('streams'), c.get('clock')));
 
 /** OFREP's 429: no body, Retry-After in seconds (OFREP providers back off and keep their cached values). */
 function limited(): Response {
