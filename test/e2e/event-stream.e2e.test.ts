@@ -71,8 +71,9 @@ async function treatedUser(): Promise<string> {
 }
 
 async function shown(page: Page, value: string): Promise<number> {
-  await page.waitForFunction((v) => document.getElementById('value')?.textContent === v, value, { timeout: 0, polling: 50 });
-  return page.evaluate(() => (window as unknown as { __shown: { at: number }[] }).__shown.at(-1)!.at);
+  // Page code is text here: the test's TypeScript has no DOM types.
+  await page.waitForFunction(`document.getElementById('value')?.textContent === ${JSON.stringify(value)}`, undefined, { timeout: 0, polling: 50 });
+  return page.evaluate<number>('window.__shown.at(-1).at');
 }
 
 async function until(check: () => boolean): Promise<void> {
@@ -90,7 +91,7 @@ describe('OFREP event streams to the web provider and a Node client', () => {
     page = await browser.newPage();
     await page.goto(`${pages.origin}/?tk=${tk}&key=${CLIENT_KEY}&base=${encodeURIComponent(w.baseUrl)}`);
     await shown(page, 'true');
-    loadId = await page.evaluate(() => (window as unknown as { __loadId: number }).__loadId);
+    loadId = await page.evaluate<number>('window.__loadId');
     node = new OfrepSseClient(w.baseUrl, CLIENT_KEY, { targetingKey: tk });
     await node.start();
     expect(node.values.get('new-checkout')).toBe(true);
@@ -101,7 +102,7 @@ describe('OFREP event streams to the web provider and a Node client', () => {
     const pageAt = await shown(page, 'false');
     await until(() => node.values.get('new-checkout') === false);
     const nodeAt = node.changes.at(-1)!.at;
-    expect(await page.evaluate(() => (window as unknown as { __loadId: number }).__loadId)).toBe(loadId);
+    expect(await page.evaluate<number>('window.__loadId')).toBe(loadId);
     expect(node.refetches).toBeGreaterThan(0);
     console.log(`admin rollback → page shows baseline: ${pageAt - committed} ms; Node client: ${nodeAt - committed} ms`);
   }, 60_000);
@@ -127,7 +128,7 @@ describe('OFREP event streams to the web provider and a Node client', () => {
     expect((await rollout.json<{ status: string }>()).status).toBe('rolled_back');
     const pageAt = await shown(page, 'false');
     await until(() => node.values.get('new-checkout') === false);
-    expect(await page.evaluate(() => (window as unknown as { __loadId: number }).__loadId)).toBe(loadId);
+    expect(await page.evaluate<number>('window.__loadId')).toBe(loadId);
     console.log(`auto-rollback tick → page shows baseline: ${pageAt - committed} ms; Node client: ${node.changes.at(-1)!.at - committed} ms`);
     await node.stop();
   }, 60_000);
