@@ -7,6 +7,7 @@ import { ofrepLimitKey, overLimit, RETRY_AFTER_SECONDS } from '../rate-limit';
 import { readJsonBody } from '../read-json-body';
 import type { AppEnv } from '../types';
 import { etagOf, matchesIfNoneMatch } from './etag';
+import { freshen } from './freshen';
 import { contextOf } from './evaluation-request';
 import { resolutionJson, statusOf } from './serialize';
 import { eventStreamsJson, streamResponse } from './stream';
@@ -21,6 +22,7 @@ ofrepRoutes.post('/evaluate/flags/:key', async (c) => {
   const now = c.get('now');
   try {
     const { snapshot, index } = await authenticateClient(c.req.raw.headers, c.get('runtime'), c.env.FLAGS, now, SCOPE_EVALUATE);
+    freshen(c, snapshot.environment);
     if (await overLimit(c.env.OFREP_RATE_LIMIT, 'OFREP_RATE_LIMIT', ofrepLimitKey(snapshot.keyIds[index]!, c.req.raw.headers))) return limited();
     const context = contextOf(await readJsonBody(c.req.raw, c.get('runtime').settings.maxBodyBytes));
     const result = evaluateFlag(snapshot.flags, key, context, now);
@@ -34,6 +36,7 @@ ofrepRoutes.post('/evaluate/flags', async (c) => {
   const now = c.get('now');
   try {
     const { snapshot, index } = await authenticateClient(c.req.raw.headers, c.get('runtime'), c.env.FLAGS, now, SCOPE_EVALUATE);
+    freshen(c, snapshot.environment);
     if (await overLimit(c.env.OFREP_RATE_LIMIT, 'OFREP_RATE_LIMIT', ofrepLimitKey(snapshot.keyIds[index]!, c.req.raw.headers))) return limited();
     const context = contextOf(await readJsonBody(c.req.raw, c.get('runtime').settings.maxBodyBytes));
     const results = evaluateAll(snapshot.flags, context, now);

@@ -3,6 +3,7 @@ import { SCOPE_EVALUATE } from '../../core/key-scopes';
 import type { LoadedSnapshot } from '../../store/loaded-snapshot';
 import { ofrepLimitKey, overLimit, RETRY_AFTER_SECONDS } from '../rate-limit';
 import type { AppEnv } from '../types';
+import { coloCache, latestSource } from './freshen';
 import type { StreamHub } from './stream-hub';
 import { issueStreamToken, verifyStreamToken } from './stream-token';
 
@@ -83,6 +84,8 @@ export async function streamResponse(c: Context<AppEnv>, hub: StreamHub, clock: 
     while (!done) {
       await new Promise((resolve) => setTimeout(resolve, tickMs));
       const now = clock();
+      // The stream's own loop runs the fast check when it is due: an isolate serving only streams learns too.
+      if (runtime.fast.claim(grant.environment, now)) await runtime.fast.run(grant.environment, () => latestSource(c.env, grant.environment), coloCache(), now);
       const snap = await runtime.store.get(kv, grant.environment, now);
       if (!snap || !hasEvaluateKey(snap, keyId)) break;
       if (snap.version !== served) {
