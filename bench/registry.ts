@@ -23,4 +23,9 @@ export const BENCHMARKS: readonly Registered[] = [
     description: 'health rule false-rollback rate, power and SRM, by seeded simulation',
     load: async () => (await import('./verdicts')).verdicts,
   },
+  {
+    name: 'propagation',
+    description: 'rollback → every isolate with 60 s KV lag (fast check on/off), SSE fan-out',
+    load: async () => (await import('./propagation')).propagation,
+  },
 ];
