@@ -17,8 +17,13 @@ export default defineConfig({
         plugins: [
           cloudflareTest({
             wrangler: { configPath: './wrangler.toml' },
-            // The Worker secret notifications are signed with, as .dev.vars.example sets it locally.
-            miniflare: { bindings: { WEBHOOK_SECRETS: JSON.stringify(Object.fromEntries(ENVIRONMENTS.map((e) => [e, [`dev-webhook-secret-${e}`]]))) } },
+            // The Worker secrets notifications and event-stream URLs are signed with, as .dev.vars.example sets them locally.
+            miniflare: {
+              bindings: {
+                WEBHOOK_SECRETS: JSON.stringify(Object.fromEntries(ENVIRONMENTS.map((e) => [e, [`dev-webhook-secret-${e}`]]))),
+                STREAM_TOKEN_SECRET: 'dev-stream-token-secret',
+              },
+            },
           }),
         ],
         test: {

@@ -24,4 +24,9 @@ export const BENCHMARKS: readonly Registered[] = [
     load: async () => (await import('./verdicts')).verdicts,
   },
   { name: 'reporter', description: 'sdk reporter: record() and per-request overhead, memory bound', load: async () => (await import('./reporter')).reporter },
+  {
+    name: 'propagation',
+    description: 'rollback → every isolate with 60 s KV lag (fast check on/off), SSE fan-out',
+    load: async () => (await import('./propagation')).propagation,
+  },
 ];

@@ -11,6 +11,7 @@ interface __BaseEnv_Env {
 	ADMIN_TOKENS: string;
 	WEBHOOK_SECRETS: string;
 	METRICS_SOURCE_SECRETS?: string;
+	STREAM_TOKEN_SECRET?: string;
 	COORDINATOR: DurableObjectNamespace<import("./index").RolloutCoordinator>;
 	METRICS: DurableObjectNamespace<import("./index").MetricsShard>;
 }

@@ -22,9 +22,13 @@ if (stale) {
   }
 }
 
-// `npm test` also runs real system programs (a Prometheus server for the metrics-source test):
-// installed from Debian's packages when missing, as root; otherwise say what to install.
-const SYSTEM_PACKAGES = [{ command: 'prometheus', pkg: 'prometheus' }];
+// `npm test` also runs real system programs (a Prometheus server for the metrics-source test,
+// Chromium driven by playwright-core for the browser tests): installed from Debian's packages when
+// missing, as root; otherwise say what to install.
+const SYSTEM_PACKAGES = [
+  { command: 'prometheus', pkg: 'prometheus' },
+  { command: 'chromium', pkg: 'chromium' },
+];
 if (process.argv.includes('--system-packages')) {
   const has = (command) => spawnSync('sh', ['-c', `command -v ${command}`], { stdio: 'ignore' }).status === 0;
   const missing = SYSTEM_PACKAGES.filter((p) => !has(p.command));

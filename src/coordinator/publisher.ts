@@ -44,6 +44,8 @@ export interface PublisherDeps {
  */
 export class Publisher {
   private chain: Promise<unknown> = Promise.resolve();
+  /** The text last written to KV, for isolates' fast version check (in memory: lost on eviction, refilled by the next publish). */
+  private written: { version: number; text: string } | undefined;
 
   constructor(private readonly deps: PublisherDeps) {}
 
@@ -58,6 +60,12 @@ export class Publisher {
   armAlarm(): void {
     const last = this.deps.meta.num('last_publish_at', Number.NEGATIVE_INFINITY);
     void this.deps.storage.setAlarm(Math.max(this.deps.clock(), last + MIN_PUBLISH_INTERVAL_MS));
+  }
+
+  /** The version last published and, when this object still holds it, the text written to KV. */
+  latest(): { version: number; text: string | null } {
+    const version = this.deps.meta.num('published_version');
+    return { version, text: this.written?.version === version ? this.written.text : null };
   }
 
   /** The sequence committed and the one in KV. */
@@ -142,6 +150,7 @@ export class Publisher {
     }
     meta.set('published_version', Math.max(committed, meta.num('published_version')));
     meta.set('published_hash', hash);
+    if (committed >= meta.num('published_version')) this.written = { version: committed, text };
     meta.set('publish_attempts', 0);
     meta.set('publish_error', '');
     if (meta.num('snapshot_seq') > committed) this.armAlarm();

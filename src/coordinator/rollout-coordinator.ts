@@ -100,6 +100,16 @@ export class RolloutCoordinator extends DurableObject<Env> {
     return result;
   }
 
+  /**
+   * For isolates' fast version check (docs/propagation.md): the version last published and, when
+   * newer than `after`, the snapshot text written to KV. Reads memory only.
+   */
+  latestSnapshot(environment: string, after: number): { version: number; text: string | null } {
+    this.bind(environment);
+    const latest = this.s.publisher.latest();
+    return latest.version > after ? latest : { version: latest.version, text: null };
+  }
+
   async summary(environment: string): Promise<EnvironmentSummary> {
     this.bind(environment);
     const v = this.s.publisher.versions();

@@ -6,29 +6,35 @@ import { healthRoutes } from './health';
 import { metricsRoutes } from './metrics/routes';
 import { logEvent } from '../log';
 import { ofrepRoutes } from './ofrep/routes';
+import { DEFAULT_STREAM_OPTIONS, StreamHub, type StreamOptions } from './ofrep/stream-hub';
 import { runtimeFor } from './runtime';
 import type { AppEnv } from './types';
 
 /** Options for building the app; tests pass their own clock. */
 export interface AppOptions {
   now?: () => number;
+  /** Event-stream timing and bounds (tests shorten them). */
+  streams?: Partial<StreamOptions>;
 }
 
 /** The Worker's HTTP surface: OFREP, metric reports, health and the admin API. */
 export function createApp(options: AppOptions = {}): Hono<AppEnv> {
   const now = options.now ?? Date.now;
   const app = new Hono<AppEnv>();
+  const streams = new StreamHub({ ...DEFAULT_STREAM_OPTIONS, ...options.streams });
 
   app.use('*', async (c, next) => {
     c.set('now', now());
     c.set('runtime', runtimeFor(c.env));
+    c.set('clock', now);
+    c.set('streams', streams);
     await next();
   });
 
   const ofrepCors = cors({
     origin: '*',
-    allowMethods: ['POST', 'OPTIONS'],
-    allowHeaders: ['Content-Type', 'Authorization', 'X-API-Key', 'If-None-Match'],
+    allowMethods: ['GET', 'POST', 'OPTIONS'],
+    allowHeaders: ['Content-Type', 'Authorization', 'X-API-Key', 'If-None-Match', 'Last-Event-ID'],
     exposeHeaders: ['ETag', 'Retry-After'],
     maxAge: 86400,
   });

@@ -24,6 +24,8 @@ export const zAdminTokensVar = z.array(zAdminToken);
 /** The Worker's settings, parsed once per isolate from its variables. */
 export interface Settings {
   refreshMs: number;
+  /** The fast version check's period per environment per isolate (docs/propagation.md); 0 turns it off. */
+  fastCheckMs: number;
   maxBodyBytes: number;
   overrides: FlagOverridesVar;
   fallbackKeys: FallbackKeysVar;
@@ -35,6 +37,7 @@ export interface Settings {
 /** The variables settings are read from. */
 export interface SettingsVars {
   SNAPSHOT_REFRESH_MS?: string;
+  FAST_CHECK_MS?: string;
   MAX_BODY_BYTES?: string;
   /** A JSON string, or an object when set as a table in wrangler.toml. */
   FLAG_OVERRIDES?: unknown;
@@ -43,17 +46,26 @@ export interface SettingsVars {
 }
 
 const DEFAULT_REFRESH_MS = 5000;
+const DEFAULT_FAST_CHECK_MS = 1000;
 const DEFAULT_MAX_BODY_BYTES = 64 * 1024;
 
 let memo: { key: string; settings: Settings } | undefined;
 
 /** Parses the settings, memoized on the variables' raw values. */
 export function settingsOf(vars: SettingsVars): Settings {
-  const key = JSON.stringify([vars.SNAPSHOT_REFRESH_MS, vars.MAX_BODY_BYTES, vars.FLAG_OVERRIDES, vars.FALLBACK_CLIENT_KEYS, vars.ADMIN_TOKENS]);
+  const key = JSON.stringify([
+    vars.SNAPSHOT_REFRESH_MS,
+    vars.FAST_CHECK_MS,
+    vars.MAX_BODY_BYTES,
+    vars.FLAG_OVERRIDES,
+    vars.FALLBACK_CLIENT_KEYS,
+    vars.ADMIN_TOKENS,
+  ]);
   if (memo?.key === key) return memo.settings;
   const problems: string[] = [];
   const settings: Settings = {
     refreshMs: intVar('SNAPSHOT_REFRESH_MS', vars.SNAPSHOT_REFRESH_MS, DEFAULT_REFRESH_MS, problems),
+    fastCheckMs: intVar('FAST_CHECK_MS', vars.FAST_CHECK_MS, DEFAULT_FAST_CHECK_MS, problems),
     maxBodyBytes: intVar('MAX_BODY_BYTES', vars.MAX_BODY_BYTES, DEFAULT_MAX_BODY_BYTES, problems),
     overrides: jsonVar('FLAG_OVERRIDES', vars.FLAG_OVERRIDES, zFlagOverridesVar, problems),
     fallbackKeys: jsonVar('FALLBACK_CLIENT_KEYS', vars.FALLBACK_CLIENT_KEYS, zFallbackKeysVar, problems),

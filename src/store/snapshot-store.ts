@@ -33,6 +33,8 @@ interface Entry {
    * changes), only by KV answering the served text again.
    */
   older: { since: number } | undefined;
+  /** The highest version the coordinator itself handed over (offer): KV answering below it is lag, not a repair. */
+  confirmed: number;
 }
 
 /** What /health reports for an environment. */
@@ -68,13 +70,50 @@ export class SnapshotStore {
     return undefined;
   }
 
-  /** The snapshot to serve for `environment` at `now` (ms). */
-  async get(kv: SnapshotKv, environment: string, now: number): Promise<LoadedSnapshot | undefined> {
+  private entryOf(environment: string): Entry {
     let entry = this.entries.get(environment);
     if (!entry) {
-      entry = { current: undefined, checkedAt: Number.NEGATIVE_INFINITY, inflight: undefined, lastError: undefined, rejectedRaw: undefined, older: undefined };
+      entry = {
+        current: undefined,
+        checkedAt: Number.NEGATIVE_INFINITY,
+        inflight: undefined,
+        lastError: undefined,
+        rejectedRaw: undefined,
+        older: undefined,
+        confirmed: -1,
+      };
       this.entries.set(environment, entry);
     }
+    return entry;
+  }
+
+  /** The version served for `environment` from KV or the coordinator, or -1. */
+  servedVersion(environment: string): number {
+    const cur = this.entries.get(environment)?.current;
+    return cur && cur.source === 'kv' ? cur.version : -1;
+  }
+
+  /**
+   * Installs snapshot text the coordinator handed over (the fast version check), through the same
+   * bounds and validation as a KV value, when it is newer than what is served. True when installed.
+   */
+  offer(environment: string, raw: string, now: number): boolean {
+    const entry = this.entryOf(environment);
+    const before = entry.current;
+    if (before?.raw === raw) return false;
+    const reason = this.accept(raw, environment, entry, now);
+    if (reason !== undefined) {
+      this.options.log({ event: 'fast_snapshot_refused', environment, reason });
+      return false;
+    }
+    if (entry.current === before) return false;
+    entry.confirmed = Math.max(entry.confirmed, entry.current!.version);
+    return true;
+  }
+
+  /** The snapshot to serve for `environment` at `now` (ms). */
+  async get(kv: SnapshotKv, environment: string, now: number): Promise<LoadedSnapshot | undefined> {
+    const entry = this.entryOf(environment);
     // An environment with nothing to serve is re-read no more often than one with a snapshot: its
     // KV value must not cost a read on every request of every environment.
     if (now >= entry.checkedAt && now - entry.checkedAt < this.options.refreshMs) return entry.current;
@@ -173,6 +212,8 @@ export class SnapshotStore {
     // propagate. A lower version KV still answers after that is what it holds (the coordinator's
     // repair of a forged higher version, say): served, or a forgery would pin this isolate.
     if (cur && cur.source === 'kv' && snapshot.$rollgate.version < cur.version) {
+      // The coordinator handed this version over itself: a lower one from KV is a lagging replica.
+      if (entry.confirmed >= cur.version) return undefined;
       entry.older ??= { since: now };
       if (now - entry.older.since < KV_PROPAGATION_MS) return undefined;
       this.options.log({ event: 'snapshot_version_reset', environment, from: cur.version, to: snapshot.$rollgate.version, heldForMs: now - entry.older.since });

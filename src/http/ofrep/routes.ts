@@ -7,8 +7,10 @@ import { ofrepLimitKey, overLimit, RETRY_AFTER_SECONDS } from '../rate-limit';
 import { readJsonBody } from '../read-json-body';
 import type { AppEnv } from '../types';
 import { etagOf, matchesIfNoneMatch } from './etag';
+import { freshen } from './freshen';
 import { contextOf } from './evaluation-request';
 import { resolutionJson, statusOf } from './serialize';
+import { eventStreamsJson, streamResponse } from './stream';
 
 const JSON_TYPE = { 'content-type': 'application/json' };
 
@@ -20,6 +22,7 @@ ofrepRoutes.post('/evaluate/flags/:key', async (c) => {
   const now = c.get('now');
   try {
     const { snapshot, index } = await authenticateClient(c.req.raw.headers, c.get('runtime'), c.env.FLAGS, now, SCOPE_EVALUATE);
+    freshen(c, snapshot.environment);
     if (await overLimit(c.env.OFREP_RATE_LIMIT, 'OFREP_RATE_LIMIT', ofrepLimitKey(snapshot.keyIds[index]!, c.req.raw.headers))) return limited();
     const context = contextOf(await readJsonBody(c.req.raw, c.get('runtime').settings.maxBodyBytes));
     const result = evaluateFlag(snapshot.flags, key, context, now);
@@ -33,12 +36,13 @@ ofrepRoutes.post('/evaluate/flags', async (c) => {
   const now = c.get('now');
   try {
     const { snapshot, index } = await authenticateClient(c.req.raw.headers, c.get('runtime'), c.env.FLAGS, now, SCOPE_EVALUATE);
+    freshen(c, snapshot.environment);
     if (await overLimit(c.env.OFREP_RATE_LIMIT, 'OFREP_RATE_LIMIT', ofrepLimitKey(snapshot.keyIds[index]!, c.req.raw.headers))) return limited();
     const context = contextOf(await readJsonBody(c.req.raw, c.get('runtime').settings.maxBodyBytes));
     const results = evaluateAll(snapshot.flags, context, now);
     let body = '{"flags":[';
     for (let i = 0; i < results.length; i++) body += (i ? ',' : '') + resolutionJson(results[i]!);
-    body += `],"metadata":${JSON.stringify(snapshot.flags.metadata)}}`;
+    body += `]${await eventStreamsJson(c.env.STREAM_TOKEN_SECRET, new URL(c.req.url).origin, snapshot, index, now)},"metadata":${JSON.stringify(snapshot.flags.metadata)}}`;
     const etag = await etagOf(body);
     if (matchesIfNoneMatch(c.req.header('if-none-match') ?? null, etag)) {
       return new Response(null, { status: 304, headers: { etag } });
@@ -48,6 +52,9 @@ ofrepRoutes.post('/evaluate/flags', async (c) => {
     return failure(err, {});
   }
 });
+
+/** OFREP event stream (SSE): the URL comes from the bulk response's `eventStreams`. */
+ofrepRoutes.get('/stream', (c) => streamResponse(c, c.get('streams'), c.get('clock')));
 
 /** OFREP's 429: no body, Retry-After in seconds (OFREP providers back off and keep their cached values). */
 function limited(): Response {
