@@ -17,8 +17,13 @@ export default defineConfig({
         plugins: [
           cloudflareTest({
             wrangler: { configPath: './wrangler.toml' },
-            // The Worker secret notifications are signed with, as .dev.vars.example sets it locally.
-            miniflare: { bindings: { WEBHOOK_SECRETS: JSON.stringify(Object.fromEntries(ENVIRONMENTS.map((e) => [e, [`dev-webhook-secret-${e}`]]))) } },
+            // The Worker secrets notifications and dashboard sessions are signed with, as .dev.vars.example sets them locally.
+            miniflare: {
+              bindings: {
+                WEBHOOK_SECRETS: JSON.stringify(Object.fromEntries(ENVIRONMENTS.map((e) => [e, [`dev-webhook-secret-${e}`]]))),
+                SESSION_SECRET: 'dev-session-secret-change-me-0123456789abcdef',
+              },
+            },
           }),
         ],
         test: {
