@@ -36,11 +36,14 @@ export function Chart(props: {
   const top = Math.max(props.limit * 1.2, ...values) || 1;
   const x = (t: number) => PAD.l + ((t - from) / span) * (W - PAD.l - PAD.r);
   const y = (v: number) => H - PAD.b - (v / top) * (H - PAD.t - PAD.b);
+  const points = (ms: MinuteStats[]) => ms.filter((m) => m[metric] !== null).map((m) => [x(m.minute + 30_000), y(m[metric]!)] as const);
   const line = (ms: MinuteStats[]) =>
-    ms
-      .filter((m) => m[metric] !== null)
-      .map((m) => `${x(m.minute + 30_000).toFixed(1)},${y(m[metric]!).toFixed(1)}`)
+    points(ms)
+      .map(([px, py]) => `${px.toFixed(1)},${py.toFixed(1)}`)
       .join(' ');
+  // Dots as well as lines: a minute alone (or between empty ones) is still seen.
+  const dots = (ms: MinuteStats[], cls: string, fill: string) =>
+    points(ms).map(([px, py]) => <circle class={cls} cx={px.toFixed(1)} cy={py.toFixed(1)} r="3" fill={fill} />);
   const last = (ms: MinuteStats[]) => [...ms].reverse().find((m) => m[metric] !== null)?.[metric] ?? null;
   const lt = last(props.treatment);
   const lb = last(props.baseline);
@@ -59,16 +62,18 @@ export function Chart(props: {
           0
         </text>
         <line class="limit" x1={PAD.l} x2={W - PAD.r} y1={y(props.limit)} y2={y(props.limit)} stroke="#d1242f" stroke-dasharray="2 3" />
-        <text x={W - PAD.r - 90} y={y(props.limit) - 3}>
+        <text x={PAD.l + 4} y={y(props.limit) - 3}>
           limit {fmt(metric, props.limit)}
         </text>
         <polyline class="baseline" fill="none" stroke="#8c959f" stroke-width="2" stroke-dasharray="5 3" points={line(props.baseline)} />
         <polyline class="treatment" fill="none" stroke="#0969da" stroke-width="2" points={line(props.treatment)} />
+        {dots(props.baseline, 'baseline', '#8c959f')}
+        {dots(props.treatment, 'treatment', '#0969da')}
         {props.marks.map((m) => (
           <g class="decision" data-event={m.label}>
             <title>{`${m.label} at ${new Date(m.at).toISOString()}`}</title>
             <line x1={x(m.at)} x2={x(m.at)} y1={PAD.t} y2={H - PAD.b} stroke="#9a6700" stroke-width="2" />
-            <text x={x(m.at) + 3} y={PAD.t + 10}>
+            <text x={x(m.at) > W - 100 ? x(m.at) - 3 : x(m.at) + 3} y={PAD.t + 10} text-anchor={x(m.at) > W - 100 ? 'end' : 'start'}>
               {m.label}
             </text>
           </g>

@@ -2,6 +2,7 @@ import type { Context, MiddlewareHandler } from 'hono';
 import { getCookie } from 'hono/cookie';
 import { equalHex } from '../client-auth';
 import { RollgateError } from '../errors';
+import { readLimited } from '../read-json-body';
 import type { AppEnv } from '../types';
 import type { Viewer } from './layout';
 import { openSession, SESSION_COOKIE, sessionSecret } from './session';
@@ -62,10 +63,7 @@ export async function readForm<E extends AppEnv>(c: Context<E>, csrf: string | n
   const site = c.req.header('sec-fetch-site');
   if (site !== undefined && site !== 'same-origin' && site !== 'none') throw new RollgateError(403, 'cross-site form posts are refused');
   if (!(c.req.header('content-type') ?? '').startsWith('application/x-www-form-urlencoded')) throw new RollgateError(415, 'expected a form');
-  const length = Number(c.req.header('content-length'));
-  if (!Number.isFinite(length) || length > MAX_FORM_BYTES) throw new RollgateError(413, `forms are at most ${MAX_FORM_BYTES} bytes`);
-  const text = await c.req.text();
-  if (text.length > MAX_FORM_BYTES) throw new RollgateError(413, `forms are at most ${MAX_FORM_BYTES} bytes`);
+  const text = await readLimited(c.req.raw, MAX_FORM_BYTES);
   const form = new URLSearchParams(text);
   if (csrf !== null) {
     const sent = form.get('csrf') ?? '';

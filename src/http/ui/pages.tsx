@@ -92,7 +92,8 @@ pageRoutes.get('/env/:env/flags/:flag', async (c) => {
 /** Both cohorts per minute from the rollout's start to its end (or now), from its metrics shard; null when the shard does not answer. */
 async function seriesOf(c: Context<UiEnv>, env: string, r: StoredRolloutView, baseline: string | null): Promise<RolloutSeries | null> {
   if ('broken' in r) return null;
-  const to = minuteStart(r.endedAt ?? c.get('now')) + MINUTE_MS;
+  // A minute past the end (or now), so a decision in the last minute is not drawn on the edge.
+  const to = minuteStart(r.endedAt ?? c.get('now')) + 2 * MINUTE_MS;
   const from = Math.max(minuteStart(r.startedAt), to - MAX_CHART_MINUTES * MINUTE_MS);
   const n = Math.max(1, Math.round((to - from) / MINUTE_MS));
   const shard = c.env.METRICS.getByName(`${env}/${r.flag}`);

@@ -136,7 +136,7 @@ export function RolloutPage(props: RolloutPageProps) {
           <li>{describeEvidence(g)}</li>
         ))}
       </ul>
-      <h2>Per minute: treatment vs baseline</h2>
+      <h2>Per minute: treatment (solid blue) vs baseline (dashed grey)</h2>
       {s ? (
         <div class="charts">
           <Chart title="Error rate" metric="errorRate" limit={h.maxErrorRate} marks={marks} {...s} />
