@@ -32,6 +32,8 @@ export function Chart(props: {
 }) {
   const { metric, from, to } = props;
   const span = Math.max(to - from, 60_000);
+  // Decisions before the charted minutes (a long rollout's early stages) are in the history table, not on the chart.
+  const marks = props.marks.filter((m) => m.at >= from && m.at <= from + span);
   const values = [...props.treatment, ...props.baseline].map((m) => m[metric]).filter((v): v is number => v !== null);
   const top = Math.max(props.limit * 1.2, ...values) || 1;
   const x = (t: number) => PAD.l + ((t - from) / span) * (W - PAD.l - PAD.r);
@@ -47,7 +49,7 @@ export function Chart(props: {
   const last = (ms: MinuteStats[]) => [...ms].reverse().find((m) => m[metric] !== null)?.[metric] ?? null;
   const lt = last(props.treatment);
   const lb = last(props.baseline);
-  const desc = `treatment ${lt === null ? 'no data' : fmt(metric, lt)}, baseline ${lb === null ? 'no data' : fmt(metric, lb)}, limit ${fmt(metric, props.limit)}; ${props.marks.length} decisions marked`;
+  const desc = `treatment ${lt === null ? 'no data' : fmt(metric, lt)}, baseline ${lb === null ? 'no data' : fmt(metric, lb)}, limit ${fmt(metric, props.limit)}; ${marks.length} decisions marked`;
   return (
     <figure>
       <figcaption>
@@ -69,7 +71,7 @@ export function Chart(props: {
         <polyline class="treatment" fill="none" stroke="#0969da" stroke-width="2" points={line(props.treatment)} />
         {dots(props.baseline, 'baseline', '#8c959f')}
         {dots(props.treatment, 'treatment', '#0969da')}
-        {props.marks.map((m) => (
+        {marks.map((m) => (
           <g class="decision" data-event={m.label}>
             <title>{`${m.label} at ${new Date(m.at).toISOString()}`}</title>
             <line x1={x(m.at)} x2={x(m.at)} y1={PAD.t} y2={H - PAD.b} stroke="#9a6700" stroke-width="2" />
