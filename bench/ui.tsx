@@ -139,6 +139,7 @@ export const ui: BenchFn = async (opts) => {
     activeRollouts: Array.from({ length: 20 }, () => r),
     probes: [],
   });
+  const history = { versions: Array.from({ length: 50 }, (_, i) => ({ version: 50 - i, createdAt: NOW - i * 3600_000, actor: 'dev', reason: 'bench' })) };
   const edge = { environment: 'staging', version: 40, publishedAt: NOW - 2000, source: 'kv' as const, lastError: null };
   const pages: Array<[string, () => unknown]> = [
     [
@@ -156,6 +157,8 @@ export const ui: BenchFn = async (opts) => {
           query=""
           canEdit
           isProtected={false}
+          history={history}
+          compared={null}
         />
       ),
     ],
@@ -170,6 +173,8 @@ export const ui: BenchFn = async (opts) => {
           query="flag-99"
           canEdit
           isProtected={false}
+          history={history}
+          compared={null}
         />
       ),
     ],

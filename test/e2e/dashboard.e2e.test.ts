@@ -143,7 +143,15 @@ describe('the dashboard', () => {
     expect(await api.json()).toMatchObject({ status: 'running' });
   });
 
-  it('shows the environment, flag, audit and keys pages; issues a key whose secret is shown once', async () => {
+  it('shows the environment, flag, audit and keys pages, a diff between two config versions; issues a key whose secret is shown once', async () => {
+    const flags = { ...w.config.flags, 'ui-added': { state: 'ENABLED', variants: { on: true, off: false }, defaultVariant: 'off' } };
+    const put = await fetch(`${w.baseUrl}/admin/v1/environments/development/flags`, {
+      method: 'PUT',
+      headers: { ...ADMIN, 'x-rollgate-reason': 'add ui-added' },
+      body: JSON.stringify({ ...w.config, flags }),
+    });
+    expect(put.status, await put.clone().text()).toBe(200);
+    const { version } = await put.json<{ version: number }>();
     for (const [name, path] of [
       ['environment', '/ui/env/development'],
       ['flag', '/ui/env/development/flags/new-checkout'],
@@ -155,6 +163,13 @@ describe('the dashboard', () => {
       await shot(page, name);
       await expectAccessible(page);
     }
+    await page.goto(`${w.baseUrl}/ui/env/development?from=${version - 1}&to=${version}`);
+    const diff = page.locator('[aria-label="diff"]');
+    await expect.poll(() => diff.textContent()).toContain('1 changed');
+    expect(await diff.textContent()).toContain('ui-added added');
+    expect(await page.locator('section[aria-label="config versions"]').textContent()).toContain('add ui-added');
+    await shot(page, 'environment-diff');
+    await expectAccessible(page);
     await page.goto(`${w.baseUrl}/ui/env/development?q=checkout`);
     expect(await page.locator('tbody tr').count()).toBeGreaterThan(0);
     await page.goto(`${w.baseUrl}/ui/env/development/keys`);

@@ -46,6 +46,7 @@ export type CoordinatorApi = Pick<
   | 'putConfig'
   | 'validateConfig'
   | 'revertConfig'
+  | 'configHistory'
   | 'listRollouts'
   | 'getRollout'
   | 'startRollout'

@@ -54,7 +54,10 @@ pageRoutes.get('/', async (c) => {
 pageRoutes.get('/env/:env', async (c) => {
   const env = uiEnvironment(c, 'viewer');
   const api = coordinator(c, env);
-  const [config, rollouts] = await Promise.all([api.getConfig(env), api.listRollouts(env)]);
+  const [from, to] = [Number(c.req.query('from')), Number(c.req.query('to'))];
+  const compared = Number.isInteger(from) && Number.isInteger(to) && from > 0 && to > 0 ? { from, to } : null;
+  const [config, rollouts, history] = await Promise.all([api.getConfig(env), api.listRollouts(env), api.configHistory(env, 50, compared ?? undefined)]);
+  if (!history.ok && compared) throw new RollgateError(404, history.error);
   const document = config.ok ? config.value : null;
   const query = (c.req.query('q') ?? '').slice(0, 256);
   return c.html(
@@ -66,6 +69,8 @@ pageRoutes.get('/env/:env', async (c) => {
       query={query}
       canEdit={may(c, env, 'editor')}
       isProtected={isProtected(document?.document ?? null, env)}
+      history={history.ok ? history.value : null}
+      compared={compared}
     />,
   );
 });

@@ -1,3 +1,4 @@
+import type { ConfigHistory } from '../../../coordinator/rollout-coordinator';
 import type { StoredRolloutView } from '../../../coordinator/rollout-ops';
 import { resolveFlag } from '../../../core/config/resolve-environment';
 import type { RollgateConfig } from '../../../core/schema/config';
@@ -11,6 +12,9 @@ export interface EnvironmentPageProps {
   query: string;
   canEdit: boolean;
   isProtected: boolean;
+  history: ConfigHistory | null;
+  /** The versions compared, when a diff was asked for. */
+  compared: { from: number; to: number } | null;
 }
 
 /** The most flags one page lists; a search narrows them. */
@@ -21,6 +25,66 @@ export function targetingSummary(t: unknown): string {
   if (t === undefined || t === null || typeof t !== 'object') return 'none';
   const ops = Object.keys(t);
   return ops.length === 0 ? 'none' : ops.join(', ');
+}
+
+/** Config versions with who, when and why, and a diff between any two. */
+function Versions(props: EnvironmentPageProps) {
+  const h = props.history;
+  if (!h || h.versions.length === 0) return null;
+  const latest = h.versions[0]!.version;
+  const cmp = props.compared ?? { from: Math.max(1, latest - 1), to: latest };
+  return (
+    <section aria-label="config versions">
+      <h2>Config versions</h2>
+      <table>
+        <thead>
+          <tr>
+            <th scope="col">Version</th>
+            <th scope="col">When</th>
+            <th scope="col">Who</th>
+            <th scope="col">Why</th>
+          </tr>
+        </thead>
+        <tbody>
+          {h.versions.map((v) => (
+            <tr>
+              <td>{v.version}</td>
+              <td>{when(v.createdAt)}</td>
+              <td>{v.actor}</td>
+              <td>{v.reason ?? ''}</td>
+            </tr>
+          ))}
+        </tbody>
+      </table>
+      <form method="get" action={`/ui/env/${encodeURIComponent(props.environment)}`} class="inline">
+        <label>
+          Diff from version <input name="from" type="number" min={1} max={latest} value={String(cmp.from)} />
+        </label>
+        <label>
+          to <input name="to" type="number" min={1} max={latest} value={String(cmp.to)} />
+        </label>
+        <button type="submit">Compare</button>
+      </form>
+      {h.diff ? (
+        <div aria-label="diff">
+          <p>
+            Version {cmp.from} → {cmp.to}: {h.diff.length === 0 ? 'no changes' : `${h.diff.length} changed`}
+          </p>
+          <ul>
+            {h.diff.map((d) => (
+              <li>
+                <strong>{d.target}</strong> {d.change}
+                <details>
+                  <summary>before / after</summary>
+                  <pre>{`${JSON.stringify(d.before ?? null, null, 2)}\n→\n${JSON.stringify(d.after ?? null, null, 2)}`}</pre>
+                </details>
+              </li>
+            ))}
+          </ul>
+        </div>
+      ) : null}
+    </section>
+  );
 }
 
 export function EnvironmentPage(props: EnvironmentPageProps) {
@@ -37,12 +101,12 @@ export function EnvironmentPage(props: EnvironmentPageProps) {
       </p>
       {props.config ? (
         <p>
-          Config version {props.config.version}, written {when(props.config.updatedAt)} by {props.config.actor}. Earlier versions and their diffs are in the{' '}
-          <a href={`${base}/audit?action=config.write`}>audit log</a>.
+          Config version {props.config.version}, written {when(props.config.updatedAt)} by {props.config.actor}.
         </p>
       ) : (
         <p class="muted">No config written yet.</p>
       )}
+      <Versions {...props} />
       {props.canEdit && props.config ? (
         <form method="post" action={`${base}/revert`} class="inline">
           <Csrf viewer={props.viewer} />
