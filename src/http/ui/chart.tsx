@@ -11,6 +11,7 @@ type Metric = 'errorRate' | 'p95Ms' | 'p99Ms';
 const W = 560;
 const H = 180;
 const PAD = { l: 48, r: 10, t: 10, b: 22 };
+const MAX_DOTS = 30;
 
 function fmt(metric: Metric, v: number): string {
   return metric === 'errorRate' ? `${Number((v * 100).toPrecision(2))} %` : `${Math.round(v)} ms`;
@@ -43,9 +44,9 @@ export function Chart(props: {
     points(ms)
       .map(([px, py]) => `${px.toFixed(1)},${py.toFixed(1)}`)
       .join(' ');
-  // Dots as well as lines: a minute alone (or between empty ones) is still seen.
+  // Dots as well as lines while minutes are few, so a minute alone is still seen; past that the line is enough and the page stays small.
   const dots = (ms: MinuteStats[], cls: string, fill: string) =>
-    points(ms).map(([px, py]) => <circle class={cls} cx={px.toFixed(1)} cy={py.toFixed(1)} r="3" fill={fill} />);
+    ms.length > MAX_DOTS ? null : points(ms).map(([px, py]) => <circle class={cls} cx={px.toFixed(1)} cy={py.toFixed(1)} r="3" fill={fill} />);
   const last = (ms: MinuteStats[]) => [...ms].reverse().find((m) => m[metric] !== null)?.[metric] ?? null;
   const lt = last(props.treatment);
   const lb = last(props.baseline);
