@@ -17,11 +17,12 @@ export default defineConfig({
         plugins: [
           cloudflareTest({
             wrangler: { configPath: './wrangler.toml' },
-            // The Worker secrets notifications and event-stream URLs are signed with, as .dev.vars.example sets them locally.
+            // The Worker secrets notifications, event-stream URLs and dashboard sessions are signed with, as .dev.vars.example sets them locally.
             miniflare: {
               bindings: {
                 WEBHOOK_SECRETS: JSON.stringify(Object.fromEntries(ENVIRONMENTS.map((e) => [e, [`dev-webhook-secret-${e}`]]))),
                 STREAM_TOKEN_SECRET: 'dev-stream-token-secret',
+                SESSION_SECRET: 'dev-session-secret-change-me-0123456789abcdef',
               },
             },
           }),

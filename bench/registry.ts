@@ -18,6 +18,7 @@ export const BENCHMARKS: readonly Registered[] = [
   { name: 'bundle', description: 'Worker bundle size (wrangler dry run) and largest modules', load: async () => (await import('./bundle')).bundle },
   { name: 'coordinator', description: 'config PUT → KV publish latency, rollout transitions/s', load: async () => (await import('./coordinator')).coordinator },
   { name: 'metrics', description: 'metrics ingestion reports/s, 2 h window queries, tick', load: async () => (await import('./metrics')).metrics },
+  { name: 'ui', description: 'dashboard page render time with 1,000 flags and a 7-day rollout', load: async () => (await import('./ui')).ui },
   {
     name: 'verdicts',
     description: 'health rule false-rollback rate, power and SRM, by seeded simulation',

@@ -5,7 +5,7 @@
 // when it is empty, or when the file changed since the last seed and the environment is not
 // protected (scripts/lib/seed-decision.ts); the record of seeds lives in the state directory.
 import { spawn } from 'node:child_process';
-import { copyFileSync, existsSync, readFileSync } from 'node:fs';
+import { appendFileSync, copyFileSync, existsSync, readFileSync } from 'node:fs';
 import { formatIssues, validateConfigFile } from '../lib/config-file';
 import { seedLocal } from '../lib/seed-local';
 import { fileSeedRecord, sha256OfBytes } from '../lib/seed-record';
@@ -21,6 +21,13 @@ const envFile = process.env['ROLLGATE_ENV_FILE'] || null;
 if (!envFile && !existsSync('.dev.vars')) {
   copyFileSync('.dev.vars.example', '.dev.vars');
   console.log('rollgate: created .dev.vars from .dev.vars.example');
+} else if (!envFile && !/^SESSION_SECRET=/m.test(readFileSync('.dev.vars', 'utf8'))) {
+  // A .dev.vars from before the dashboard: it gets the example's local session secret, nothing else changes.
+  const line = /^SESSION_SECRET=.*$/m.exec(readFileSync('.dev.vars.example', 'utf8'))?.[0];
+  if (line) {
+    appendFileSync('.dev.vars', `\n${line}\n`);
+    console.log('rollgate: added the local SESSION_SECRET to .dev.vars (the dashboard signs its sessions with it)');
+  }
 }
 
 // Hashed before it is read for validation: if it changes in between, the next start sees a change.

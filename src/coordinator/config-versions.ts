@@ -38,6 +38,14 @@ export class ConfigVersions {
     return row ? toVersion(row) : null;
   }
 
+  /** The newest `limit` versions without their documents, newest first. */
+  list(limit: number): Array<Omit<ConfigVersion, 'config'>> {
+    return this.sql
+      .exec<Omit<Row, 'document'>>('SELECT version, created_at, actor, reason FROM config_versions ORDER BY version DESC LIMIT ?', limit)
+      .toArray()
+      .map((r) => ({ version: r.version, createdAt: r.created_at, actor: r.actor, reason: r.reason }));
+  }
+
   /** Appends a version one above the latest; call inside a transaction. */
   append(config: RollgateConfig, at: number, actor: string, reason: string | null): ConfigVersion {
     const version = (this.latest()?.version ?? 0) + 1;

@@ -1,5 +1,6 @@
 import { DurableObject } from 'cloudflare:workers';
 import type { RollgateConfig } from '../core/schema/config';
+import { type ConfigChange, diffConfigs } from '../core/config/diff';
 import type { AuditPage } from './audit-log';
 import { type ConfigWrite, type ConfigWriteResult, dryRun, writeConfig } from './config-ops';
 import type { ClientKeyInfo } from './client-keys';
@@ -30,6 +31,12 @@ export interface EnvironmentSummary {
   lastPublishError: string | null;
   activeRollouts: StoredRolloutView[];
   probes: ProbeState[];
+}
+
+/** Config versions as the dashboard lists them, and a diff between two. */
+export interface ConfigHistory {
+  versions: Array<{ version: number; createdAt: number; actor: string; reason: string | null }>;
+  diff?: ConfigChange[];
 }
 
 /** What a tick did. */
@@ -150,6 +157,16 @@ export class RolloutCoordinator extends DurableObject<Env> {
     const out = writeConfig(this.s, { ...write, document: old.config, reason: write.reason ?? `revert to version ${version}` }, now, 'config.revert');
     if (out.ok && out.value.changed) await this.publishAfterChange();
     return out;
+  }
+
+  /** The newest config versions (who, when, why) and, when both are given, the diff between two of them. */
+  async configHistory(environment: string, limit: number, diff?: { from: number; to: number }): Promise<Outcome<ConfigHistory>> {
+    this.bind(environment);
+    const versions = this.s.configs.list(Math.min(Math.max(1, limit), 500));
+    if (!diff) return ok({ versions });
+    const [from, to] = [this.s.configs.get(diff.from), this.s.configs.get(diff.to)];
+    if (!from || !to) return fail(404, `no config version ${from ? diff.to : diff.from} in ${environment}`);
+    return ok({ versions, diff: diffConfigs(from.config, to.config) });
   }
 
   async listRollouts(environment: string, status?: string): Promise<StoredRolloutView[]> {

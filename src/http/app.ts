@@ -8,6 +8,7 @@ import { logEvent } from '../log';
 import { ofrepRoutes } from './ofrep/routes';
 import { DEFAULT_STREAM_OPTIONS, StreamHub, type StreamOptions } from './ofrep/stream-hub';
 import { runtimeFor } from './runtime';
+import { uiRoutes } from './ui/routes';
 import type { AppEnv } from './types';
 
 /** Options for building the app; tests pass their own clock. */
@@ -45,6 +46,7 @@ export function createApp(options: AppOptions = {}): Hono<AppEnv> {
   app.route('/health', healthRoutes);
   app.route('/admin/v1', adminRoutes);
   app.route('/v1/metrics', metricsRoutes);
+  app.route('/ui', uiRoutes);
 
   app.notFound((c) => c.json({ errorDetails: `no route for ${c.req.method} ${new URL(c.req.url).pathname}` }, 404));
   app.onError((err, c) => {

@@ -24,7 +24,8 @@ export async function readJsonBody(request: Request, maxBytes: number): Promise<
   }
 }
 
-async function readLimited(request: Request, maxBytes: number): Promise<string> {
+/** A request body as text, refused (413) as soon as it streams past `maxBytes`. */
+export async function readLimited(request: Request, maxBytes: number): Promise<string> {
   if (!request.body) return '';
   // A request body is a byte stream; workers-types leaves its chunk type open.
   const reader = (request.body as ReadableStream<Uint8Array>).getReader();

@@ -13,7 +13,11 @@ export type Role = keyof typeof RANK;
  * is known but its environments or role do not allow the request.
  */
 export async function authorizeAdmin(headers: Headers, tokens: readonly AdminToken[], environment: string | null, needed: Role): Promise<AdminToken> {
-  const found = await authenticateAdmin(headers, tokens);
+  return authorizeToken(await authenticateAdmin(headers, tokens), environment, needed);
+}
+
+/** 403 unless an authenticated token's environments and role allow the request (the admin API's rule, shared by the dashboard). */
+export function authorizeToken(found: AdminToken, environment: string | null, needed: Role): AdminToken {
   if (environment !== null && !inScope(found, environment)) {
     throw new RollgateError(403, `token "${found.name}" may not access environment "${environment}"`);
   }

@@ -46,6 +46,7 @@ export type CoordinatorApi = Pick<
   | 'putConfig'
   | 'validateConfig'
   | 'revertConfig'
+  | 'configHistory'
   | 'listRollouts'
   | 'getRollout'
   | 'startRollout'
@@ -63,7 +64,7 @@ export type CoordinatorApi = Pick<
  * the RPC layer returns the same structured data, and its mapped types overflow the checker on
  * the recursive JSON of a config document.
  */
-export function coordinator(c: Context<AppEnv>, env: string): CoordinatorApi {
+export function coordinator(c: { env: Env }, env: string): CoordinatorApi {
   // eslint-disable-next-line @typescript-eslint/no-unnecessary-type-assertion -- without the cast the checker overflows (TS2589) on the stub's mapped types
   return c.env.COORDINATOR.getByName(env) as unknown as CoordinatorApi;
 }
