@@ -136,7 +136,7 @@ describe('the dashboard', () => {
   });
 
   it('refuses a state change without the CSRF token', async () => {
-    const { id } = await startRollout('development');
+    const { id } = await startRollout('development', 'express-pay-buttons'); // new-checkout's default there is already "on"
     const res = await page.request.post(`${rolloutUrl('development', id)}/rollback`, { form: { reason: 'no csrf' } });
     expect(res.status()).toBe(403);
     const api = await fetch(`${w.baseUrl}/admin/v1/environments/development/rollouts/${id}`, { headers: ADMIN });
