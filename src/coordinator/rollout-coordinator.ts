@@ -11,10 +11,10 @@ import { MIGRATIONS } from './migrations';
 import { fail, ok, type Outcome } from './outcome';
 import type { ConvergeResult, PublishResult } from './publisher';
 import { logEvent } from '../log';
-import { SYSTEM_ACTOR } from './actors';
 import { gatherHealth } from './gather-health';
+import { recordRepair } from './record-repair';
+import type { TickRefusal } from './tick-log';
 import { gatheredJudge, givenJudge } from './judges';
-import type { RepairFinding } from './kv-check';
 import type { DeliveryView } from './notification-outbox';
 import type { ProbeState } from './probes';
 import { act, type RolloutActionName, type RolloutView, type StoredRolloutView, start, tickAll, viewOfStored } from './rollout-ops';
@@ -44,7 +44,7 @@ export interface TickResult {
   scheduledTime: number;
   duplicate: boolean;
   /** Why a tick changed nothing though it was no duplicate: older than the last applied one, or too far ahead. */
-  refused?: { reason: 'older' | 'ahead' | 'invalid'; message: string };
+  refused?: TickRefusal;
   changed: string[];
   /** Rollouts whose tick failed (held and recorded); absent when none. */
   failed?: string[];
@@ -53,10 +53,7 @@ export interface TickResult {
   kv?: ConvergeResult;
 }
 
-const TICK_RETENTION_MS = 2 * 24 * 3600 * 1000;
-
-/** How far a tick's scheduledTime may run ahead of the object's own clock (the cron's is at most seconds off). */
-export const MAX_TICK_LEAD_MS = 2 * 60 * 1000;
+export { MAX_TICK_LEAD_MS } from './tick-log';
 
 /**
  * One per environment: the only writer of its config versions, rollouts, audit log and client
@@ -225,9 +222,7 @@ export class RolloutCoordinator extends DurableObject<Env> {
     const late = this.skipTick(environment, now);
     if (late) return late;
     this.s.storage.transactionSync(() => {
-      this.s.storage.sql.exec('INSERT INTO processed_ticks (scheduled_time, processed_at) VALUES (?, ?)', now, now);
-      this.s.storage.sql.exec('DELETE FROM processed_ticks WHERE scheduled_time < ?', now - TICK_RETENTION_MS);
-      this.s.meta.set('last_tick_at', now);
+      this.s.ticks.record(now);
       if (gathered) this.s.probes.record(gathered.probes, gathered.probeCounts, now);
     });
     const ticked = tickAll(this.s, now, judge, gathered?.failures);
@@ -235,47 +230,23 @@ export class RolloutCoordinator extends DurableObject<Env> {
     const result: TickResult = { scheduledTime: now, duplicate: false, changed: ticked.changed.map((r) => r.id), publish };
     if (ticked.failed.length > 0) result.failed = ticked.failed;
     // A tick that just wrote KV has nothing to check; otherwise one read per tick keeps KV honest.
-    if (publish?.status !== 'published') result.kv = await this.s.publisher.converge((found, version) => this.recordRepair(environment, found, version, now));
+    if (publish?.status !== 'published') result.kv = await this.s.publisher.converge((found, version) => recordRepair(this.s, found, version, now));
     return result;
   }
 
   /** Why a tick at `now` must change nothing, or null when it may run. */
   private skipTick(environment: string, now: number): TickResult | null {
     const nothing: TickResult = { scheduledTime: now, duplicate: false, changed: [], publish: null };
-    // A time that is not a whole number of ms would be stored as last_tick_at and turn off the
-    // "older tick" guard for good (every comparison with NaN is false).
-    if (!Number.isSafeInteger(now) || now < 0) {
-      const message = `scheduledTime ${String(now)} is not a time in ms since the epoch`;
-      logEvent({ event: 'tick_refused', environment, scheduledTime: String(now), message });
-      return { ...nothing, refused: { reason: 'invalid', message } };
-    }
     const clock = Date.now();
-    if (now > clock + MAX_TICK_LEAD_MS) {
-      const message = `scheduledTime ${now} is ${now - clock} ms ahead of the coordinator's clock (at most ${MAX_TICK_LEAD_MS} ms)`;
-      logEvent({ event: 'tick_refused', environment, scheduledTime: now, clock, message });
-      return { ...nothing, refused: { reason: 'ahead', message } };
+    const refused = this.s.ticks.refusal(now, clock);
+    if (refused) {
+      logEvent({ event: 'tick_refused', environment, scheduledTime: Number.isSafeInteger(now) ? now : String(now), clock, message: refused.message });
+      return { ...nothing, refused };
     }
-    if (this.tickSeen(now)) return { ...nothing, duplicate: true };
-    const last = this.s.meta.num('last_tick_at', Number.NEGATIVE_INFINITY);
+    if (this.s.ticks.seen(now)) return { ...nothing, duplicate: true };
+    const last = this.s.ticks.last();
     if (now < last) return { ...nothing, refused: { reason: 'older', message: `scheduledTime ${now} is older than the last applied tick (${last})` } };
     return null;
-  }
-
-  private recordRepair(environment: string, found: RepairFinding, version: number, now: number): void {
-    const event = { environment, kind: found.kind, reason: found.reason, foundVersion: found.version, repairVersion: version };
-    logEvent({ event: 'snapshot_repaired', ...event });
-    this.s.audit.append(now, {
-      actor: SYSTEM_ACTOR,
-      action: 'snapshot.repaired',
-      target: `snapshot v${version}`,
-      flags: [],
-      reason: found.reason,
-      diff: { found, version },
-    });
-  }
-
-  private tickSeen(now: number): boolean {
-    return this.s.storage.sql.exec('SELECT 1 FROM processed_ticks WHERE scheduled_time = ?', now).toArray().length > 0;
   }
 
   async auditPage(environment: string, query: { cursor?: string; limit: number; flag?: string; action?: string }): Promise<AuditPage> {

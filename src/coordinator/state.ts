@@ -4,6 +4,7 @@ import { AuditLog } from './audit-log';
 import { ClientKeys } from './client-keys';
 import { ConfigVersions } from './config-versions';
 import { Meta } from './meta';
+import { TickLog } from './tick-log';
 import { NotificationOutbox } from './notification-outbox';
 import { enqueueNotifications } from './notify';
 import { ProbeTable } from './probes';
@@ -18,6 +19,8 @@ export interface CoordinatorState {
   configs: ConfigVersions;
   rollouts: RolloutRows;
   tickFailures: TickFailures;
+  /** The ticks applied: each scheduledTime once, tick time only forward. */
+  ticks: TickLog;
   audit: AuditLog;
   keys: ClientKeys;
   probes: ProbeTable;
@@ -60,6 +63,7 @@ export function createState(storage: DurableObjectStorage, kv: () => Pick<KVName
     tickFailures,
     keys,
     probes: new ProbeTable(sql),
+    ticks: new TickLog(sql, meta),
     environment,
     outbox,
     audit: new AuditLog(sql, environment, (id, at, r) => enqueueNotifications({ configs, rollouts, outbox, environment }, id, at, r)),
