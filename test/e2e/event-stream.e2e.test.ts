@@ -108,7 +108,14 @@ describe('OFREP event streams to the web provider and a Node client', () => {
   }, 60_000);
 
   it('an automatic rollback by the cron tick reaches the same page', async () => {
-    const { id, startedAt } = await startRollout({ strategy: 'safe', health: { minSamples: 10, sustainedMinutes: 1 } });
+    // At 100 % at once: the page's user (bucketed into the first rollout's half) is served the new
+    // variant whatever this rollout's id, so the page must turn "true" before the rollback.
+    const { id, startedAt } = await startRollout({
+      strategy: 'safe',
+      stages: [{ percent: 100, afterSeconds: 0 }],
+      bakeSeconds: 600,
+      health: { minSamples: 10, sustainedMinutes: 1 },
+    });
     await shown(page, 'true'); // the new rollout reached the page over the stream too
     const metrics = await fetch(`${w.baseUrl}/v1/metrics`, {
       method: 'POST',
