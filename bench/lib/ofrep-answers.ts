@@ -6,7 +6,11 @@
 import { evaluateAll, evaluateFlag } from '../../src/core/flags/flag-set';
 import { zSnapshot } from '../../src/core/schema/snapshot';
 import { mulberry32 } from '../../test/helpers/seeded-random';
+import { findClientKey } from '../../src/http/client-auth';
 import { etagOf } from '../../src/http/ofrep/etag';
+import { eventStreamsJson } from '../../src/http/ofrep/stream';
+import { sha256Hex } from '../../src/core/sha256';
+import { devSecrets } from './workerd-server';
 import { resolutionJson, statusOf } from '../../src/http/ofrep/serialize';
 import { type LoadedSnapshot, loadSnapshot } from '../../src/store/loaded-snapshot';
 import { snapshotKey } from '../../src/store/keys';
@@ -46,12 +50,28 @@ function contexts(n: number): Record<string, unknown>[] {
   return out;
 }
 
-function bulkBody(snapshot: LoadedSnapshot, context: Record<string, unknown>, now: number): string {
+/** Where the bulk answer's event stream is signed and for which key: as the Worker under test signs it. */
+interface StreamSigning {
+  secret: string | undefined;
+  origin: string;
+  keyIndex: number;
+}
+
+async function bulkBody(snapshot: LoadedSnapshot, context: Record<string, unknown>, now: number, streams: StreamSigning): Promise<string> {
   // Mirrors src/http/ofrep/routes.ts; any difference shows up as a mismatch below.
   const results = evaluateAll(snapshot.flags, context, now);
   let body = '{"flags":[';
   for (let i = 0; i < results.length; i++) body += (i ? ',' : '') + resolutionJson(results[i]!);
-  return `${body}],"metadata":${JSON.stringify(snapshot.flags.metadata)}}`;
+  body += `]${await eventStreamsJson(streams.secret, streams.origin, snapshot, streams.keyIndex, now)}`;
+  return `${body},"metadata":${JSON.stringify(snapshot.flags.metadata)}}`;
+}
+
+/** The signing the Worker does for the key in `headers` (its secret from .dev.vars.example, as the server is given). */
+async function streamSigning(snapshot: LoadedSnapshot, url: string, headers: Record<string, string>): Promise<StreamSigning> {
+  const key = /^Bearer (.+)$/.exec(headers['authorization'] ?? '')?.[1] ?? '';
+  const match = findClientKey(await sha256Hex(key), [snapshot]);
+  if (!match) throw new Error('the benchmark client key is not in the snapshot');
+  return { secret: devSecrets()['STREAM_TOKEN_SECRET'], origin: new URL(url).origin, keyIndex: match.index };
 }
 
 /** Byte-for-byte answer check of single and bulk OFREP against the evaluator on the KV snapshot. */
@@ -70,6 +90,7 @@ export async function checkAnswers(
   if (health.environments[ENV]?.version !== loaded.version) {
     throw new Error(`the Worker serves ${ENV} v${health.environments[ENV]?.version}, KV holds v${loaded.version}`);
   }
+  const signing = await streamSigning(loaded, url, headers);
   const mismatches: string[] = [];
   const outcomes = new Map<string, number>();
   let singles = 0;
@@ -92,7 +113,7 @@ export async function checkAnswers(
     }
     const r = await fetch(`${url}/ofrep/v1/evaluate/flags`, { method: 'POST', headers, body });
     const text = await r.text();
-    const want = bulkBody(loaded, ctx, Date.now());
+    const want = await bulkBody(loaded, ctx, Date.now(), signing);
     const etag = await etagOf(want);
     bulks++;
     if (r.status !== 200 || text !== want || r.headers.get('etag') !== etag) {
@@ -118,7 +139,7 @@ export async function checkAnswers(
   if (mismatches.length) throw new Error(`OFREP answers differ from evaluateFlag/evaluateAll on the KV snapshot:\n  ${mismatches.join('\n  ')}`);
 
   const timed = JSON.stringify({ context: TIMED_CONTEXT });
-  const etag = await etagOf(bulkBody(loaded, TIMED_CONTEXT, Date.now()));
+  const etag = await etagOf(await bulkBody(loaded, TIMED_CONTEXT, Date.now(), signing));
   const spread = [...outcomes]
     .sort((a, b) => b[1] - a[1])
     .map(([k, v]) => `${k} ${fmtPct(v / ctxs.length)}`)

@@ -85,8 +85,8 @@ export interface StartOptions {
 
 const KV_ID_FALLBACK = 'rollgate-flags-local';
 
-/** The local secrets `npm start` uses (ADMIN_TOKENS, FALLBACK_CLIENT_KEYS), from .dev.vars.example. */
-function devSecrets(): Record<string, string> {
+/** The local secrets `npm start` uses (ADMIN_TOKENS, FALLBACK_CLIENT_KEYS, STREAM_TOKEN_SECRET, …), from .dev.vars.example. */
+export function devSecrets(): Record<string, string> {
   return parseEnv(readFileSync(join(REPO_ROOT, '.dev.vars.example'), 'utf8')) as Record<string, string>;
 }
 
