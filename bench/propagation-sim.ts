@@ -10,6 +10,7 @@ import type { RollgateConfig } from '../src/core/schema/config';
 import { type ColoCache, FastCheck, type LatestSnapshotSource } from '../src/store/fast-check';
 import { snapshotKey } from '../src/store/keys';
 import { SnapshotStore } from '../src/store/snapshot-store';
+import { mulberry32 } from '../test/helpers/seeded-random';
 
 export interface SimOptions {
   colos: number;
@@ -45,18 +46,6 @@ const textOf = (version: number, variant: 'on' | 'off'): string =>
     buildSnapshot(config(variant), { environment: ENV, version, publishedAt: Date.UTC(2026, 10, 27), clientKeys: [{ name: 'k', sha256: 'a'.repeat(64) }] }),
   );
 
-/** A seeded PRNG (mulberry32), so runs are repeatable. */
-function random(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
 /** A colo's Cache API on the virtual clock, honouring max-age. */
 function coloCache(clock: () => number): ColoCache {
   const entries = new Map<string, { text: string; expires: number }>();
@@ -74,7 +63,7 @@ function coloCache(clock: () => number): ColoCache {
 }
 
 export async function simulate(o: SimOptions): Promise<SimResult> {
-  const rand = random(o.seed);
+  const rand = mulberry32(o.seed); // seeded, so runs are repeatable
   let now = Date.UTC(2026, 10, 27, 12);
   const clock = () => now;
   const latencies: number[] = [];

@@ -87,6 +87,23 @@ describe('prometheusSignals', () => {
     await expect(prometheusSignals(SOURCE, query, { fetcher: nan.fetcher, secrets: undefined })).rejects.toThrow(/no string "prom"/);
   });
 
+  it('refuses an answer larger than MAX_ANSWER_BYTES without buffering it all (a hostile or misconfigured server)', async () => {
+    let pulled = 0;
+    const huge = (async () =>
+      new Response(
+        new ReadableStream<Uint8Array>({
+          pull(c) {
+            pulled += 1;
+            if (pulled > 10_000) c.close();
+            else c.enqueue(new Uint8Array(64 * 1024).fill(32));
+          },
+        }),
+      )) as unknown as typeof fetch;
+    await expect(prometheusSignals(SOURCE, query, { fetcher: huge, secrets: '{"prom":"x"}' })).rejects.toThrow(/more than 4194304 bytes/);
+    // Each of the rollout's parallel queries stops after ~65 chunks of 64 KiB, not at the end of 640 MB.
+    expect(pulled).toBeLessThan(1000);
+  });
+
   it('measures the bake over its whole minutes with instant queries', async () => {
     const prom = fakeProm((q) => [{ value: q.includes('outcome') ? '3' : q.includes('lat_bucket') ? '0' : '3000' }]);
     const s = await prometheusSignals(

@@ -8,6 +8,12 @@ import type { SignalsQuery } from './metrics-shard';
 /** Minutes of both cohorts one tick asks Prometheus for, at most, for the guards (older ones are skipped, not queued). */
 export const MAX_PROMETHEUS_PAIRS = 30;
 const DEFAULT_TIMEOUT_MS = 5000;
+/**
+ * The largest answer read: a range query of ≤ 1000 series × ≤ 10,000 points (what zPromAnswer
+ * accepts) fits many times over in far less; a server answering more (misconfigured, or hostile)
+ * must not make the coordinator buffer it.
+ */
+export const MAX_ANSWER_BYTES = 4 * 1024 * 1024;
 
 /** What a Prometheus source needs besides the query: where to send it, with which secrets. */
 export interface PrometheusContext {
@@ -101,7 +107,7 @@ async function askPrometheus(
 ): Promise<PromAnswer> {
   const url = `${source.url.replace(/\/+$/, '')}${path}?${new URLSearchParams(params).toString()}`;
   const res = await fetcher(url, { headers, signal: AbortSignal.timeout(source.timeoutMs ?? DEFAULT_TIMEOUT_MS), redirect: 'manual' });
-  const text = await res.text();
+  const text = await boundedText(res, MAX_ANSWER_BYTES);
   if (res.status !== 200) throw new Error(`Prometheus answered ${res.status} to ${path}: ${text.slice(0, 200)}`);
   let body: unknown;
   try {
@@ -112,6 +118,31 @@ async function askPrometheus(
   const parsed = zPromAnswer.safeParse(body);
   if (!parsed.success) throw new Error(`Prometheus answered an unexpected shape to ${path}: ${parsed.error.issues[0]?.message ?? 'invalid'}`);
   return parsed.data;
+}
+
+/** The body as text, refused (the stream cancelled) once it passes `limit` bytes. */
+async function boundedText(res: Response, limit: number): Promise<string> {
+  if (!res.body) return '';
+  const reader = res.body.getReader();
+  const chunks: Uint8Array[] = [];
+  let size = 0;
+  for (;;) {
+    const { done, value } = await reader.read();
+    if (done) break;
+    size += value.byteLength;
+    if (size > limit) {
+      await reader.cancel();
+      throw new Error(`Prometheus answered more than ${limit} bytes`);
+    }
+    chunks.push(value);
+  }
+  const all = new Uint8Array(size);
+  let at = 0;
+  for (const c of chunks) {
+    all.set(c, at);
+    at += c.byteLength;
+  }
+  return new TextDecoder().decode(all);
 }
 
 /** The source's headers with their values from METRICS_SOURCE_SECRETS; a missing secret is an error, never an empty header. */
