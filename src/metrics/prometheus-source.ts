@@ -123,7 +123,7 @@ async function askPrometheus(
 /** The body as text, refused (the stream cancelled) once it passes `limit` bytes. */
 async function boundedText(res: Response, limit: number): Promise<string> {
   if (!res.body) return '';
-  const reader = res.body.getReader();
+  const reader = (res.body as ReadableStream<Uint8Array>).getReader();
   const chunks: Uint8Array[] = [];
   let size = 0;
   for (;;) {
