@@ -9,8 +9,8 @@
 import { createHash } from 'node:crypto';
 import { mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
-import * as z from 'zod';
 import { zEnvironmentName } from '../../src/core/schema/config';
+import * as z from '../../src/core/schema/zod';
 import type { SeedMark } from './seed-decision';
 
 /** The file name of the record inside the state directory. */
@@ -20,9 +20,9 @@ const zSeedRecord = z.strictObject({
   environments: z.record(
     zEnvironmentName,
     z.strictObject({
-      hash: z.string().regex(/^[0-9a-f]{64}$/),
-      version: z.number().int().positive().max(Number.MAX_SAFE_INTEGER),
-      seededAt: z.string().max(64),
+      hash: z.string().check(z.regex(/^[0-9a-f]{64}$/)),
+      version: z.int().check(z.positive(), z.lte(Number.MAX_SAFE_INTEGER)),
+      seededAt: z.string().check(z.maxLength(64)),
     }),
   ),
 });
@@ -60,7 +60,7 @@ export function fileSeedRecord(stateDir: string, now: () => Date = () => new Dat
     if ((err as NodeJS.ErrnoException).code !== 'ENOENT') problem = `cannot read ${path}: ${(err as Error).message}`;
   }
   if (text !== null) {
-    let parsed: z.ZodSafeParseResult<z.infer<typeof zSeedRecord>> | null;
+    let parsed: ReturnType<typeof zSeedRecord.safeParse> | null;
     try {
       parsed = zSeedRecord.safeParse(JSON.parse(text));
     } catch {

@@ -1,4 +1,4 @@
-import * as z from 'zod';
+import * as z from '../core/schema/zod';
 
 /** One audit entry as the admin API returns it. */
 export const zAuditEntry = z.object({
@@ -8,7 +8,7 @@ export const zAuditEntry = z.object({
   environment: z.string(),
   action: z.string(),
   target: z.string(),
-  reason: z.string().nullable(),
+  reason: z.nullable(z.string()),
   diff: z.unknown(),
 });
 export type AuditEntry = z.infer<typeof zAuditEntry>;

@@ -1,26 +1,26 @@
-import * as z from 'zod';
 import { fromZod } from '../core/config/issues';
 import { canonicalScopes, DEFAULT_SCOPES, storedScopes } from '../core/key-scopes';
 import { type KeyScope, zKeyScope } from '../core/schema/snapshot';
+import * as z from '../core/schema/zod';
 import { sha256Hex } from '../core/sha256';
 import type { ClientKeyInfo } from './client-keys';
 import { fail, ok, type Outcome } from './outcome';
 import { commit, type CoordinatorState } from './state';
 
 /** A key's scopes as asked for: at least one, each known, none twice. */
-export const zKeyScopes = z
-  .array(zKeyScope)
-  .min(1, 'a key needs at least one scope: evaluate, report')
-  .refine((scopes) => new Set(scopes).size === scopes.length, 'a scope is listed twice');
+export const zKeyScopes = z.array(zKeyScope).check(
+  z.minLength(1, 'a key needs at least one scope: evaluate, report'),
+  z.refine((scopes) => new Set(scopes).size === scopes.length, 'a scope is listed twice'),
+);
 
 /**
  * The body of "issue a key". `secret` imports an existing key (e.g. the local dev keys) instead
  * of minting one; `scopes` defaults to evaluate-only, the scope that is safe in a browser.
  */
 export const zIssueKey = z.strictObject({
-  name: z.string().regex(/^[A-Za-z0-9._-]{1,64}$/, 'names are 1-64 characters: letters, digits, . _ -'),
-  secret: z.string().min(16, 'an imported secret needs at least 16 characters').max(256).optional(),
-  scopes: zKeyScopes.optional(),
+  name: z.string().check(z.regex(/^[A-Za-z0-9._-]{1,64}$/, 'names are 1-64 characters: letters, digits, . _ -')),
+  secret: z.optional(z.string().check(z.minLength(16, 'an imported secret needs at least 16 characters'), z.maxLength(256))),
+  scopes: z.optional(zKeyScopes),
 });
 export type IssueKey = z.infer<typeof zIssueKey>;
 

@@ -1,4 +1,4 @@
-import * as z from 'zod';
+import * as z from '../core/schema/zod';
 import type { Meta } from './meta';
 
 /** A rollout whose tick fails: held (never promoted) until a tick succeeds or an operator ends it. */
@@ -6,7 +6,7 @@ export const zTickFailure = z.object({
   rollout: z.string(),
   flag: z.string(),
   /** When the failure started (ms); stays while the failure repeats. A date that exists: the API shows it as one. */
-  since: z.number().int().min(0).max(8.64e15),
+  since: z.int().check(z.gte(0), z.lte(8.64e15)),
   message: z.string(),
 });
 export type TickFailure = z.infer<typeof zTickFailure>;

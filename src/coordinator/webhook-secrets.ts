@@ -1,8 +1,11 @@
-import * as z from 'zod';
 import { zEnvironmentName } from '../core/schema/config';
+import * as z from '../core/schema/zod';
 
 /** WEBHOOK_SECRETS: `{ "<env>": ["<current>", "<previous>"] }`; every listed secret signs, so one can be rotated. */
-export const zWebhookSecretsVar = z.record(zEnvironmentName, z.array(z.string().min(16, 'a webhook secret has at least 16 characters').max(256)).min(1).max(3));
+export const zWebhookSecretsVar = z.record(
+  zEnvironmentName,
+  z.array(z.string().check(z.minLength(16, 'a webhook secret has at least 16 characters'), z.maxLength(256))).check(z.minLength(1), z.maxLength(3)),
+);
 
 /** The secrets that sign an environment's deliveries, or why there are none (then nothing is sent unsigned). */
 export type WebhookSecrets = { ok: true; secrets: string[] } | { ok: false; error: string };

@@ -1,18 +1,18 @@
-import * as z from 'zod';
 import { zEnvironmentName } from '../core/schema/config';
+import * as z from '../core/schema/zod';
 
 /** FLAG_OVERRIDES: `{ "<env>": { "<flag>": "<variant>" } }`. */
 export const zFlagOverridesVar = z.record(zEnvironmentName, z.record(z.string(), z.string()));
 export type FlagOverridesVar = z.infer<typeof zFlagOverridesVar>;
 
 /** FALLBACK_CLIENT_KEYS: `{ "<env>": ["<sha256 hex>", …] }`. */
-export const zFallbackKeysVar = z.record(zEnvironmentName, z.array(z.string().regex(/^[0-9a-f]{64}$/)));
+export const zFallbackKeysVar = z.record(zEnvironmentName, z.array(z.string().check(z.regex(/^[0-9a-f]{64}$/))));
 export type FallbackKeysVar = z.infer<typeof zFallbackKeysVar>;
 
 /** One admin token: who it is (recorded as the actor), its SHA-256, where and what it may do. */
 export const zAdminToken = z.object({
-  name: z.string().min(1),
-  sha256: z.string().regex(/^[0-9a-f]{64}$/),
+  name: z.string().check(z.minLength(1)),
+  sha256: z.string().check(z.regex(/^[0-9a-f]{64}$/)),
   environments: z.union([z.literal('*'), z.array(zEnvironmentName)]),
   role: z.enum(['viewer', 'editor', 'operator']),
 });
@@ -86,7 +86,7 @@ function intVar(name: string, raw: string | undefined, fallback: number, problem
   return n;
 }
 
-function jsonVar<T>(name: string, raw: unknown, schema: z.ZodType<T>, problems: string[], empty: T = {} as T): T {
+function jsonVar<T>(name: string, raw: unknown, schema: z.ZodMiniType<T>, problems: string[], empty: T = {} as T): T {
   if (raw === undefined || raw === null || (typeof raw === 'string' && raw.trim() === '')) return empty;
   let json: unknown = raw;
   if (typeof raw === 'string') {

@@ -1,9 +1,9 @@
 import { existsSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
-import * as z from 'zod';
 import { environmentsOf } from '../../../src/core/config/environments';
 import { zEnvironmentSpec } from '../../../src/core/schema/config';
+import * as z from '../../../src/core/schema/zod';
 import { sha256Hex } from '../../../src/core/sha256';
 import { expectPositionals, stringOption } from '../lib/args';
 import { CliError, EXIT, UsageError } from '../lib/errors';
@@ -24,7 +24,7 @@ export async function environmentNames(cwd: string, file: string): Promise<strin
   } catch (err) {
     throw new CliError(`cannot read the environments of ${file}: ${(err as Error).message}`);
   }
-  const parsed = z.object({ environments: z.array(zEnvironmentSpec).min(1).optional() }).safeParse(doc);
+  const parsed = z.object({ environments: z.optional(z.array(zEnvironmentSpec).check(z.minLength(1))) }).safeParse(doc);
   if (!parsed.success) throw new CliError(`${file}: "environments" is invalid — run \`rollgate validate ${file}\``);
   return environmentsOf(parsed.data).map((e) => e.name);
 }

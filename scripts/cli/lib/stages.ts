@@ -1,5 +1,6 @@
 import { stageErrors } from '../../../src/core/rollout/plan';
 import { type HealthThresholds, type Stage, zHealthThresholds } from '../../../src/core/schema/rollout';
+import * as z from '../../../src/core/schema/zod';
 import { UsageError } from './errors';
 import { didYouMean } from './suggest';
 
@@ -82,7 +83,7 @@ export function parseHealth(spec: string, command = 'deploy'): Partial<HealthThr
     if (!Number.isFinite(value)) throw new UsageError(`--health: ${key} must be a number, not "${m[2]}"`, command);
     out[key] = value;
   }
-  const parsed = zHealthThresholds.partial().safeParse(out);
+  const parsed = z.partial(zHealthThresholds).safeParse(out);
   if (!parsed.success) {
     const issue = parsed.error.issues[0]!;
     throw new UsageError(`--health: ${String(issue.path[0])}: ${issue.message}`, command);

@@ -1,4 +1,4 @@
-import type * as z from 'zod';
+import type * as z from '../schema/zod';
 
 /** One validation finding, located by a JSON Pointer into the config document. */
 export interface ConfigIssue {
@@ -17,7 +17,7 @@ export function pointer(...segments: (string | number)[]): string {
 }
 
 /** Turns zod issues into config issues with JSON Pointer paths; an unknown key is reported at its own path. */
-export function fromZod(error: z.ZodError, prefix = ''): ConfigIssue[] {
+export function fromZod(error: z.core.$ZodError, prefix = ''): ConfigIssue[] {
   return fromIssues(error.issues, prefix);
 }
 

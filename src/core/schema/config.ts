@@ -1,11 +1,13 @@
-import * as z from 'zod';
 import { zFlagdFlag, zMetadata } from './flag';
 import { zJson } from './json';
 import { zMetricsSource } from './metrics-source';
 import { zNotification } from './notifications';
+import * as z from './zod';
 
 /** Environment names are used in KV keys, URLs and client keys: keep them plain. */
-export const zEnvironmentName = z.string().regex(/^[a-z][a-z0-9-]{0,31}$/, 'environment names are 1-32 characters: a-z, 0-9 and -, starting with a letter');
+export const zEnvironmentName = z
+  .string()
+  .check(z.regex(/^[a-z][a-z0-9-]{0,31}$/, 'environment names are 1-32 characters: a-z, 0-9 and -, starting with a letter'));
 
 /**
  * Bounds of what a config may hold. validateConfig checks them where a config enters (admin API,
@@ -16,10 +18,10 @@ export const CONFIG_BOUNDS = { flagKeyChars: 256, healthChecks: 20, healthCheckN
 
 /** A health-check probe an environment's cron tick calls. */
 export const zHealthCheck = z.object({
-  name: z.string().min(1),
+  name: z.string().check(z.minLength(1)),
   url: z.url(),
-  expectStatus: z.number().int().min(100).max(599).optional(),
-  timeoutMs: z.number().int().positive().max(30000).optional(),
+  expectStatus: z.optional(z.int().check(z.gte(100), z.lte(599))),
+  timeoutMs: z.optional(z.int().check(z.positive(), z.lte(30000))),
 });
 export type HealthCheck = z.infer<typeof zHealthCheck>;
 
@@ -28,40 +30,40 @@ export const zEnvironmentSpec = z.union([
   zEnvironmentName,
   z.strictObject({
     name: zEnvironmentName,
-    protected: z.boolean().optional(),
+    protected: z.optional(z.boolean()),
     /** Every tick probes them all in parallel, so a handful is the use; CONFIG_BOUNDS.healthChecks bounds the fan-out. */
-    healthChecks: z.array(zHealthCheck).optional(),
+    healthChecks: z.optional(z.array(zHealthCheck)),
     /** Webhooks called after decisions (rollbacks, promotions, config changes…); see notification-rules.ts. */
-    notifications: z.array(zNotification).optional(),
+    notifications: z.optional(z.array(zNotification)),
     /** Where verdicts read their numbers: the apps' reports (default) or a Prometheus server; see metrics-source-rules.ts. */
-    metrics: zMetricsSource.optional(),
+    metrics: z.optional(zMetricsSource),
   }),
 ]);
 export type EnvironmentSpec = z.infer<typeof zEnvironmentSpec>;
 
 /** Per-environment changes to a flag; `variants` merge key by key, the rest replace. */
 export const zFlagOverlay = z.strictObject({
-  state: zFlagdFlag.shape.state.optional(),
-  defaultVariant: z.string().nullable().optional(),
+  state: z.optional(zFlagdFlag.shape.state),
+  defaultVariant: z.optional(z.nullable(z.string())),
   targeting: zFlagdFlag.shape.targeting,
-  variants: z.record(z.string(), zJson).optional(),
+  variants: z.optional(z.record(z.string(), zJson)),
 });
 export type FlagOverlay = z.infer<typeof zFlagOverlay>;
 
 /** A flag in a Rollgate config file: flagd's flag plus per-environment overlays. */
 export const zConfigFlag = z.strictObject({
   ...zFlagdFlag.shape,
-  environments: z.record(z.string(), zFlagOverlay).optional(),
+  environments: z.optional(z.record(z.string(), zFlagOverlay)),
 });
 export type ConfigFlag = z.infer<typeof zConfigFlag>;
 
 /** A Rollgate config file: a flagd flag-definition document with Rollgate's optional extensions. */
 export const zRollgateConfig = z.strictObject({
-  $schema: z.string().optional(),
-  environments: z.array(zEnvironmentSpec).min(1).optional(),
-  flags: z.record(z.string().min(1), zConfigFlag),
-  $evaluators: z.record(z.string(), zJson).optional(),
-  metadata: zMetadata.optional(),
+  $schema: z.optional(z.string()),
+  environments: z.optional(z.array(zEnvironmentSpec).check(z.minLength(1))),
+  flags: z.record(z.string().check(z.minLength(1)), zConfigFlag),
+  $evaluators: z.optional(z.record(z.string(), zJson)),
+  metadata: z.optional(zMetadata),
 });
 export type RollgateConfig = z.infer<typeof zRollgateConfig>;
 

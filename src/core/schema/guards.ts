@@ -1,6 +1,6 @@
-import * as z from 'zod';
 import { RELATIVE_RATIOS } from '../health/sequential/relative-guard';
 import { SRM_RATIOS } from '../health/sequential/sample-ratio';
+import * as z from './zod';
 
 /**
  * The sequential guards' state, stored in the rollout row and advanced once per complete minute
@@ -8,24 +8,24 @@ import { SRM_RATIOS } from '../health/sequential/sample-ratio';
  * state that does not parse (damaged, or from a grid of ratios that changed) is dropped and the
  * evidence starts again from nothing, which can delay a rollback but never fakes one.
  */
-const zFinite = z.number().finite();
-const zCount = z.number().int().min(0);
-const zMinute = z.number().int().min(0);
+const zFinite = z.number();
+const zCount = z.int().check(z.gte(0));
+const zMinute = z.int().check(z.gte(0));
 
 const zRelativeGuardState = z.object({
-  logLR: z.array(zFinite).length(RELATIVE_RATIOS.length),
+  logLR: z.array(zFinite).check(z.length(RELATIVE_RATIOS.length)),
   periods: zCount,
   rejected: zCount,
   totals: z.object({ treatmentRequests: zCount, treatmentEvents: zCount, baselineRequests: zCount, baselineEvents: zCount }),
 });
 
 const zSampleRatioState = z.object({
-  logLR: z.array(zFinite).length(SRM_RATIOS.length),
+  logLR: z.array(zFinite).check(z.length(SRM_RATIOS.length)),
   periods: zCount,
   rejected: zCount,
   treatmentRequests: zCount,
   baselineRequests: zCount,
-  expectedTreatment: z.number().min(0).finite(),
+  expectedTreatment: z.number().check(z.gte(0)),
 });
 
 /** What one cohort's reports of one minute count, against the thresholds of that minute. */
@@ -41,7 +41,7 @@ export const zCohortCounts = z.object({
 export type CohortCounts = z.infer<typeof zCohortCounts>;
 
 /** The sketch bins that stand for the baseline's P95 and P99: a value above the bin is "slow". */
-export const zLatencyReference = z.object({ p95Bin: z.number().int().min(0).nullable(), p99Bin: z.number().int().min(0).nullable() });
+export const zLatencyReference = z.object({ p95Bin: z.nullable(z.int().check(z.gte(0))), p99Bin: z.nullable(z.int().check(z.gte(0))) });
 export type LatencyReference = z.infer<typeof zLatencyReference>;
 
 /** A minute already fed, kept for a short while so that reports arriving late are fed as well. */
@@ -50,7 +50,7 @@ export const zConsumedMinute = z.object({
   reference: zLatencyReference,
   /** Whether the sample-ratio test may read this minute (not right after a change of percent). */
   srm: z.boolean(),
-  expectedShare: z.number().min(0).max(1),
+  expectedShare: z.number().check(z.gte(0), z.lte(1)),
   treatment: zCohortCounts,
   baseline: zCohortCounts,
 });
@@ -58,7 +58,7 @@ export type ConsumedMinute = z.infer<typeof zConsumedMinute>;
 
 export const zGuardState = z.object({
   /** Start of the newest minute fed; null before the first. */
-  through: zMinute.nullable(),
+  through: z.nullable(zMinute),
   errors: zRelativeGuardState,
   p95: zRelativeGuardState,
   p99: zRelativeGuardState,
@@ -66,9 +66,9 @@ export const zGuardState = z.object({
   /** The thresholds the next minute is judged against: fixed before its data is seen. */
   reference: zLatencyReference,
   /** The last minutes fed, newest last, for late reports. */
-  recent: z.array(zConsumedMinute).max(10),
+  recent: z.array(zConsumedMinute).check(z.maxLength(10)),
   /** The percent served and since when: the sample-ratio test skips the minutes right after a change. */
-  share: z.object({ percent: z.number().min(0).max(100), since: zMinute }),
+  share: z.object({ percent: z.number().check(z.gte(0), z.lte(100)), since: zMinute }),
 });
 export type GuardState = z.infer<typeof zGuardState>;
 
@@ -86,8 +86,8 @@ export const zGuardEvidence = z.object({
   treatment: z.object({ requests: z.number(), events: z.number() }),
   baseline: z.object({ requests: z.number(), events: z.number() }),
   /** For latency guards: the baseline's reference latency in ms a value must exceed to count. */
-  thresholdMs: z.number().optional(),
+  thresholdMs: z.optional(z.number()),
   /** For the sample ratio: the treatment's expected share of reported requests. */
-  expectedShare: z.number().optional(),
+  expectedShare: z.optional(z.number()),
 });
 export type GuardEvidence = z.infer<typeof zGuardEvidence>;

@@ -1,4 +1,4 @@
-import * as z from 'zod';
+import * as z from './zod';
 
 /** What an operator can be notified of. */
 export const NOTIFICATION_EVENTS = [
@@ -26,14 +26,14 @@ export const NOTIFICATION_BOUNDS = { perEnvironment: 20, urlChars: 2048 } as con
  * http to loopback) and duplicate names are checked by validateConfig, with their paths.
  */
 export const zNotification = z.strictObject({
-  name: z.string().regex(/^[A-Za-z0-9._-]{1,64}$/, 'names are 1-64 characters: letters, digits, . _ -'),
-  url: z.string().max(NOTIFICATION_BOUNDS.urlChars, `at most ${NOTIFICATION_BOUNDS.urlChars} characters`),
-  events: z
-    .array(zNotificationEvent)
-    .min(1, `list at least one event: ${NOTIFICATION_EVENTS.join(', ')}`)
-    .max(NOTIFICATION_EVENTS.length)
-    .refine((events) => new Set(events).size === events.length, 'an event is listed twice'),
+  name: z.string().check(z.regex(/^[A-Za-z0-9._-]{1,64}$/, 'names are 1-64 characters: letters, digits, . _ -')),
+  url: z.string().check(z.maxLength(NOTIFICATION_BOUNDS.urlChars, `at most ${NOTIFICATION_BOUNDS.urlChars} characters`)),
+  events: z.array(zNotificationEvent).check(
+    z.minLength(1, `list at least one event: ${NOTIFICATION_EVENTS.join(', ')}`),
+    z.maxLength(NOTIFICATION_EVENTS.length),
+    z.refine((events) => new Set(events).size === events.length, 'an event is listed twice'),
+  ),
   /** Absent means json (no default is filled in: the stored document stays the one written). */
-  format: zNotificationFormat.optional(),
+  format: z.optional(zNotificationFormat),
 });
 export type Notification = z.infer<typeof zNotification>;

@@ -1,5 +1,5 @@
-import * as z from 'zod';
 import { zGuardEvidence, zGuardState } from './guards';
+import * as z from './zod';
 
 /** The longest reason an operator may give (a rollout action, a config write or revert). */
 export const MAX_REASON_CHARS = 1000;
@@ -14,39 +14,43 @@ export const MAX_ALPHA = 0.1;
 /** The largest sample count a threshold may ask for (the bound of one report's count). */
 export const MAX_MIN_SAMPLES = 1_000_000_000;
 
-const zDurationSeconds = z.number().int().min(0).max(MAX_DURATION_SECONDS, `at most ${MAX_DURATION_SECONDS} seconds (90 days)`);
-const zLatencyLimit = z.number().positive().max(MAX_LATENCY_LIMIT_MS, `at most ${MAX_LATENCY_LIMIT_MS} ms (1 hour)`);
+const zDurationSeconds = z.int().check(z.gte(0), z.lte(MAX_DURATION_SECONDS, `at most ${MAX_DURATION_SECONDS} seconds (90 days)`));
+const zLatencyLimit = z.number().check(z.positive(), z.lte(MAX_LATENCY_LIMIT_MS, `at most ${MAX_LATENCY_LIMIT_MS} ms (1 hour)`));
+
+const zFraction = () => z.number().check(z.gte(0), z.lte(1));
+const zName = () => z.string().check(z.minLength(1), z.maxLength(256));
+const zOptionalNumber = () => z.optional(z.number());
 
 /** One stage of a rollout: the percentage of traffic, reached `afterSeconds` after the start. */
-function stageSchema<D extends z.ZodType<number>>(duration: D) {
-  return z.object({ percent: z.number().gt(0).max(100), afterSeconds: duration });
+function stageSchema<D extends z.ZodMiniType<number>>(duration: D) {
+  return z.object({ percent: z.number().check(z.gt(0), z.lte(100)), afterSeconds: duration });
 }
 
 /** Health limits of a rollout; the defaults are the runbook's limits. `bounded` adds the limits of what may enter. */
 function thresholdsSchema(bounded: boolean) {
-  const latency = bounded ? zLatencyLimit : z.number().positive();
-  const count = (max: number) => (bounded ? z.number().int().min(1).max(max) : z.number().int().min(1));
+  const latency = bounded ? zLatencyLimit : z.number().check(z.positive());
+  const count = (max: number) => (bounded ? z.int().check(z.gte(1), z.lte(max)) : z.int().check(z.gte(1)));
   return z.object({
     /** Roll back when the error rate is above this (fraction, 0.01 = 1 %) … */
-    maxErrorRate: z.number().min(0).max(1).default(0.01),
-    maxP95Ms: latency.default(500),
-    maxP99Ms: latency.default(1000),
+    maxErrorRate: z._default(zFraction(), 0.01),
+    maxP95Ms: z._default(latency, 500),
+    maxP99Ms: z._default(latency, 1000),
     /** … in each of this many consecutive 1-minute buckets. */
-    sustainedMinutes: z.number().int().min(1).max(60).default(5),
+    sustainedMinutes: z._default(z.int().check(z.gte(1), z.lte(60)), 5),
     /** Reports a bucket (or the last window) needs before it counts. */
-    minSamples: count(MAX_MIN_SAMPLES).default(100),
+    minSamples: z._default(count(MAX_MIN_SAMPLES), 100),
     /** Consecutive failed health-check probes that trip a rollback. */
-    maxProbeFailures: count(1000).default(5),
+    maxProbeFailures: z._default(count(1000), 5),
     /** Success criteria over the bake. */
-    bakeMaxErrorRate: z.number().min(0).max(1).default(0.001),
-    bakeMaxP95Ms: latency.default(200),
+    bakeMaxErrorRate: z._default(zFraction(), 0.001),
+    bakeMaxP95Ms: z._default(latency, 200),
     /**
      * The false-rollback budget of one rollout: the chance that the guards comparing the treatment
      * with the baseline roll back a treatment no worse than it, over every check while it runs.
      */
-    alpha: z.number().gt(0).max(MAX_ALPHA).default(0.01),
+    alpha: z._default(z.number().check(z.gt(0), z.lte(MAX_ALPHA)), 0.01),
     /** When the baseline breaches a limit as well and the treatment is not significantly worse: hold (default) or roll back anyway. */
-    onEnvironmentWide: z.enum(['hold', 'rollback']).default('hold'),
+    onEnvironmentWide: z._default(z.enum(['hold', 'rollback']), 'hold'),
   });
 }
 
@@ -63,14 +67,14 @@ export type Strategy = z.infer<typeof zStrategy>;
 
 /** The body of "start a rollout". `stages` and `bakeSeconds` override the strategy's. */
 export const zStartRollout = z.strictObject({
-  flag: z.string().min(1).max(256),
-  variant: z.string().min(1).max(256),
-  baselineVariant: z.string().min(1).max(256).optional(),
+  flag: zName(),
+  variant: zName(),
+  baselineVariant: z.optional(zName()),
   strategy: zStrategy,
-  stages: z.array(zStage).min(1).max(MAX_STAGES).optional(),
-  bakeSeconds: zDurationSeconds.optional(),
-  health: zHealthThresholds.partial().optional(),
-  reason: z.string().max(MAX_REASON_CHARS).optional(),
+  stages: z.optional(z.array(zStage).check(z.minLength(1), z.maxLength(MAX_STAGES))),
+  bakeSeconds: z.optional(zDurationSeconds),
+  health: z.optional(z.partial(zHealthThresholds)),
+  reason: z.optional(z.string().check(z.maxLength(MAX_REASON_CHARS))),
 });
 export type StartRollout = z.infer<typeof zStartRollout>;
 
@@ -83,8 +87,8 @@ export type StartRollout = z.infer<typeof zStartRollout>;
  */
 export const zRolloutPlan = z.object({
   strategy: zStrategy,
-  stages: z.array(stageSchema(z.number().int().min(0))).min(1),
-  bakeSeconds: z.number().int().min(0),
+  stages: z.array(stageSchema(z.int().check(z.gte(0)))).check(z.minLength(1)),
+  bakeSeconds: z.int().check(z.gte(0)),
   health: thresholdsSchema(false),
 });
 export type RolloutPlan = z.infer<typeof zRolloutPlan>;
@@ -94,17 +98,15 @@ export type RolloutStatus = z.infer<typeof zRolloutStatus>;
 
 /** The numbers a health verdict is based on, recorded with every decision. */
 export const zHealthNumbers = z.object({
-  samples: z.number().optional(),
-  errorRate: z.number().optional(),
-  p95Ms: z.number().optional(),
-  p99Ms: z.number().optional(),
-  probeFailures: z.number().optional(),
+  samples: zOptionalNumber(),
+  errorRate: zOptionalNumber(),
+  p95Ms: zOptionalNumber(),
+  p99Ms: zOptionalNumber(),
+  probeFailures: zOptionalNumber(),
   /** The baseline cohort's numbers beside the treatment's, for operators. */
-  baseline: z
-    .object({ samples: z.number().optional(), errorRate: z.number().optional(), p95Ms: z.number().optional(), p99Ms: z.number().optional() })
-    .optional(),
+  baseline: z.optional(z.object({ samples: zOptionalNumber(), errorRate: zOptionalNumber(), p95Ms: zOptionalNumber(), p99Ms: zOptionalNumber() })),
   /** Each sequential guard's evidence: counts of both cohorts, evidence so far, evidence needed. */
-  guards: z.array(zGuardEvidence).optional(),
+  guards: z.optional(z.array(zGuardEvidence)),
 });
 export type HealthNumbers = z.infer<typeof zHealthNumbers>;
 
@@ -134,15 +136,15 @@ export const zVerdict = z.discriminatedUnion('kind', [
     samples: z.number(),
     required: z.number(),
     /** Which cohort lacks samples; absent means the treatment. */
-    cohort: z.enum(['treatment', 'baseline']).optional(),
-    numbers: zHealthNumbers.optional(),
+    cohort: z.optional(z.enum(['treatment', 'baseline'])),
+    numbers: z.optional(zHealthNumbers),
   }),
-  z.object({ kind: z.literal('held'), cause: zHoldCause, trigger: zTrigger.optional(), numbers: zHealthNumbers }),
+  z.object({ kind: z.literal('held'), cause: zHoldCause, trigger: z.optional(zTrigger), numbers: zHealthNumbers }),
 ]);
 export type Verdict = z.infer<typeof zVerdict>;
 
 /** What a tick knows about a rollout's health: the last window, and the whole bake when baking. */
-export const zHealthInput = z.object({ window: zVerdict, bake: zVerdict.optional() });
+export const zHealthInput = z.object({ window: zVerdict, bake: z.optional(zVerdict) });
 export type HealthInput = z.infer<typeof zHealthInput>;
 
 /** A rollout as the coordinator stores it (one DO row, JSON columns parsed). */
@@ -150,32 +152,32 @@ export const zRollout = z.object({
   id: z.string(),
   flag: z.string(),
   variant: z.string(),
-  baselineVariant: z.string().nullable(),
+  baselineVariant: z.nullable(z.string()),
   plan: zRolloutPlan,
   status: zRolloutStatus,
-  stageIndex: z.number().int().min(0),
-  percent: z.number().min(0).max(100),
+  stageIndex: z.int().check(z.gte(0)),
+  percent: z.number().check(z.gte(0), z.lte(100)),
   startedAt: z.number(),
   /** Time spent paused so far; stage times shift by it. */
-  pausedTotalMs: z.number().min(0),
-  pausedAt: z.number().nullable(),
-  bakeStartedAt: z.number().nullable(),
-  endedAt: z.number().nullable(),
-  lastVerdict: zVerdict.nullable(),
+  pausedTotalMs: z.number().check(z.gte(0)),
+  pausedAt: z.nullable(z.number()),
+  bakeStartedAt: z.nullable(z.number()),
+  endedAt: z.nullable(z.number()),
+  lastVerdict: z.nullable(zVerdict),
   /** The last decision in words, e.g. "waiting: insufficient data (12 of 100 samples)". */
-  lastDecision: z.string().nullable(),
-  lastTickAt: z.number().nullable(),
+  lastDecision: z.nullable(z.string()),
+  lastTickAt: z.nullable(z.number()),
   /**
    * The sequential guards' evidence so far (absent on rows written before they existed: they start
    * from nothing). A stored state that does not parse starts again too, rather than breaking the row.
    */
-  guards: zGuardState.optional().catch(undefined),
+  guards: z.catch(z.optional(zGuardState), undefined),
 });
 export type Rollout = z.infer<typeof zRollout>;
 
 /** An operator action on a rollout. `fromStage` makes a repeated promote a no-op. */
 export const zRolloutAction = z.strictObject({
-  reason: z.string().min(1, 'a reason is required').max(MAX_REASON_CHARS),
-  fromStage: z.number().int().min(0).max(MAX_STAGES).optional(),
+  reason: z.string().check(z.minLength(1, 'a reason is required'), z.maxLength(MAX_REASON_CHARS)),
+  fromStage: z.optional(z.int().check(z.gte(0), z.lte(MAX_STAGES))),
 });
 export type RolloutAction = z.infer<typeof zRolloutAction>;

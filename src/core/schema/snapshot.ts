@@ -1,6 +1,6 @@
-import * as z from 'zod';
 import { zEnvironmentName } from './config';
 import { zPublishedFlagSet } from './flag-set';
+import * as z from './zod';
 
 /** What a client key may do: `evaluate` (OFREP; safe in a browser) and `report` (POST /v1/metrics; server-side secret). */
 export const zKeyScope = z.enum(['evaluate', 'report']);
@@ -11,9 +11,9 @@ export type KeyScope = z.infer<typeof zKeyScope>;
  * Snapshots published before scopes existed have none: such keys are evaluate-only.
  */
 export const zClientKeyHash = z.object({
-  name: z.string().min(1),
-  sha256: z.string().regex(/^[0-9a-f]{64}$/, 'a lowercase hex SHA-256'),
-  scopes: z.array(zKeyScope).min(1).optional(),
+  name: z.string().check(z.minLength(1)),
+  sha256: z.string().check(z.regex(/^[0-9a-f]{64}$/, 'a lowercase hex SHA-256')),
+  scopes: z.optional(z.array(zKeyScope).check(z.minLength(1))),
 });
 export type ClientKeyHash = z.infer<typeof zClientKeyHash>;
 
@@ -60,14 +60,14 @@ export type TickFailureNote = z.infer<typeof zTickFailureNote>;
 export const zSnapshotEnvelope = z.object({
   format: z.literal(1),
   environment: zEnvironmentName,
-  version: z.number().int().nonnegative().max(MAX_SNAPSHOT_VERSION),
-  publishedAt: z.iso.datetime().refine((s) => Number.isFinite(Date.parse(s)), 'a date that exists'),
+  version: z.int().check(z.nonnegative(), z.lte(MAX_SNAPSHOT_VERSION)),
+  publishedAt: z.iso.datetime().check(z.refine((s) => Number.isFinite(Date.parse(s)), 'a date that exists')),
   clientKeys: z.array(zClientKeyHash),
   /** Rollouts held because their tick fails; absent when none. */
-  tickFailures: z.array(zTickFailureNote).max(MAX_TICK_FAILURE_NOTES).optional(),
+  tickFailures: z.optional(z.array(zTickFailureNote).check(z.maxLength(MAX_TICK_FAILURE_NOTES))),
 });
 export type SnapshotEnvelope = z.infer<typeof zSnapshotEnvelope>;
 
 /** The KV value of an environment: plain flagd JSON (overlays resolved, rollouts applied) plus `$rollgate`. */
-export const zSnapshot = zPublishedFlagSet.extend({ $rollgate: zSnapshotEnvelope });
+export const zSnapshot = z.extend(zPublishedFlagSet, { $rollgate: zSnapshotEnvelope });
 export type Snapshot = z.infer<typeof zSnapshot>;

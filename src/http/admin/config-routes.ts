@@ -1,6 +1,6 @@
 import { Hono } from 'hono';
-import * as z from 'zod';
 import { MAX_REASON_CHARS } from '../../core/schema/rollout';
+import * as z from '../../core/schema/zod';
 import { RollgateError } from '../errors';
 import type { AppEnv } from '../types';
 import { authorizeAdmin } from './admin-auth';
@@ -9,7 +9,7 @@ import { adminBody, coordinator, environmentParam, ifMatchVersion, respond } fro
 /** Config of one environment: read, replace, dry-run, revert. */
 export const configRoutes = new Hono<AppEnv>();
 
-const zRevert = z.strictObject({ version: z.number().int().positive(), reason: z.string().max(MAX_REASON_CHARS).optional() });
+const zRevert = z.strictObject({ version: z.int().check(z.positive()), reason: z.optional(z.string().check(z.maxLength(MAX_REASON_CHARS))) });
 
 configRoutes.get('/', async (c) => {
   const env = environmentParam(c);

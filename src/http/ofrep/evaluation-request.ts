@@ -1,9 +1,9 @@
-import * as z from 'zod';
+import * as z from '../../core/schema/zod';
 import { RollgateError } from '../errors';
 
 /** An OFREP evaluation request body (single and bulk). */
 export const zEvaluationRequest = z.object({
-  context: z.looseObject({ targetingKey: z.string().optional() }).optional(),
+  context: z.optional(z.looseObject({ targetingKey: z.optional(z.string()) })),
 });
 export type EvaluationRequest = z.infer<typeof zEvaluationRequest>;
 

@@ -4,7 +4,7 @@
  * secret. A session names a token; the token must still be configured, with the same role and
  * environments, for the session to count: removing or changing a token ends its sessions.
  */
-import * as z from 'zod';
+import * as z from '../../core/schema/zod';
 import type { AdminToken } from '../../store/settings';
 import { equalHex } from '../client-auth';
 
@@ -15,11 +15,11 @@ export const SESSION_TTL_MS = 8 * 3600 * 1000;
 const MIN_SECRET_CHARS = 32;
 
 const zSession = z.strictObject({
-  name: z.string().max(256),
+  name: z.string().check(z.maxLength(256)),
   role: z.enum(['viewer', 'editor', 'operator']),
-  environments: z.union([z.literal('*'), z.array(z.string().max(256)).max(100)]),
-  expires: z.number().int().positive(),
-  csrf: z.string().regex(/^[0-9a-f]{32}$/),
+  environments: z.union([z.literal('*'), z.array(z.string().check(z.maxLength(256))).check(z.maxLength(100))]),
+  expires: z.int().check(z.positive()),
+  csrf: z.string().check(z.regex(/^[0-9a-f]{32}$/)),
 });
 export type Session = z.infer<typeof zSession>;
 
