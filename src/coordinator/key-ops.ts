@@ -1,4 +1,5 @@
 import { fromZod } from '../core/config/issues';
+import { formatSecret } from '../core/encoding';
 import { canonicalScopes, DEFAULT_SCOPES, storedScopes } from '../core/key-scopes';
 import { type KeyScope, zKeyScope } from '../core/schema/snapshot';
 import * as z from '../core/schema/zod';
@@ -83,8 +84,5 @@ export function revokeKey(s: CoordinatorState, name: string, actor: string, now:
 
 /** 256 random bits, prefixed so that a leaked key is recognisable and names its environment. */
 function mintSecret(environment: string): string {
-  const bytes = crypto.getRandomValues(new Uint8Array(32));
-  let b64 = btoa(String.fromCharCode(...bytes));
-  b64 = b64.replace(/\+/g, '-').replace(/\//g, '_').replace(/=+$/, '');
-  return `rg_${environment}_${b64}`;
+  return formatSecret(`rg_${environment}`, crypto.getRandomValues(new Uint8Array(32)));
 }

@@ -1,3 +1,4 @@
+import { firstIssue } from '../core/config/issues';
 import { type Rollout, zRollout } from '../core/schema/rollout';
 import type { RolloutEvent } from '../core/rollout/events';
 
@@ -48,13 +49,7 @@ export function parseRow(row: Row): StoredRollout {
   }
   const parsed = zRollout.safeParse(json);
   if (parsed.success) return parsed.data;
-  const first = parsed.error.issues[0];
-  return {
-    id: row.id,
-    flag: row.flag,
-    status: row.status,
-    broken: `stored row does not parse at /${first?.path.join('/') ?? ''}: ${first?.message ?? 'invalid'}`,
-  };
+  return { id: row.id, flag: row.flag, status: row.status, broken: `stored row does not parse at ${firstIssue(parsed.error)}` };
 }
 
 /** Thrown by `save` for a rollout that would not read back: such a row is never stored. */

@@ -1,3 +1,4 @@
+import { firstIssue } from '../core/config/issues';
 import { zEnvironmentName } from '../core/schema/config';
 import * as z from '../core/schema/zod';
 
@@ -34,7 +35,7 @@ function parse(raw: unknown): z.infer<typeof zWebhookSecretsVar> | string {
     }
   }
   const parsed = zWebhookSecretsVar.safeParse(json);
-  if (!parsed.success) return `the Worker secret WEBHOOK_SECRETS is invalid (${parsed.error.issues[0]?.message ?? 'bad shape'}); not sent unsigned`;
+  if (!parsed.success) return `the Worker secret WEBHOOK_SECRETS is invalid (${firstIssue(parsed.error)}); not sent unsigned`;
   // A null-prototype copy: environment names come from outside.
   return Object.assign(Object.create(null) as z.infer<typeof zWebhookSecretsVar>, parsed.data);
 }

@@ -1,4 +1,4 @@
-import { pointer } from './config/issues';
+import { pointer } from './json-pointer';
 
 /**
  * How deep a config document (targeting, variant values, metadata) may nest. flagd has no limit,

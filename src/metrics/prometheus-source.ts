@@ -1,3 +1,4 @@
+import { firstIssue } from '../core/config/issues';
 import type { RolloutSignals } from '../core/health/judge';
 import { MINUTE_MS, minuteStart } from '../core/metrics/minutes';
 import { binsByTime, minuteBuckets, renderQuery, sumByTime } from '../core/metrics/promql';
@@ -116,7 +117,7 @@ async function askPrometheus(
     throw new Error(`Prometheus answered something that is not JSON to ${path}`);
   }
   const parsed = zPromAnswer.safeParse(body);
-  if (!parsed.success) throw new Error(`Prometheus answered an unexpected shape to ${path}: ${parsed.error.issues[0]?.message ?? 'invalid'}`);
+  if (!parsed.success) throw new Error(`Prometheus answered an unexpected shape to ${path}: ${firstIssue(parsed.error)}`);
   return parsed.data;
 }
 

@@ -1,3 +1,4 @@
+import { firstIssue } from '../core/config/issues';
 import { zEnvironmentName } from '../core/schema/config';
 import * as z from '../core/schema/zod';
 
@@ -99,7 +100,7 @@ function jsonVar<T>(name: string, raw: unknown, schema: z.ZodMiniType<T>, proble
   }
   const parsed = schema.safeParse(json);
   if (!parsed.success) {
-    problems.push(`${name} is invalid (${parsed.error.issues[0]?.message ?? 'bad shape'}); ignored`);
+    problems.push(`${name} is invalid (${firstIssue(parsed.error)}); ignored`);
     return empty;
   }
   return parsed.data;

@@ -3,6 +3,7 @@ import { readFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { environmentsOf } from '../../../src/core/config/environments';
 import { zEnvironmentSpec } from '../../../src/core/schema/config';
+import { formatSecret } from '../../../src/core/encoding';
 import * as z from '../../../src/core/schema/zod';
 import { sha256Hex } from '../../../src/core/sha256';
 import { expectPositionals, stringOption } from '../lib/args';
@@ -12,8 +13,7 @@ import type { CommandDef } from '../command';
 
 /** A random secret: 256 bits, URL-safe base64, with a recognisable prefix. */
 export function mintSecret(prefix: string): string {
-  const bytes = crypto.getRandomValues(new Uint8Array(32));
-  return `${prefix}_${Buffer.from(bytes).toString('base64url')}`;
+  return formatSecret(prefix, crypto.getRandomValues(new Uint8Array(32)));
 }
 
 /** The Rollgate environments a config file lists (only its `environments` is read; the default three when absent). */

@@ -1,6 +1,7 @@
 import type { ConfigChange } from '../../../src/core/config/diff';
 import { sameJson } from '../../../src/core/config/diff';
-import { pointerSegment } from '../../../src/core/config/issues';
+import { pointerSegment } from '../../../src/core/json-pointer';
+import { isPlainObject } from '../../../src/core/json';
 import type { Paint } from './output';
 
 /** A leaf difference inside a changed flag or section. */
@@ -10,14 +11,10 @@ export interface LeafChange {
   after?: unknown;
 }
 
-function isObject(v: unknown): v is Record<string, unknown> {
-  return typeof v === 'object' && v !== null && !Array.isArray(v);
-}
-
 /** The differences between two JSON values, down to the first field that differs (arrays compared whole). */
 export function leafChanges(before: unknown, after: unknown, path = ''): LeafChange[] {
   if (sameJson(before, after)) return [];
-  if (isObject(before) && isObject(after)) {
+  if (isPlainObject(before) && isPlainObject(after)) {
     const out: LeafChange[] = [];
     const keys = [...new Set([...Object.keys(before), ...Object.keys(after)])];
     for (const k of keys) {

@@ -1,4 +1,5 @@
 import { describeEvidence } from '../../../src/core/health/evidence';
+import { bakeEndsAt } from '../../../src/core/rollout/schedule';
 import type { HealthNumbers, Verdict } from '../../../src/core/schema/rollout';
 import type { RolloutView, StoredRolloutView } from './api';
 import { CliError } from './errors';
@@ -110,8 +111,8 @@ export function nextStep(r: RolloutView, now: number): string {
     const next = r.plan.stages[r.stageIndex + 1];
     return `${next ? `${next.percent}% ` : ''}at ${isoSeconds(at)} (${relative(at, now)}), if healthy`;
   }
-  if (r.bakeStartedAt !== null) {
-    const end = r.bakeStartedAt + r.plan.bakeSeconds * 1000;
+  const end = bakeEndsAt(r);
+  if (end !== null) {
     return `baking at ${r.percent}%: completes at ${isoSeconds(end)} (${relative(end, now)}) if the bake criteria hold`;
   }
   return 'waiting for the next tick';

@@ -1,5 +1,6 @@
 import { isPlainObject } from '../json';
-import { type ConfigIssue, pointerSegment } from './issues';
+import { pointerSegment } from '../json-pointer';
+import type { ConfigIssue } from './issues';
 
 /** flagd refuses a bucket list whose weights sum above int32 (it evaluates to null, every time). */
 export const MAX_FRACTIONAL_WEIGHT = 2_147_483_647;

@@ -1,19 +1,10 @@
+import { pointer } from '../json-pointer';
 import type * as z from '../schema/zod';
 
 /** One validation finding, located by a JSON Pointer into the config document. */
 export interface ConfigIssue {
   path: string;
   message: string;
-}
-
-/** Escapes one JSON Pointer segment (RFC 6901). */
-export function pointerSegment(s: string | number): string {
-  return String(s).replace(/~/g, '~0').replace(/\//g, '~1');
-}
-
-/** Joins segments into a JSON Pointer. */
-export function pointer(...segments: (string | number)[]): string {
-  return segments.map((s) => `/${pointerSegment(s)}`).join('');
 }
 
 /** Turns zod issues into config issues with JSON Pointer paths; an unknown key is reported at its own path. */
@@ -35,4 +26,10 @@ function fromIssues(issues: readonly z.core.$ZodIssue[], prefix: string): Config
     }
     return [{ path: path || '/', message: issue.message }];
   });
+}
+
+/** The first issue of a zod error as one line, `<JSON Pointer>: <message>`, for logs and one-line errors. */
+export function firstIssue(error: z.core.$ZodError): string {
+  const first = fromZod(error)[0];
+  return first ? `${first.path}: ${first.message}` : 'invalid';
 }

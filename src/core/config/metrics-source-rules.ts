@@ -1,6 +1,7 @@
 import type { EnvironmentSpec, RollgateConfig } from '../schema/config';
 import { METRICS_SOURCE_BOUNDS, type MetricsSource, QUERY_PLACEHOLDERS } from '../schema/metrics-source';
-import { type ConfigIssue, pointer } from './issues';
+import { pointer } from '../json-pointer';
+import type { ConfigIssue } from './issues';
 import { webhookUrlProblem } from './public-url';
 
 const PLACEHOLDER = /\{\{\s*([A-Za-z_]*)\s*\}\}/g;

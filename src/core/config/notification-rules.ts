@@ -1,6 +1,7 @@
 import type { EnvironmentSpec, RollgateConfig } from '../schema/config';
 import { NOTIFICATION_BOUNDS, type Notification } from '../schema/notifications';
-import { type ConfigIssue, pointer } from './issues';
+import { pointer } from '../json-pointer';
+import type { ConfigIssue } from './issues';
 import { webhookUrlProblem } from './public-url';
 
 /** The rules of an environment's notifications beyond their schema: how many, unique names, callable URLs. */

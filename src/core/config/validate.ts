@@ -1,5 +1,6 @@
 import { firstProtoKey, firstTooDeep, MAX_JSON_DEPTH } from '../json-depth';
 import { compileLogic } from '../logic/compile';
+import { truthy } from '../logic/truthy';
 import { LogicCompileError } from '../logic/types';
 import type { JsonValue } from '../json';
 import { CONFIG_BOUNDS, type FlagOverlay, zRollgateConfig, type RollgateConfig } from '../schema/config';
@@ -8,7 +9,8 @@ import { environmentsOf } from './environments';
 import { fractionalIssues } from './fractional-rules';
 import { metricsSourceIssues } from './metrics-source-rules';
 import { notificationIssues } from './notification-rules';
-import { type ConfigIssue, fromZod, pointer } from './issues';
+import { pointer } from '../json-pointer';
+import { type ConfigIssue, fromZod } from './issues';
 import { publicUrlProblem } from './public-url';
 import { resolveFlag } from './resolve-environment';
 
@@ -117,10 +119,10 @@ function checkFlag(
   }
   if (dv && flag.state === 'ENABLED') {
     const value = Object.hasOwn(flag.variants, dv) ? flag.variants[dv] : undefined;
-    if (category === 'experimental' && isTruthyValue(value)) {
+    if (category === 'experimental' && truthy(value)) {
       warnings.push({ path: `${at}/defaultVariant`, message: `experimental flag defaults to a truthy variant "${dv}"` });
     }
-    if (category === 'critical' && !isTruthyValue(value)) {
+    if (category === 'critical' && !truthy(value)) {
       warnings.push({ path: `${at}/defaultVariant`, message: `critical flag defaults to a falsy variant "${dv}"` });
     }
   }
@@ -182,12 +184,6 @@ function kindOf(v: JsonValue): string {
   if (v === null) return 'null';
   if (Array.isArray(v)) return 'array';
   return typeof v;
-}
-
-function isTruthyValue(v: JsonValue | undefined): boolean {
-  if (v === undefined || v === null || v === false || v === 0 || v === '') return false;
-  if (typeof v === 'object') return Object.keys(v).length > 0;
-  return true;
 }
 
 /** String results an `if` can return directly; a cheap static check for typos in variant names. */

@@ -1,4 +1,5 @@
 import { isPlainObject } from '../json';
+import { pointerSegment } from '../json-pointer';
 import { isDeterministic } from './deterministic';
 import { operators } from './operators';
 import { type Compiled, LogicCompileError, LogicDeferredError, LogicRuntimeError, NO_ROOT, type OperatorInput } from './types';
@@ -66,7 +67,7 @@ function compileNode(node: unknown, scope: CompileScope, path: string, refs: rea
   const compiler = Object.hasOwn(operators, op) ? operators[op] : undefined;
   if (!compiler) throw new LogicCompileError(`unknown operator "${op}"`, path);
 
-  const opPath = `${path}/${escapePointer(op)}`;
+  const opPath = `${path}/${pointerSegment(op)}`;
   if (keys.length > 1) {
     // flagd-core validates only the first key when parsing; the engine refuses the object when it prepares it.
     lazily(() => compileNode(raw, scope, opPath, refs), scope);
@@ -107,7 +108,7 @@ function compileNode(node: unknown, scope: CompileScope, path: string, refs: rea
 function compileRef(name: string, scope: CompileScope, path: string, refs: readonly string[]): Compiled {
   if (!Object.hasOwn(scope.evaluators, name)) throw new LogicCompileError(`"$ref" names the unknown evaluator "${name}"`, path);
   if (refs.includes(name)) throw new LogicCompileError(`"$ref" cycle: ${[...refs, name].join(' -> ')}`, path);
-  return compileNode(scope.evaluators[name], scope, `/$evaluators/${escapePointer(name)}`, [...refs, name]);
+  return compileNode(scope.evaluators[name], scope, `/$evaluators/${pointerSegment(name)}`, [...refs, name]);
 }
 
 const CONSTANT = Symbol('constant');
@@ -135,8 +136,4 @@ export function constantValue(fn: Compiled): unknown {
 export function settled(fn: Compiled): Compiled {
   (fn as Compiled & { [SETTLED]?: true })[SETTLED] = true;
   return fn;
-}
-
-function escapePointer(s: string): string {
-  return s.replace(/~/g, '~0').replace(/\//g, '~1');
 }

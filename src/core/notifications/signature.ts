@@ -1,3 +1,5 @@
+import { hex } from '../encoding';
+
 /**
  * `X-Rollgate-Signature`: `t=<unix seconds>,v1=<hex>` with one `v1=` per secret, each the
  * HMAC-SHA256 of `"<t>.<body>"`. Every listed secret signs, so a receiver that knows either the
@@ -13,8 +15,5 @@ export async function signatureHeader(secrets: readonly string[], unixSeconds: n
 async function hmacHex(secret: string, message: string): Promise<string> {
   const enc = new TextEncoder();
   const key = await crypto.subtle.importKey('raw', enc.encode(secret), { name: 'HMAC', hash: 'SHA-256' }, false, ['sign']);
-  const mac = new Uint8Array(await crypto.subtle.sign('HMAC', key, enc.encode(message)));
-  let out = '';
-  for (const b of mac) out += b.toString(16).padStart(2, '0');
-  return out;
+  return hex(await crypto.subtle.sign('HMAC', key, enc.encode(message)));
 }

@@ -1,4 +1,4 @@
-import { pointer } from '../config/issues';
+import { pointer } from '../json-pointer';
 import { type HealthThresholds, type RolloutPlan, type Stage, type StartRollout, zHealthThresholds } from '../schema/rollout';
 import { scheduleOf } from './strategies';
 

@@ -1,9 +1,9 @@
+import { hex } from '../../core/encoding';
+
 /** A strong ETag for a response body: the first 128 bits of its SHA-256, hex, quoted. */
 export async function etagOf(body: string): Promise<string> {
   const digest = new Uint8Array(await crypto.subtle.digest('SHA-256', new TextEncoder().encode(body)));
-  let hex = '';
-  for (let i = 0; i < 16; i++) hex += digest[i]!.toString(16).padStart(2, '0');
-  return `"${hex}"`;
+  return `"${hex(digest.subarray(0, 16))}"`;
 }
 
 /** True when an If-None-Match header value matches `etag` (weak comparison, lists and `*`). */

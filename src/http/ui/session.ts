@@ -4,6 +4,7 @@
  * secret. A session names a token; the token must still be configured, with the same role and
  * environments, for the session to count: removing or changing a token ends its sessions.
  */
+import { hex } from '../../core/encoding';
 import * as z from '../../core/schema/zod';
 import type { AdminToken } from '../../store/settings';
 import { equalHex } from '../client-auth';
@@ -39,10 +40,6 @@ function fromB64url(s: string): string | null {
   }
 }
 
-function hex(bytes: ArrayBuffer): string {
-  return [...new Uint8Array(bytes)].map((b) => b.toString(16).padStart(2, '0')).join('');
-}
-
 async function mac(secret: string, data: string): Promise<string> {
   const key = await crypto.subtle.importKey('raw', encoder.encode(secret), { name: 'HMAC', hash: 'SHA-256' }, false, ['sign']);
   return hex(await crypto.subtle.sign('HMAC', key, encoder.encode(data)));
@@ -57,7 +54,7 @@ export function sessionSecret(raw: unknown): string | null {
 export function newSession(token: AdminToken, now: number): Session {
   const nonce = new Uint8Array(16);
   crypto.getRandomValues(nonce);
-  return { name: token.name, role: token.role, environments: token.environments, expires: now + SESSION_TTL_MS, csrf: hex(nonce.buffer) };
+  return { name: token.name, role: token.role, environments: token.environments, expires: now + SESSION_TTL_MS, csrf: hex(nonce) };
 }
 
 /** The cookie value: base64url(JSON).hex(HMAC). */
