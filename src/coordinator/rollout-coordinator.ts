@@ -99,9 +99,16 @@ export class RolloutCoordinator extends DurableObject<Env> {
 
   /** Publishes after a change, without failing the caller: the alarm retries; due notifications re-arm it if the publish set it later. */
   private async publishAfterChange(): Promise<PublishResult> {
-    const result = await this.s.publisher.publish();
-    await this.s.outbox.arm();
-    return result;
+    try {
+      const result = await this.s.publisher.publish();
+      await this.s.outbox.arm();
+      return result;
+    } catch (err) {
+      // The change is committed and its publish is pending in storage: the alarm armed at the commit redoes it.
+      const error = err instanceof Error ? `${err.name}: ${err.message}` : String(err);
+      logEvent({ event: 'publish_after_change_failed', environment: this.s.environment(), message: error });
+      return { status: 'failed', error, retryAt: Date.now() };
+    }
   }
 
   /**

@@ -14,7 +14,11 @@ describe('webhookSecretsFor', () => {
     [raw, 'toString', 'WEBHOOK_SECRETS has no secret for environment "toString"; not sent unsigned'],
     [undefined, 'staging', 'the Worker secret WEBHOOK_SECRETS is not set; not sent unsigned'],
     ['{nope', 'staging', 'the Worker secret WEBHOOK_SECRETS is not valid JSON; not sent unsigned'],
-    ['{"staging": ["short"]}', 'staging', 'the Worker secret WEBHOOK_SECRETS is invalid (/staging/0: a webhook secret has at least 16 characters); not sent unsigned'],
+    [
+      '{"staging": ["short"]}',
+      'staging',
+      'the Worker secret WEBHOOK_SECRETS is invalid (/staging/0: a webhook secret has at least 16 characters); not sent unsigned',
+    ],
     ['{"staging": []}', 'staging', expect.stringMatching(/^the Worker secret WEBHOOK_SECRETS is invalid/)],
     ['{"Staging!": ["0123456789abcdef"]}', 'staging', expect.stringMatching(/^the Worker secret WEBHOOK_SECRETS is invalid/)],
   ])('%j for %s: no secrets, with why', (value, environment, error) => {
