@@ -1,4 +1,4 @@
-import type { Migration } from '../store/migrate-sqlite';
+import type { Migration } from '../sqlite/migrate';
 
 /**
  * The coordinator's SQLite schema, as numbered migrations. A migration never changes once

@@ -6,7 +6,7 @@ import { type ConfigWrite, type ConfigWriteResult, dryRun, writeConfig } from '.
 import type { ClientKeyInfo } from './client-keys';
 import { type IssuedKey, issueKey, listKeys, revokeKey } from './key-ops';
 import { confirmationFailure } from './protection';
-import { migrateSqlite } from '../store/migrate-sqlite';
+import { migrateSqlite } from '../sqlite/migrate';
 import { MIGRATIONS } from './migrations';
 import { fail, ok, type Outcome } from './outcome';
 import type { ConvergeResult, PublishResult } from './publisher';

@@ -1,6 +1,7 @@
 import { ownValue } from '../core/json';
-import { bundledEnvironments, fallbackSnapshot } from '../store/fallback';
-import { type Settings, type SettingsVars, settingsOf } from '../store/settings';
+import { bundledEnvironments } from '../environments';
+import { fallbackSnapshot } from '../store/fallback';
+import { type Settings, type SettingsVars, settingsOf } from '../settings';
 import { FastCheck } from '../store/fast-check';
 import { SnapshotStore } from '../store/snapshot-store';
 import { logEvent } from '../log';

@@ -1,5 +1,5 @@
 import { logEvent } from '../log';
-import { bundledEnvironments } from '../store/fallback';
+import { bundledEnvironments } from '../environments';
 
 /**
  * The cron (every minute): hands `controller.scheduledTime` to every environment's coordinator,

@@ -4,7 +4,7 @@ import type { MinutePair } from '../core/health/guard-state';
 import type { RolloutSignals } from '../core/health/judge';
 import { type MinuteBucket, minuteStatsOf, type MinuteStats, statsOf, type WindowStats } from '../core/metrics/window-stats';
 import { MAX_DURATION_SECONDS } from '../core/schema/rollout';
-import { migrateSqlite } from '../store/migrate-sqlite';
+import { migrateSqlite } from '../sqlite/migrate';
 import { type BucketDelta, BucketTable } from './bucket-table';
 import { SHARD_MIGRATIONS } from './shard-migrations';
 

@@ -1,4 +1,4 @@
-import type { Migration } from '../store/migrate-sqlite';
+import type { Migration } from '../sqlite/migrate';
 
 /** The MetricsShard's SQLite schema, as numbered migrations (docs/storage-schema.md). */
 export const SHARD_MIGRATIONS: readonly Migration[] = [

@@ -1,34 +1,6 @@
-import bundledConfig from '../../config/flags.json';
 import { buildSnapshot } from '../core/config/build-snapshot';
-import { environmentsOf } from '../core/config/environments';
-import { validateConfig } from '../core/config/validate';
-import { type RollgateConfig, zRollgateConfig } from '../core/schema/config';
 import type { Snapshot } from '../core/schema/snapshot';
-
-let validated: RollgateConfig | null | undefined;
-
-/** The config bundled at build time from config/flags.json, validated on first use (null if invalid). */
-export function bundledConfigOf(): RollgateConfig | null {
-  if (validated === undefined) {
-    const result = validateConfig(bundledConfig);
-    validated = result.ok ? result.config : null;
-  }
-  return validated;
-}
-
-let names: string[] | undefined;
-
-/**
- * Environment names of the bundled config: the environments this Worker serves. Read from the
- * `environments` list alone, so a flag problem in the bundled file cannot take every environment away.
- */
-export function bundledEnvironments(): string[] {
-  if (!names) {
-    const parsed = zRollgateConfig.shape.environments.safeParse((bundledConfig as { environments?: unknown }).environments);
-    names = environmentsOf({ environments: parsed.success ? parsed.data : undefined }).map((e) => e.name);
-  }
-  return names;
-}
+import { bundledConfigOf, bundledEnvironments } from '../environments';
 
 /**
  * The fallback snapshot of an environment: the bundled config at version 0, accepting the

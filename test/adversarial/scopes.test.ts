@@ -4,7 +4,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { ClientKeys } from '../../src/coordinator/client-keys';
 import { MIGRATIONS } from '../../src/coordinator/migrations';
 import { sha256Hex } from '../../src/core/sha256';
-import { migrateSqlite } from '../../src/store/migrate-sqlite';
+import { migrateSqlite } from '../../src/sqlite/migrate';
 import { snapshotKey } from '../../src/store/keys';
 import { admin, TOKENS } from '../helpers/admin';
 import { keyOf, reportKeyOf, snapshotOf } from '../helpers/fixture';

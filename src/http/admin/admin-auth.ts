@@ -1,5 +1,5 @@
 import { sha256Hex } from '../../core/sha256';
-import type { AdminToken } from '../../store/settings';
+import type { AdminToken } from '../../settings';
 import { equalHex } from '../client-auth';
 import { RollgateError } from '../errors';
 

@@ -1,5 +1,5 @@
 import type { Child } from 'hono/jsx';
-import type { AdminToken } from '../../store/settings';
+import type { AdminToken } from '../../settings';
 import type { Session } from './session';
 
 /** What every signed-in page knows: who is looking, and the CSRF token its forms carry. */

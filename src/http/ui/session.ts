@@ -6,7 +6,7 @@
  */
 import { hex } from '../../core/encoding';
 import * as z from '../../core/schema/zod';
-import type { AdminToken } from '../../store/settings';
+import type { AdminToken } from '../../settings';
 import { equalHex } from '../client-auth';
 
 export const SESSION_COOKIE = 'rollgate_session';

@@ -1,6 +1,6 @@
-import { firstIssue } from '../core/config/issues';
-import { zEnvironmentName } from '../core/schema/config';
-import * as z from '../core/schema/zod';
+import { firstIssue } from './core/config/issues';
+import { zEnvironmentName } from './core/schema/config';
+import * as z from './core/schema/zod';
 
 /** FLAG_OVERRIDES: `{ "<env>": { "<flag>": "<variant>" } }`. */
 export const zFlagOverridesVar = z.record(zEnvironmentName, z.record(z.string(), z.string()));
