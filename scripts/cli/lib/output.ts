@@ -1,5 +1,6 @@
 import { stripVTControlCharacters, styleText } from 'node:util';
 import type { CliIo, OutStream } from './io';
+import { formatMs, grouped } from '../../../src/core/numbers';
 
 /** ANSI styles, or identity functions when colour is off. */
 export interface Paint {
@@ -106,13 +107,12 @@ export function pct(fraction: number | undefined): string {
 
 /** Milliseconds as "180 ms". */
 export function ms(value: number | undefined): string {
-  if (value === undefined) return '–';
-  return `${value >= 100 ? Math.round(value) : Number(value.toPrecision(3))} ms`;
+  return value === undefined ? '–' : formatMs(value);
 }
 
 /** An integer with thousands separators. */
 export function count(value: number | undefined): string {
-  return value === undefined ? '–' : Math.round(value).toLocaleString('en-US');
+  return value === undefined ? '–' : grouped(value);
 }
 
 /** Pads plain text to a width (ignoring ANSI codes when measuring). */

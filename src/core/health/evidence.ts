@@ -9,6 +9,7 @@ import type { GuardEvidence, GuardState, RelativeGuardName } from '../schema/gua
 import { firstFailingGuard, guardAlpha } from './sequential/family';
 import { relativeEvidence, relativeLogEvidence } from './sequential/relative-guard';
 import { sampleRatioEvidence, sampleRatioMismatch } from './sequential/sample-ratio';
+import { grouped } from '../numbers';
 
 /** The guards that can roll back, in the order a decision names them. */
 export const RELATIVE_GUARDS: readonly RelativeGuardName[] = ['errors', 'p95', 'p99'];
@@ -59,11 +60,6 @@ export function guardEvidence(state: GuardState, alpha: number): GuardEvidence[]
     ...(reported > 0 ? { expectedShare: s.expectedTreatment / reported } : {}),
   });
   return out;
-}
-
-/** An integer with thousands separators, e.g. 59,300 (the same in every locale). */
-export function grouped(n: number): string {
-  return Number.isFinite(n) ? String(Math.round(n)).replace(/\B(?=(\d{3})+(?!\d))/g, ',') : String(n);
 }
 
 /** A rate as a percentage with up to 3 significant digits, e.g. "1.9 %"; "–" without requests. */

@@ -2,7 +2,7 @@ import type { NotificationEvent, NotificationFormat } from '../schema/notificati
 import { describeEvidence } from '../health/evidence';
 import type { GuardEvidence } from '../schema/guards';
 import type { HealthNumbers, Rollout } from '../schema/rollout';
-import { formatPercent, formatRate, readable } from '../rollout/format';
+import { formatPercent, formatRate, readable } from '../numbers';
 
 /** The largest audit diff a payload carries as `details`; a bigger one (a long config diff) is summarised. */
 const MAX_DETAILS_CHARS = 8192;

@@ -1,21 +1,10 @@
 import { describe, expect, it } from 'vitest';
 import { zHealthThresholds } from '../schema/rollout';
-import { describeBakeBreach, describeTrigger, formatRate, iso, readable } from './format';
+import { describeBakeBreach, describeTrigger, iso } from './format';
 
 const health = zHealthThresholds.parse({});
 
 describe('format', () => {
-  it('numbers read without float noise or needless digits', () => {
-    expect(readable(2.3000000000000003)).toBe('2.3');
-    expect(readable(1)).toBe('1');
-    expect(readable(2.34567)).toBe('2.35');
-    expect(readable(0.0123)).toBe('0.0123');
-    expect(readable(812.46)).toBe('812');
-    expect(readable(1234.5)).toBe('1235');
-    expect(formatRate(0.023)).toBe('2.3%');
-    expect(formatRate(0.001)).toBe('0.1%');
-  });
-
   it('instants are ISO 8601 UTC', () => {
     expect(iso(Date.UTC(2026, 0, 6, 9))).toBe('2026-01-06T09:00:00.000Z');
   });

@@ -1,21 +1,6 @@
 import { describeEvidence } from '../health/evidence';
+import { formatMs, formatRate, readable } from '../numbers';
 import type { HealthNumbers, HealthThresholds, Trigger } from '../schema/rollout';
-
-/** A number for people: three significant digits below 100, whole numbers above, no float noise. */
-export function readable(n: number): string {
-  if (!Number.isFinite(n)) return String(n);
-  return String(Math.abs(n) >= 100 ? Math.round(n) : Number(n.toPrecision(3)));
-}
-
-/** A traffic percentage (0–100) as text, e.g. "10%". */
-export function formatPercent(percent: number): string {
-  return `${readable(percent)}%`;
-}
-
-/** A rate given as a fraction (0.023) as a percentage, e.g. "2.3%". */
-export function formatRate(fraction: number): string {
-  return formatPercent(fraction * 100);
-}
 
 /** An instant as an ISO 8601 UTC string; pure, unlike reading the clock. */
 export function iso(ms: number): string {
@@ -26,14 +11,13 @@ export function iso(ms: number): string {
 export function describeTrigger(trigger: Trigger, numbers: HealthNumbers | undefined, health: HealthThresholds): string {
   const n = numbers ?? {};
   const value = (v: number | undefined, fmt: (x: number) => string) => (v === undefined ? '' : ` ${fmt(v)}`);
-  const ms = (x: number) => `${readable(x)} ms`;
   switch (trigger) {
     case 'error_rate':
       return `error_rate${value(n.errorRate, formatRate)} > ${formatRate(health.maxErrorRate)}`;
     case 'p95':
-      return `p95${value(n.p95Ms, ms)} > ${ms(health.maxP95Ms)}`;
+      return `p95${value(n.p95Ms, formatMs)} > ${formatMs(health.maxP95Ms)}`;
     case 'p99':
-      return `p99${value(n.p99Ms, ms)} > ${ms(health.maxP99Ms)}`;
+      return `p99${value(n.p99Ms, formatMs)} > ${formatMs(health.maxP99Ms)}`;
     case 'probes':
       // "5 or more" failures trip it, hence ≥ rather than >.
       return `probes${value(n.probeFailures, (x) => `${readable(x)} failed`)} ≥ ${readable(health.maxProbeFailures)}`;
@@ -52,6 +36,6 @@ export function describeBakeBreach(trigger: Trigger, numbers: HealthNumbers | un
   const n = numbers ?? {};
   // Success needs strictly below the limit, so failing it is "at or above".
   if (trigger === 'error_rate') return `error_rate${n.errorRate === undefined ? '' : ` ${formatRate(n.errorRate)}`} ≥ ${formatRate(health.bakeMaxErrorRate)}`;
-  if (trigger === 'p95') return `p95${n.p95Ms === undefined ? '' : ` ${readable(n.p95Ms)} ms`} ≥ ${readable(health.bakeMaxP95Ms)} ms`;
+  if (trigger === 'p95') return `p95${n.p95Ms === undefined ? '' : ` ${formatMs(n.p95Ms)}`} ≥ ${formatMs(health.bakeMaxP95Ms)}`;
   return describeTrigger(trigger, numbers, health);
 }

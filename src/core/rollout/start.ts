@@ -1,5 +1,5 @@
 import type { Rollout, RolloutPlan, StartRollout } from '../schema/rollout';
-import { formatPercent } from './format';
+import { formatPercent } from '../numbers';
 
 /** A new rollout, running at its first stage from `now`; a plan that starts at 100 % starts baking at once. */
 export function startRollout(id: string, input: StartRollout, plan: RolloutPlan, now: number): Rollout {

@@ -1,7 +1,8 @@
 import type { HealthInput, Rollout, Verdict } from '../schema/rollout';
 import type { RolloutEvent } from './events';
 import { describeEvidence } from '../health/evidence';
-import { describeBakeBreach, describeTrigger, formatPercent, formatRate, iso } from './format';
+import { formatPercent, formatRate } from '../numbers';
+import { describeBakeBreach, describeTrigger, iso } from './format';
 import { bakeEndsAt, isAtLastStage, isTerminal, stageDueAt } from './schedule';
 import { promoteOne, rollBack, type Transition } from './transitions';
 

@@ -1,6 +1,7 @@
 import type { HealthNumbers, Rollout, Trigger } from '../schema/rollout';
 import type { RolloutEvent } from './events';
-import { describeTrigger, formatPercent, iso } from './format';
+import { formatPercent } from '../numbers';
+import { describeTrigger, iso } from './format';
 import { bakeEndsAt, isAtLastStage } from './schedule';
 
 /** A new rollout state and what happened on the way to it. */

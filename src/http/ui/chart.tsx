@@ -1,4 +1,5 @@
 import type { MinuteStats } from '../../core/metrics/window-stats';
+import { formatMs, formatRate } from '../../core/numbers';
 
 /** A decision to mark on a chart: when, and what (e.g. "rollback"). */
 export interface Mark {
@@ -14,7 +15,7 @@ const PAD = { l: 48, r: 10, t: 10, b: 22 };
 const MAX_DOTS = 30;
 
 function fmt(metric: Metric, v: number): string {
-  return metric === 'errorRate' ? `${Number((v * 100).toPrecision(2))} %` : `${Math.round(v)} ms`;
+  return metric === 'errorRate' ? formatRate(v) : formatMs(Math.round(v));
 }
 
 /**
