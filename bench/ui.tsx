@@ -185,7 +185,7 @@ export const ui: BenchFn = async (opts) => {
     ],
     [
       'audit (50 entries)',
-      () => <AuditPage viewer={viewer} environment="staging" entries={audit} filter={{ flag: '', action: '', actor: '', since: '' }} next="12" />,
+      () => <AuditPage viewer={viewer} environment="staging" entries={audit} filter={{ flag: '', action: '', actor: '', since: '', until: '' }} next="12" />,
     ],
     [
       'keys (20 keys)',

@@ -1,6 +1,7 @@
 import { reset } from 'cloudflare:test';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { adminTokensVar, TOKENS } from './helpers/admin';
+import { configWith, coordinatorOf } from './helpers/coordinator';
 import { Harness } from './helpers/harness';
 
 let h: Harness;
@@ -98,5 +99,25 @@ describe('dashboard sessions', () => {
     const ok = await post(`name=ui-key&csrf=${csrf}`);
     expect(ok.status).toBe(201);
     expect(await ok.text()).toContain('shown once');
+  });
+});
+
+describe('dashboard audit page', () => {
+  it('filters by actor and time in the coordinator: an actor whose entries are all older than the newest 50 is still found', async () => {
+    const { api } = coordinatorOf('staging');
+    const t0 = Date.UTC(2026, 10, 1, 12);
+    for (let i = 0; i < 55; i++) {
+      const document = configWith((c) => {
+        c.metadata = { write: i };
+      });
+      const actor = i === 0 ? 'early-bird' : 'alice';
+      expect((await api.putConfig('staging', { document, ifMatch: null, actor, reason: `write ${i}`, confirmed: false }, t0 + i * 60_000)).ok).toBe(true);
+    }
+    const cookie = await signIn(TOKENS.viewer);
+    const byActor = await (await h.fetch('/ui/env/staging/audit?actor=early-bird', { headers: { cookie } })).text();
+    expect(byActor).toContain('write 0');
+    expect(byActor).not.toContain('write 1<');
+    const window = await (await h.fetch('/ui/env/staging/audit?since=2026-11-01T12:10&until=2026-11-01T12:12', { headers: { cookie } })).text();
+    expect([...window.matchAll(/write (\d+)</g)].map((m) => m[1])).toEqual(['11', '10']);
   });
 });

@@ -24,6 +24,19 @@ export interface AuditRecord {
   diff: unknown;
 }
 
+/** Which entries a page holds; every filter is optional, and the filters combine. */
+export interface AuditQuery {
+  cursor?: string | undefined;
+  limit: number;
+  flag?: string | undefined;
+  action?: string | undefined;
+  actor?: string | undefined;
+  /** Entries at or after this instant (ms since the epoch). */
+  since?: number | undefined;
+  /** Entries before this instant (ms since the epoch). */
+  until?: number | undefined;
+}
+
 /** A page of the log, newest first. */
 export interface AuditPage {
   entries: AuditEntry[];
@@ -55,8 +68,8 @@ export class AuditLog {
     this.onAppend(cursor.one().id, at, r);
   }
 
-  /** A page of entries older than `cursor`, optionally only for one flag or action. */
-  page(options: { cursor?: string | undefined; limit: number; flag?: string | undefined; action?: string | undefined }): AuditPage {
+  /** A page of entries older than `cursor`, optionally only for one flag, action or actor, and within [since, until) (ms). */
+  page(options: AuditQuery): AuditPage {
     const where: string[] = [];
     const args: (string | number)[] = [];
     if (options.cursor) {
@@ -70,6 +83,18 @@ export class AuditLog {
     if (options.action) {
       where.push('action = ?');
       args.push(options.action);
+    }
+    if (options.actor) {
+      where.push('actor = ?');
+      args.push(options.actor);
+    }
+    if (options.since !== undefined) {
+      where.push('at >= ?');
+      args.push(options.since);
+    }
+    if (options.until !== undefined) {
+      where.push('at < ?');
+      args.push(options.until);
     }
     const rows = this.sql
       .exec<{ id: number; at: number; actor: string; action: string; target: string; reason: string | null; diff: string }>(

@@ -1,7 +1,7 @@
 import { DurableObject } from 'cloudflare:workers';
 import type { RollgateConfig } from '../core/schema/config';
 import { type ConfigChange, diffConfigs } from '../core/config/diff';
-import type { AuditPage } from './audit-log';
+import type { AuditPage, AuditQuery } from './audit-log';
 import { type ConfigWrite, type ConfigWriteResult, dryRun, writeConfig } from './config-ops';
 import type { ClientKeyInfo } from './client-keys';
 import { type IssuedKey, issueKey, listKeys, revokeKey } from './key-ops';
@@ -256,7 +256,7 @@ export class RolloutCoordinator extends DurableObject<Env> {
     return null;
   }
 
-  async auditPage(environment: string, query: { cursor?: string; limit: number; flag?: string; action?: string }): Promise<AuditPage> {
+  async auditPage(environment: string, query: AuditQuery): Promise<AuditPage> {
     this.bind(environment);
     return this.s.audit.page(query);
   }

@@ -141,17 +141,23 @@ pageRoutes.get('/env/:env/rollouts/:id', async (c) => renderRollout(c, uiEnviron
 pageRoutes.get('/env/:env/audit', async (c) => {
   const env = uiEnvironment(c, 'viewer');
   const q = (k: string) => (c.req.query(k) ?? '').slice(0, 256);
-  const filter = { flag: q('flag'), action: q('action'), actor: q('actor'), since: q('since') };
+  const filter = { flag: q('flag'), action: q('action'), actor: q('actor'), since: q('since'), until: q('until') };
   const cursor = q('cursor');
+  // datetime-local fields carry no zone: the page says they are UTC. An unreadable one filters nothing.
+  const instant = (text: string) => {
+    const ms = text ? Date.parse(`${text}Z`) : NaN;
+    return Number.isFinite(ms) ? ms : undefined;
+  };
   const page = await coordinator(c, env).auditPage(env, {
     limit: 50,
-    ...(filter.flag ? { flag: filter.flag } : {}),
-    ...(filter.action ? { action: filter.action } : {}),
-    ...(/^\d+$/.test(cursor) ? { cursor } : {}),
+    flag: filter.flag || undefined,
+    action: filter.action || undefined,
+    actor: filter.actor || undefined,
+    since: instant(filter.since),
+    until: instant(filter.until),
+    cursor: /^\d+$/.test(cursor) ? cursor : undefined,
   });
-  const since = filter.since ? Date.parse(`${filter.since}Z`) : NaN;
-  const entries = page.entries.filter((e) => (!filter.actor || e.actor === filter.actor) && (Number.isNaN(since) || Date.parse(e.at) >= since));
-  return c.html(<AuditPage viewer={c.get('viewer')} environment={env} entries={entries} filter={filter} next={page.nextCursor} />);
+  return c.html(<AuditPage viewer={c.get('viewer')} environment={env} entries={page.entries} filter={filter} next={page.nextCursor} />);
 });
 
 pageRoutes.get('/env/:env/keys', async (c) => {

@@ -6,6 +6,7 @@ export interface AuditFilter {
   action: string;
   actor: string;
   since: string;
+  until: string;
 }
 
 /** Audit entries with their diffs folded. */
@@ -48,8 +49,8 @@ export function AuditTable(props: { entries: AuditEntry[] }) {
 }
 
 /**
- * The audit log, filtered by flag and action (by the coordinator) and by actor and time (on the
- * page, within the page fetched), newest first, paged by cursor.
+ * The audit log, filtered by flag, action, actor and time (all by the coordinator, so a filter
+ * finds entries beyond the first page), newest first, paged by cursor.
  */
 export function AuditPage(props: { viewer: Viewer; environment: string; entries: AuditEntry[]; filter: AuditFilter; next: string | null }) {
   const f = props.filter;
@@ -69,6 +70,9 @@ export function AuditPage(props: { viewer: Viewer; environment: string; entries:
         </label>{' '}
         <label>
           Since (UTC) <input name="since" type="datetime-local" value={f.since} />
+        </label>{' '}
+        <label>
+          Until (UTC) <input name="until" type="datetime-local" value={f.until} />
         </label>{' '}
         <button type="submit">Filter</button>
       </form>
