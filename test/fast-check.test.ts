@@ -34,7 +34,7 @@ describe('fast version check (docs/propagation.md §A)', () => {
     // KV stops receiving writes: the next publish is what a 60 s KV lag looks like from the edge.
     const { stub, api } = coordinatorOf(ENV);
     await runInDurableObject(stub, (instance: RolloutCoordinator) => {
-      instance.publishTarget = { put: async () => undefined };
+      instance.deps.publishTarget = { put: async () => undefined };
     });
     clock.advance(1000);
     const put = await api.putConfig(
@@ -61,7 +61,7 @@ describe('fast version check (docs/propagation.md §A)', () => {
     expect(await flagSetVersion()).toBe(2);
     const { stub, api } = coordinatorOf(ENV);
     await runInDurableObject(stub, (instance: RolloutCoordinator) => {
-      instance.publishTarget = { put: async () => undefined };
+      instance.deps.publishTarget = { put: async () => undefined };
     });
     clock.advance(1000);
     await api.putConfig(

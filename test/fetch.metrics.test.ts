@@ -1,7 +1,7 @@
 import { reset, runInDurableObject } from 'cloudflare:test';
 import { env } from 'cloudflare:workers';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { quantile, RELATIVE_ACCURACY, sketchFromSamples } from '../src/core/metrics/sketch';
+import { RELATIVE_ACCURACY, sketchFromSamples } from '../src/core/metrics/sketch';
 import { MAX_RAW_SAMPLES, MAX_REPORTS_PER_BATCH } from '../src/core/schema/metrics';
 import { reportKeyOf } from './helpers/fixture';
 import { ENV, FLAG, MIN, type Report, Sim } from './helpers/health-sim';
@@ -91,7 +91,6 @@ describe('POST /v1/metrics: accepted batches', () => {
       [0.99, stats.p99Ms],
     ] as const) {
       const exact = sorted[Math.ceil(q * sorted.length) - 1]!;
-      expect(read).toBe(quantile(sketchFromSamples(raw), q));
       expect(Math.abs(read! - exact) / exact, `P${q * 100}: ${read} vs ${exact}`).toBeLessThanOrEqual(RELATIVE_ACCURACY);
     }
   });

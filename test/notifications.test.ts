@@ -13,6 +13,7 @@ import type { Notification } from '../src/core/schema/notifications';
 import { TestClock } from './helpers/clock';
 import { configWith, coordinatorOf, kvSnapshot } from './helpers/coordinator';
 import { FakeReceiver, verifySignature } from './helpers/receiver';
+import { tickGiven } from './helpers/coordinator-deps';
 
 const ENV = 'staging';
 const HOUR = 3600 * 1000;
@@ -61,7 +62,7 @@ async function setup(notifications: Notification[], environment = ENV): Promise<
 
 function tickAt(at: number, health: Record<string, unknown>, environment = ENV) {
   clock.set(at);
-  return coordinatorOf(environment).api.tick(environment, at, health);
+  return tickGiven(environment, at, health);
 }
 
 async function deliveries(query: { failed?: boolean; limit?: number } = {}, environment = ENV): Promise<DeliveryView[]> {

@@ -10,6 +10,7 @@ import { resolveEnvironment } from '../src/core/config/resolve-environment';
 import { snapshotKey } from '../src/store/keys';
 import { TestClock } from './helpers/clock';
 import { configWith, coordinatorOf, kvSnapshot, validConfig } from './helpers/coordinator';
+import { tickGiven } from './helpers/coordinator-deps';
 
 const ENV = 'staging';
 const HOUR = 3600 * 1000;
@@ -26,7 +27,7 @@ let api: ReturnType<typeof coordinatorOf>['api'];
 /** A cron tick at `at`, with the object's clock there too, as in production (scheduledTime ≈ now). */
 function tickAt(at: number, health: Record<string, unknown>) {
   clock.set(at);
-  return api.tick(ENV, at, health);
+  return tickGiven(ENV, at, health);
 }
 let stub: DurableObjectStub<RolloutCoordinator>;
 
@@ -231,11 +232,13 @@ describe('durability', () => {
     expect(before.audit.entries.length).toBeGreaterThanOrEqual(4);
 
     // An in-memory marker shows that the instance really is a new one after the eviction.
+    const marker: Pick<KVNamespace, 'put'> = { put: (key, value) => env.FLAGS.put(key, value) };
     await runInDurableObject(stub, (instance: RolloutCoordinator) => {
-      instance.publishTarget = env.FLAGS;
+      instance.deps.publishTarget = marker;
     });
+    expect(await runInDurableObject(stub, (instance: RolloutCoordinator) => instance.deps.publishTarget === marker)).toBe(true);
     await evictDurableObject(stub);
-    expect(await runInDurableObject(stub, (instance: RolloutCoordinator) => instance.publishTarget)).toBeUndefined();
+    expect(await runInDurableObject(stub, (instance: RolloutCoordinator) => instance.deps.publishTarget === marker)).toBe(false);
 
     const after = {
       rollout: await rolloutOf(r.id),
@@ -288,7 +291,7 @@ describe('durability', () => {
     await api.summary(ENV); // the object exists, so its instance can be reached
     const attempts: string[] = [];
     await runInDurableObject(stub, (instance: RolloutCoordinator) => {
-      instance.publishTarget = {
+      instance.deps.publishTarget = {
         put: async (key: string) => {
           attempts.push(key);
           throw new Error('KV PUT failed: 429 Too Many Requests');
@@ -323,7 +326,7 @@ describe('durability', () => {
 
     // KV recovers: the next alarm publishes the latest committed state.
     await runInDurableObject(stub, (instance: RolloutCoordinator) => {
-      instance.publishTarget = undefined;
+      instance.deps.publishTarget = env.FLAGS;
     });
     const retryAt = await runInDurableObject(stub, (_i, state) => state.storage.getAlarm());
     expect(retryAt).not.toBeNull();
@@ -347,7 +350,7 @@ describe('durability', () => {
     await api.summary(ENV);
     const writes: number[] = [];
     await runInDurableObject(stub, (instance: RolloutCoordinator) => {
-      instance.publishTarget = {
+      instance.deps.publishTarget = {
         put: async (key: string, value: string) => {
           writes.push((JSON.parse(value) as { $rollgate: { version: number } }).$rollgate.version);
           await env.FLAGS.put(key, value);

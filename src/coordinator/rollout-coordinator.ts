@@ -11,10 +11,9 @@ import { MIGRATIONS } from './migrations';
 import { fail, ok, type Outcome } from './outcome';
 import type { ConvergeResult, PublishResult } from './publisher';
 import { logEvent } from '../log';
-import { gatherHealth } from './gather-health';
+import { type CoordinatorDeps, coordinatorDeps } from './coordinator-deps';
 import { recordRepair } from './record-repair';
 import type { TickRefusal } from './tick-log';
-import { gatheredJudge, givenJudge } from './judges';
 import type { DeliveryView } from './notification-outbox';
 import type { ProbeState } from './probes';
 import { act, type RolloutActionName, type RolloutView, type StoredRolloutView, start, tickAll, viewOfStored } from './rollout-ops';
@@ -62,24 +61,22 @@ export { MAX_TICK_LEAD_MS } from './tick-log';
  */
 export class RolloutCoordinator extends DurableObject<Env> {
   private readonly s: CoordinatorState;
-  /** Test seam: where snapshots are written instead of env.FLAGS. */
-  publishTarget: Pick<KVNamespace, 'put'> | undefined;
-  /** Test seam: how health-check probes fetch instead of the global fetch. */
-  probeFetch: typeof fetch | undefined;
-  /** Test seam: how notification deliveries fetch instead of the global fetch. */
-  webhookFetch: typeof fetch | undefined;
+  /** KV, fetch and the health sources, built from env (coordinator-deps.ts). */
+  readonly deps: CoordinatorDeps;
   private readonly sender: WebhookSender;
 
   constructor(ctx: DurableObjectState, env: Env) {
     super(ctx, env);
+    const deps = coordinatorDeps(env);
+    this.deps = deps;
     this.s = createState(
       ctx.storage,
-      () => this.publishTarget ?? env.FLAGS,
+      () => deps.publishTarget,
       () => env.FLAGS,
     );
     this.sender = new WebhookSender(
       this.s,
-      () => this.webhookFetch ?? fetch,
+      () => deps.webhookFetch,
       (e) => webhookSecretsFor(env.WEBHOOK_SECRETS, e),
     );
     void ctx.blockConcurrencyWhile(async () => migrateSqlite(ctx.storage, MIGRATIONS, Date.now()));
@@ -213,18 +210,17 @@ export class RolloutCoordinator extends DurableObject<Env> {
 
   /**
    * The cron's tick at `now` (its scheduledTime): probes health checks, gathers each active
-   * rollout's verdict from its metrics shard (unless `health` gives verdicts, as tests do), then
+   * rollout's signals from its metrics shard or Prometheus (deps.assess), then
    * applies the rollout plans, each rollout on its own (one that fails is held and recorded), and
    * checks that KV holds the latest snapshot. Tick time only moves forward: the same scheduledTime
    * twice, an older one, or one more than MAX_TICK_LEAD_MS ahead of the object's clock changes
    * nothing, even when two ticks overlap; rollbacks publish at once.
    */
-  async tick(environment: string, now: number, health?: Record<string, unknown>): Promise<TickResult> {
+  async tick(environment: string, now: number): Promise<TickResult> {
     this.bind(environment);
     const skip = this.skipTick(environment, now);
     if (skip) return skip;
-    const gathered = health ? null : await gatherHealth(this.s, this.env.METRICS, this.probeFetch ?? fetch, now, this.env.METRICS_SOURCE_SECRETS);
-    const judge = gathered ? gatheredJudge(gathered, now) : givenJudge(health ?? {});
+    const { judge, gathered } = await this.deps.assess(this.s, now);
     // Another tick for the same or a later time may have committed while this one awaited the shards.
     const late = this.skipTick(environment, now);
     if (late) return late;

@@ -8,6 +8,7 @@ import { TestClock } from '../helpers/clock';
 import { coordinatorOf, kvSnapshot, publishedConfigAndKey, validConfig } from '../helpers/coordinator';
 import { keyOf } from '../helpers/fixture';
 import { Harness } from '../helpers/harness';
+import { tickGiven } from '../helpers/coordinator-deps';
 
 const ENV = 'staging';
 const MIN = 60_000;
@@ -34,7 +35,7 @@ const published = (): Promise<Snapshot> => publishedConfigAndKey(ENV, clock);
 /** The next cron tick, a minute later, with the object's clock there too. */
 function tick() {
   clock.advance(MIN);
-  return api.tick(ENV, clock.now, {});
+  return tickGiven(ENV, clock.now, {});
 }
 
 async function repairs() {
@@ -53,7 +54,7 @@ describe('KV converges to the coordinator on every tick', () => {
     const before = await published();
     const writes: string[] = [];
     await runInDurableObject(stub, (instance: RolloutCoordinator) => {
-      instance.publishTarget = {
+      instance.deps.publishTarget = {
         put: async (key: string, value: string) => {
           writes.push(key);
           await env.FLAGS.put(key, value);
@@ -140,7 +141,7 @@ describe('KV converges to the coordinator on every tick', () => {
     expect((await kvSnapshot(ENV))!.$rollgate.version).toBe(4);
     await h.publish(replay);
     clock.advance(20_000);
-    expect(await api.tick(ENV, clock.now, {})).toMatchObject({ kv: { status: 'propagating' } });
+    expect(await tickGiven(ENV, clock.now, {})).toMatchObject({ kv: { status: 'propagating' } });
     expect((await tick()).kv).toMatchObject({ status: 'repaired', found: { kind: 'foreign', version: 1 }, version: 5 });
     expect((await kvSnapshot(ENV))!.$rollgate.version).toBe(5);
   });

@@ -10,6 +10,7 @@ import { configWith, coordinatorOf, kvSnapshot, publishedConfigAndKey, runPublis
 import { admin, adminTokensVar } from '../helpers/admin';
 import { keyOf } from '../helpers/fixture';
 import { Harness } from '../helpers/harness';
+import { tickGiven } from '../helpers/coordinator-deps';
 
 // Findings of the adversarial review of the merged issue-9 work (seams between its parts).
 
@@ -56,7 +57,7 @@ describe('a forged snapshot version at the edge ceiling cannot pin isolates', ()
     const real = await published();
     await forge(real, MAX_SNAPSHOT_VERSION);
     clock.advance(MIN);
-    const result = await api.tick(ENV, clock.now, {});
+    const result = await tickGiven(ENV, clock.now, {});
     expect(result.kv).toMatchObject({ status: 'repaired', found: { kind: 'garbage' } });
     // Within KV's propagation time a lower version may be a stale replica: the isolate waits…
     clock.advance(10_000);
@@ -72,7 +73,7 @@ describe('a forged snapshot version at the edge ceiling cannot pin isolates', ()
     const real = await published();
     await forge(real, MAX_SNAPSHOT_VERSION - 1);
     clock.advance(MIN);
-    expect((await api.tick(ENV, clock.now, {})).kv).toMatchObject({ status: 'repaired', found: { kind: 'foreign', version: MAX_SNAPSHOT_VERSION - 1 } });
+    expect((await tickGiven(ENV, clock.now, {})).kv).toMatchObject({ status: 'repaired', found: { kind: 'foreign', version: MAX_SNAPSHOT_VERSION - 1 } });
     clock.advance(10_000);
     await evaluateStaticBool();
     clock.advance(MIN + 1000);
@@ -166,7 +167,7 @@ describe('a config version stored before the config bounds still reads', () => {
     expect(await api.getConfig(ENV)).toMatchObject({ ok: true, value: { version: 2 } });
     expect((await admin(h, 'GET', `/environments/${ENV}/rollouts`)).status).toBe(200);
     // Ticks run.
-    expect(await api.tick(ENV, clock.now, {})).toMatchObject({ duplicate: false, changed: [] });
+    expect(await tickGiven(ENV, clock.now, {})).toMatchObject({ duplicate: false, changed: [] });
     // A rollout can start, and a new write is held to the bounds (422), while a bounded one is taken.
     const started = await admin(h, 'POST', `/environments/${ENV}/rollouts`, { body: { flag: FLAG, variant: 'off', strategy: 'safe' } });
     expect(started.status, await started.clone().text()).toBe(201);

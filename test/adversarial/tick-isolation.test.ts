@@ -7,6 +7,7 @@ import { admin } from '../helpers/admin';
 import { TestClock } from '../helpers/clock';
 import { coordinatorOf, kvSnapshot, rewriteRolloutRow, validConfig } from '../helpers/coordinator';
 import { ENV, expectStatus, FLAG, HEALTHY, kvSnapshotOf, MIN, type MinuteLoad, Sim } from '../helpers/health-sim';
+import { tickGiven } from '../helpers/coordinator-deps';
 
 /** 200 requests, 90 % errors. */
 const FAILING: MinuteLoad = { ...HEALTHY, errors: 180 };
@@ -241,12 +242,12 @@ describe('tick time only moves forward, and never far ahead of the coordinator c
     const r = await startSafe();
     const T = r.startedAt + 24 * HOUR;
     clock.set(T + MIN);
-    expect(await api.tick(ENV, T, { [r.id]: healthy })).toMatchObject({ changed: [r.id] });
-    expect(await api.tick(ENV, T + MIN, { [r.id]: healthy })).toMatchObject({ duplicate: false, changed: [] });
+    expect(await tickGiven(ENV, T, { [r.id]: healthy })).toMatchObject({ changed: [r.id] });
+    expect(await tickGiven(ENV, T + MIN, { [r.id]: healthy })).toMatchObject({ duplicate: false, changed: [] });
     const before = await state(r.id);
     expect(before.rollout).toMatchObject({ ok: true, value: { status: 'running', percent: 10, lastTickAt: T + MIN } });
 
-    const late = await api.tick(ENV, T + 30_000, { [r.id]: breached });
+    const late = await tickGiven(ENV, T + 30_000, { [r.id]: breached });
     expect(await state(r.id)).toEqual(before);
     expect(late).toEqual({
       scheduledTime: T + 30_000,
@@ -262,14 +263,14 @@ describe('tick time only moves forward, and never far ahead of the coordinator c
     const r = await startSafe();
     const T = r.startedAt + 24 * HOUR;
     clock.set(T + MIN);
-    expect(await api.tick(ENV, T, { [r.id]: healthy })).toMatchObject({ changed: [r.id] });
+    expect(await tickGiven(ENV, T, { [r.id]: healthy })).toMatchObject({ changed: [r.id] });
     const before = await state(r.id);
     for (const bad of [NaN, -1, 1.5]) {
-      expect(await api.tick(ENV, bad, { [r.id]: breached })).toMatchObject({ changed: [], refused: { reason: 'invalid' } });
+      expect(await tickGiven(ENV, bad, { [r.id]: breached })).toMatchObject({ changed: [], refused: { reason: 'invalid' } });
       expect(await state(r.id)).toEqual(before);
     }
     // An older tick is still refused afterwards.
-    expect(await api.tick(ENV, T - MIN, { [r.id]: breached })).toMatchObject({ refused: { reason: 'older' } });
+    expect(await tickGiven(ENV, T - MIN, { [r.id]: breached })).toMatchObject({ refused: { reason: 'older' } });
     expect(await state(r.id)).toEqual(before);
   });
 
@@ -281,17 +282,17 @@ describe('tick time only moves forward, and never far ahead of the coordinator c
 
     // 48 h ahead would promote now and freeze every tick of the next two days; 2 min + 1 ms is refused too.
     for (const ahead of [24 * HOUR, MAX_TICK_LEAD_MS + 1]) {
-      const refused = await api.tick(ENV, T + ahead, { [r.id]: healthy });
+      const refused = await tickGiven(ENV, T + ahead, { [r.id]: healthy });
       expect(await state(r.id)).toEqual(before);
       expect(refused).toMatchObject({ duplicate: false, changed: [], publish: null, refused: { reason: 'ahead' } });
     }
     expect(await api.listRollouts(ENV)).toHaveLength(1);
 
     // Exactly two minutes ahead is within the cron's tolerance; the normal tick promotes.
-    expect(await api.tick(ENV, T + MAX_TICK_LEAD_MS, { [r.id]: healthy })).toMatchObject({ changed: [r.id] });
+    expect(await tickGiven(ENV, T + MAX_TICK_LEAD_MS, { [r.id]: healthy })).toMatchObject({ changed: [r.id] });
     expect(await api.getRollout(ENV, r.id)).toMatchObject({ ok: true, value: { percent: 10 } });
     clock.set(r.startedAt + 48 * HOUR);
-    expect(await api.tick(ENV, clock.now, { [r.id]: healthy })).toMatchObject({ changed: [r.id] });
+    expect(await tickGiven(ENV, clock.now, { [r.id]: healthy })).toMatchObject({ changed: [r.id] });
     expect(await api.getRollout(ENV, r.id)).toMatchObject({ ok: true, value: { percent: 25 } });
   });
 });

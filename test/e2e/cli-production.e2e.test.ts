@@ -89,8 +89,9 @@ describe('deploy --wait in production ends in an automatic rollback', () => {
         'minSamples=10,sustainedMinutes=1',
         '--reason',
         'e2e auto rollback',
+        // Within the test's 30 s timeout, so a watch that never sees the rollback fails as exit 1, not as a timeout.
         '--wait',
-        '40',
+        '20',
         '--interval',
         '1',
       ],
@@ -138,7 +139,7 @@ describe('deploy --wait in production ends in an automatic rollback', () => {
     const r = await result;
     expect(r.stderr).toBe('');
     expect(r.stdout).toContain('Rolling out new-checkout → on in production (custom stages): 10% now, 100% at +10m; then bake 2m');
-    expect(r.stdout).toContain(`started rollout ${rolloutId}; watching for 40s`);
+    expect(r.stdout).toContain(`started rollout ${rolloutId}; watching for 20s`);
     expect(r.stdout).toMatch(/new-checkout running 10% stage 1\/2 verdict/);
     expect(r.stdout).toMatch(/new-checkout rolled_back 0% stage 1\/2 .*error_rate/);
     expect(r.stdout).toMatch(/✘ rollout rolled back — .*error_rate/);

@@ -198,7 +198,7 @@ export class Sim {
   /** Sets the coordinator's probe fetcher (its test seam). */
   async setProbeFetch(fetcher: typeof fetch): Promise<void> {
     await runInDurableObject(env.COORDINATOR.getByName(ENV), (instance: RolloutCoordinator) => {
-      instance.probeFetch = fetcher;
+      instance.deps.probeFetch = fetcher;
     });
   }
 

@@ -44,7 +44,7 @@ export class FakeReceiver {
   /** Installs this receiver as `environment`'s coordinator's webhook fetcher (lost on eviction, like any instance field). */
   async install(environment: string): Promise<void> {
     await runInDurableObject(env.COORDINATOR.getByName(environment), (instance: RolloutCoordinator) => {
-      instance.webhookFetch = this.fetch;
+      instance.deps.webhookFetch = this.fetch;
     });
   }
 }

@@ -38,6 +38,22 @@ describe('validate', () => {
     expect(json.errors).toContainEqual({ path: '/bogus', message: 'unknown key: bogus' });
   });
 
+  it("reports a schema error and another flag's semantic error in one run", async () => {
+    const f = join(dir, 'both.json');
+    const variants = { on: true, off: false };
+    writeFileSync(
+      f,
+      JSON.stringify({
+        flags: { typo: { state: 'ENABLED', variants, defaultVarient: 'on' }, wrong: { state: 'ENABLED', variants, defaultVariant: 'onn' } },
+      }),
+    );
+    const r = await runCli(['validate', f]);
+    expect(r.code).toBe(1);
+    expect(r.stdout).toContain(`error   ${f}#/flags/typo/defaultVarient: unknown key: defaultVarient`);
+    expect(r.stdout).toMatch(new RegExp(`error {3}${f.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}#/flags/wrong/defaultVariant: .*"onn"`));
+    expect(r.stdout).toContain(`${f}: 2 errors`);
+  });
+
   it('a missing file is an error at "/"', async () => {
     const r = await runCli(['validate', join(dir, 'nope.json')]);
     expect(r.code).toBe(1);

@@ -159,6 +159,28 @@ describe('validateConfig: schema errors', () => {
     expect(paths(r.errors)).toEqual(['/environments/1/protect', '/evaluators', '/flags/f/environments/production/stat']);
   });
 
+  it('reports schema and semantic errors in one run: the flags the schema accepted are still checked', () => {
+    const r = validateConfig(
+      doc({
+        typo: { state: 'ENABLED', variants: { on: true }, defaultVarient: 'on' },
+        'bad-default': bool({ defaultVariant: 'onn' }),
+        mixed: bool({ variants: { on: true, off: 'false' } }),
+        fine: bool(),
+      }),
+    );
+    expect(r.ok).toBe(false);
+    expect(r.errors).toEqual([
+      { path: '/flags/typo/defaultVarient', message: expect.stringContaining('defaultVarient') },
+      { path: '/flags/bad-default/defaultVariant', message: expect.stringContaining('"onn"') },
+      { path: '/flags/mixed/variants', message: expect.stringMatching(/boolean and string/) },
+    ]);
+  });
+
+  it('reports only the schema errors when one lies outside the flags (nothing sound to check them against)', () => {
+    const r = validateConfig(doc({ 'bad-default': bool({ defaultVariant: 'onn' }) }, { environments: ['development', { name: 'production', protect: true }] }));
+    expect(paths(r.errors)).toEqual(['/environments/1/protect']);
+  });
+
   it('a state that is not ENABLED or DISABLED', () => {
     const r = validateConfig(doc({ f: bool({ state: 'ON' }) }));
     expect(r.errors).toEqual([{ path: '/flags/f/state', message: expect.stringContaining('ENABLED') }]);

@@ -28,7 +28,7 @@ export function validateConfig(input: unknown): ValidationResult {
   const shape = shapeIssue(input);
   if (shape) return { ok: false, errors: [shape], warnings: [] };
   const parsed = zRollgateConfig.safeParse(input);
-  if (!parsed.success) return { ok: false, errors: fromZod(parsed.error), warnings: [] };
+  if (!parsed.success) return withOtherFlagsChecked(input, parsed.error.issues, fromZod(parsed.error));
   const config = parsed.data;
   const errors: ConfigIssue[] = [];
   const warnings: ConfigIssue[] = [];
@@ -84,6 +84,24 @@ export function validateConfig(input: unknown): ValidationResult {
   const unique = (list: ConfigIssue[]) => [...new Map(list.map((i) => [`${i.path}\u0000${i.message}`, i])).values()];
   if (errors.length > 0) return { ok: false, errors: unique(errors), warnings: unique(warnings) };
   return { ok: true, config, errors: [], warnings: unique(warnings) };
+}
+
+/**
+ * A document the schema refused: its schema errors, and the semantic errors and warnings of every
+ * flag the schema accepted (the refused flags are left out and the rest validated), so one run
+ * reports both kinds. An error outside a flag (environments, evaluators, the top level) leaves
+ * nothing sound to check the flags against: then the schema errors alone.
+ */
+function withOtherFlagsChecked(input: unknown, issues: readonly { path: readonly PropertyKey[] }[], schemaErrors: ConfigIssue[]): ValidationResult {
+  const refused = new Set<string>();
+  for (const { path } of issues) {
+    const [top, key] = path;
+    if (top !== 'flags' || typeof key !== 'string' || path.length < 2) return { ok: false, errors: schemaErrors, warnings: [] };
+    refused.add(key);
+  }
+  const doc = input as { flags: Record<string, unknown> };
+  const rest = validateConfig({ ...doc, flags: Object.fromEntries(Object.entries(doc.flags).filter(([key]) => !refused.has(key))) });
+  return { ok: false, errors: [...schemaErrors, ...rest.errors], warnings: rest.warnings };
 }
 
 function checkFlag(

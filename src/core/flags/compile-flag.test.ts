@@ -1,9 +1,9 @@
+import MurmurHash3 from 'imurmurhash';
 import { describe, expect, it } from 'vitest';
 import type { PublishedFlag } from '../schema/flag';
 import type { PublishedFlagSet } from '../schema/flag-set';
 import { compileFlagSet, evaluateAll, evaluateFlag } from './flag-set';
 import type { Resolution } from './resolution';
-import { inRolloutCohort } from './rollout';
 
 const NOW = Date.UTC(2026, 10, 27, 12, 0, 30);
 const variants = { on: true, off: false };
@@ -170,18 +170,23 @@ describe('rollout overlay', () => {
     expect(previous.size).toBe(KEYS.length);
   });
 
-  it('agrees with inRolloutCohort', () => {
-    const members = cohort(25);
-    for (const key of KEYS.slice(0, 2000)) expect(members.has(key)).toBe(inRolloutCohort('ro-checkout-42', key, 25));
+  it('puts a key in the cohort exactly when murmur3(rolloutId + targetingKey) (the imurmurhash package) falls in the low buckets', () => {
+    // flagd's bucket in basis points: hash × 10000 >> 32; in the cohort below percent × 100.
+    const oracle = (key: string, percent: number) => Number((BigInt(new MurmurHash3(`ro-checkout-42${key}`).result()) * 10000n) >> 32n) < percent * 100;
+    for (const percent of [25, 50]) {
+      const members = cohort(percent);
+      for (const key of KEYS.slice(0, 2000)) expect(members.has(key), key).toBe(oracle(key, percent));
+    }
   });
 
   it('puts everyone on the baseline at 0 %', () => {
     expect(cohort(0).size).toBe(0);
   });
 
-  it('gives the baseline with reason DEFAULT to a context without targetingKey', () => {
+  it('gives the baseline with reason DEFAULT to a context without targetingKey below 100 %, the variant (SPLIT) at 100 %', () => {
     for (const context of [{}, { targetingKey: '' }, { targetingKey: 42 }]) {
-      expect(evaluate(flagAt(50), context)).toMatchObject({ reason: 'DEFAULT', variant: 'old', value: 'v1' });
+      for (const percent of [5, 50, 99.99]) expect(evaluate(flagAt(percent), context)).toMatchObject({ reason: 'DEFAULT', variant: 'old', value: 'v1' });
+      expect(evaluate(flagAt(100), context)).toMatchObject({ reason: 'SPLIT', variant: 'new', value: 'v2' });
     }
     expect(evaluate(flagAt(50, { rollout: { id: 'r', variant: 'new', baselineVariant: 'vip', percent: 50 } }))).toMatchObject({
       reason: 'DEFAULT',

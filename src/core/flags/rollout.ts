@@ -6,18 +6,12 @@ import type { CompiledFlag, ResultTable } from './compile-flag';
 const BASIS_POINTS = 10000;
 
 /**
- * True when the user with `targetingKey` is in the rollout's treatment cohort at `percent`. The
- * bucketing key is `rolloutId + targetingKey`: salted with the rollout id, so the cohorts of
- * successive rollouts are independent.
- */
-export function inRolloutCohort(rolloutId: string, targetingKey: string, percent: number): boolean {
-  return bucketOf(bucketPrefix(rolloutId), targetingKey, BASIS_POINTS) < Math.round(percent * 100);
-}
-
-/**
  * Lays an active rollout over a flag: a targeting match keeps its result, everyone else is
  * split by targetingKey between the rollout variant (the low buckets, so a user who is in at
- * 5 % stays in at every higher percentage) and the baseline variant. Reason SPLIT.
+ * 5 % stays in at every higher percentage) and the baseline variant. Reason SPLIT. The bucketing
+ * key is `rolloutId + targetingKey`: salted with the rollout id, so the cohorts of successive
+ * rollouts are independent. A request without a targetingKey cannot be bucketed: it gets the
+ * baseline (reason DEFAULT) below 100 %, and the variant at 100 %, where everyone has it.
  */
 export function applyRollout(base: CompiledFlag, rollout: ActiveRollout, results: ResultTable, defaultVariant: string | undefined): CompiledFlag {
   const treatment = results.get(rollout.variant, 'SPLIT');
