@@ -284,6 +284,51 @@ describe('snapshot memo', () => {
   });
 });
 
+describe('snapshot refresh', () => {
+  const versionOf = async (res: Promise<Response>) => (await (await res).json<{ metadata: { flagSetVersion: number } }>()).metadata.flagSetVersion;
+
+  it("switches from the bundled fallback to KV once KV answers, for the environment's own keys too", async () => {
+    h.kv.failing = true;
+    h.vars = { FALLBACK_CLIENT_KEYS: JSON.stringify({ production: [await sha('fallback-prod')] }) };
+    expect(await versionOf(h.evaluate(`${SINGLE}/new-checkout`, { context: {} }, 'fallback-prod'))).toBe(0);
+    expect((await h.evaluate(`${SINGLE}/new-checkout`, { context: {} }, keyOf('production'))).status).toBe(401);
+
+    h.kv.failing = false;
+    h.now += 5001;
+    const res = await h.evaluate(`${SINGLE}/new-checkout`, { context: {} }, keyOf('production'));
+    expect(res.status).toBe(200);
+    expect((await res.json<{ metadata: { flagSetVersion: number } }>()).metadata.flagSetVersion).toBe(3);
+    const health = await h.fetch('/health');
+    expect(health.status).toBe(200);
+    expect((await health.json<{ environments: Record<string, { source: string; version: number }> }>()).environments['production']).toMatchObject({
+      source: 'kv',
+      version: 3,
+    });
+  });
+
+  it('requests that arrive while a refresh waits on KV share its one read and are all answered from the new snapshot', async () => {
+    const key = keyOf('staging');
+    expect(await versionOf(h.evaluate(`${SINGLE}/static-bool`, { context: {} }, key))).toBe(3);
+    await h.publish(await snapshotOf('staging', 4));
+    h.now += 5001;
+    let release = () => {};
+    h.kv.held = new Promise<void>((r) => (release = r));
+    const reads = h.kv.reads;
+    const first = versionOf(h.evaluate(`${SINGLE}/static-bool`, { context: {} }, key));
+    // Let the first request start the KV reads, then send more while they are held.
+    while (h.kv.reads === reads) await new Promise((r) => setTimeout(r, 1));
+    await new Promise((r) => setTimeout(r, 10));
+    const readsOfRefresh = h.kv.reads;
+    const during = Array.from({ length: 5 }, (_, i) => versionOf(h.evaluate(`${SINGLE}/static-bool`, { context: { targetingKey: `u${i}` } }, key)));
+    await new Promise((r) => setTimeout(r, 10));
+    expect(h.kv.reads).toBe(readsOfRefresh);
+    h.kv.held = null;
+    release();
+    expect(await Promise.all([first, ...during])).toEqual([4, 4, 4, 4, 4, 4]);
+    expect(h.kv.reads).toBe(readsOfRefresh);
+  });
+});
+
 describe('FLAG_OVERRIDES', () => {
   it('forces a variant with reason STATIC and override metadata, and ignores a bad override', async () => {
     h.vars = { FLAG_OVERRIDES: JSON.stringify({ development: { 'new-checkout': 'on', banner: 'no-such-variant' } }) };
@@ -293,6 +338,29 @@ describe('FLAG_OVERRIDES', () => {
     expect(await untouched.json()).toMatchObject({ variant: 'staff', reason: 'TARGETING_MATCH' });
     const otherEnv = await h.evaluate(`${SINGLE}/new-checkout`, { context: {} }, keyOf('staging'));
     expect(await otherEnv.json()).toMatchObject({ value: false });
+  });
+
+  it('forces a variant with no KV at all, over the bundled fallback', async () => {
+    h.kv.failing = true;
+    h.vars = {
+      FALLBACK_CLIENT_KEYS: JSON.stringify({ production: [await sha('fallback-prod')] }),
+      FLAG_OVERRIDES: JSON.stringify({ production: { 'new-checkout': 'on' } }),
+    };
+    const res = await h.evaluate(`${SINGLE}/new-checkout`, { context: { targetingKey: 'u' } }, 'fallback-prod');
+    expect(res.status).toBe(200);
+    expect(await res.json()).toMatchObject({ value: true, variant: 'on', reason: 'STATIC', metadata: { override: true, flagSetVersion: 0 } });
+  });
+
+  it('wins over an active rollout, for users in the cohort and key-less requests alike', async () => {
+    await h.publish(await snapshotOf('development', 4, { rollouts: { 'new-checkout': { id: 'ro-1', variant: 'on', percent: 100 } } }));
+    const rolled = await h.evaluate(`${SINGLE}/new-checkout`, { context: { targetingKey: 'u' } }, keyOf('development'));
+    expect(await rolled.json()).toMatchObject({ value: true, variant: 'on', reason: 'SPLIT', metadata: { rolloutId: 'ro-1' } });
+
+    h.vars = { FLAG_OVERRIDES: JSON.stringify({ development: { 'new-checkout': 'off' } }) };
+    for (const context of [{ targetingKey: 'u' }, {}]) {
+      const res = await h.evaluate(`${SINGLE}/new-checkout`, { context }, keyOf('development'));
+      expect(await res.json()).toMatchObject({ value: false, variant: 'off', reason: 'STATIC', metadata: { override: true } });
+    }
   });
 
   it('ignores FLAG_OVERRIDES that are not valid JSON', async () => {

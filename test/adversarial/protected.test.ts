@@ -234,3 +234,54 @@ describe('an unprotected environment needs no confirmation', () => {
     expect((await send('POST', '/environments/staging/rollouts', START, { 'x-rollgate-confirm': 'staging' })).status).toBe(201);
   });
 });
+
+describe('config writes the server itself asks confirmation for', () => {
+  const staffBanner = () => configWith((c) => (c.flags['banner']!.defaultVariant = 'staff'));
+
+  it('revert in production: 428 for every header that does not confirm, nothing reverted; confirmed, a new version', async () => {
+    await prepareProduction();
+    expect((await send('PUT', `${PROD}/flags`, staffBanner(), CONFIRM)).status).toBe(200);
+    const before = await stateOf('production');
+    for (const headers of NOT_CONFIRMING) {
+      await expect428(await send('POST', `${PROD}/flags/revert`, { version: 1, reason: 'bad banner' }, headers));
+      expect(await stateOf('production')).toEqual(before);
+    }
+    const reverted = await send('POST', `${PROD}/flags/revert`, { version: 1, reason: 'bad banner' }, CONFIRM);
+    expect(reverted.status, await reverted.clone().text()).toBe(200);
+    const current = await json(await admin(h, 'GET', `${PROD}/flags`, { token: TOKENS.viewer }));
+    expect(current['version']).toBe(3);
+    expect(current['document']).toEqual(validConfig());
+  });
+
+  it('a custom protected environment (staging marked protected): a config push and a revert need its own name in the header', async () => {
+    const STAGING = '/environments/staging';
+    const guarded = configWith((c) => (c.environments = ['development', { name: 'staging', protected: true }, { name: 'production', protected: true }]));
+    // The push that protects staging is itself a write to a protected environment (by the config it brings).
+    await expect428(await send('PUT', `${STAGING}/flags`, guarded), 'staging');
+    expect((await send('PUT', `${STAGING}/flags`, guarded, { 'x-rollgate-confirm': 'staging' })).status).toBe(200);
+    const next = structuredClone(guarded);
+    next.flags['banner']!.defaultVariant = 'staff';
+    const before = await stateOf('staging');
+    for (const headers of [{}, CONFIRM]) {
+      await expect428(await send('PUT', `${STAGING}/flags`, next, headers), 'staging');
+      await expect428(await send('POST', `${STAGING}/flags/revert`, { version: 1, reason: 'r' }, headers), 'staging');
+      expect(await stateOf('staging')).toEqual(before);
+    }
+    expect((await send('PUT', `${STAGING}/flags`, next, { 'x-rollgate-confirm': 'staging' })).status).toBe(200);
+    expect((await send('POST', `${STAGING}/flags/revert`, { version: 1, reason: 'r' }, { 'x-rollgate-confirm': 'staging' })).status).toBe(200);
+  });
+
+  it("a config that removes production's protection is itself a protected write: unconfirmed, 428 and production stays protected", async () => {
+    await prepareProduction();
+    const relaxed = configWith((c) => (c.environments = ['development', 'staging', { name: 'production', protected: false }]));
+    const before = await stateOf('production');
+    for (const headers of NOT_CONFIRMING) {
+      await expect428(await send('PUT', `${PROD}/flags`, relaxed, headers));
+      expect(await stateOf('production')).toEqual(before);
+    }
+    // Still protected: an unconfirmed key issue is refused too.
+    await expect428(await send('POST', `${PROD}/keys`, { name: 'other' }));
+    expect((await send('PUT', `${PROD}/flags`, relaxed, CONFIRM)).status).toBe(200);
+    expect((await send('POST', `${PROD}/keys`, { name: 'other' })).status).toBe(201);
+  });
+});

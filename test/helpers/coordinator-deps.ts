@@ -1,26 +1,15 @@
 /**
  * Replacing a coordinator's outside dependencies (src/coordinator/coordinator-deps.ts) from a
- * test: KV to publish to, the fetchers, and how a tick learns health. Replacements live on the
- * instance, so an eviction drops them (the new instance builds its own from env).
+ * test: tests set `instance.deps.<name>` inside runInDurableObject (KV to publish to, the
+ * fetchers, how a tick learns health); the replacement lives on the instance, so an eviction drops
+ * it (the new instance builds its own from env). tickGiven drives a tick with verdicts given whole.
  */
 import { runInDurableObject } from 'cloudflare:test';
 import { env } from 'cloudflare:workers';
-import type { Assessment, CoordinatorDeps } from '../../src/coordinator/coordinator-deps';
+import type { Assessment } from '../../src/coordinator/coordinator-deps';
 import type { RolloutCoordinator, TickResult } from '../../src/coordinator/rollout-coordinator';
 import type { Judge } from '../../src/coordinator/rollout-ops';
 import { type HealthInput, type Rollout, zHealthInput } from '../../src/core/schema/rollout';
-
-/** Replaces some of `environment`'s coordinator's dependencies. */
-export async function replaceDeps(environment: string, patch: Partial<CoordinatorDeps>): Promise<void> {
-  await runInDurableObject(env.COORDINATOR.getByName(environment), (instance: RolloutCoordinator) => {
-    Object.assign(instance.deps, patch);
-  });
-}
-
-/** The coordinator's dependencies as they are now (to check which are in place). */
-export async function depsOf(environment: string): Promise<CoordinatorDeps> {
-  return runInDurableObject(env.COORDINATOR.getByName(environment), (instance: RolloutCoordinator) => ({ ...instance.deps }));
-}
 
 /**
  * Verdicts given whole, checked with the schema as outside data; the guards stay as they are. A

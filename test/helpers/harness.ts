@@ -5,13 +5,16 @@ import { resetRuntime } from '../../src/http/runtime';
 import { snapshotKey } from '../../src/store/keys';
 import { type Snapshot } from '../../src/core/schema/snapshot';
 
-/** A KV binding that counts reads and can be told to fail or to return garbage. */
+/** A KV binding that counts reads and can be told to fail, to hold its answers, or to return garbage. */
 export class ObservedKv {
   reads = 0;
   failing = false;
+  /** While set, every read waits for it (a slow KV), then answers. */
+  held: Promise<void> | null = null;
   constructor(private readonly inner: KVNamespace) {}
   get = (async (key: string, type?: unknown) => {
     this.reads++;
+    if (this.held) await this.held;
     if (this.failing) throw new Error('KV is down (test)');
     return this.inner.get(key, type as 'text');
   }) as KVNamespace['get'];
