@@ -15,6 +15,7 @@ export const BENCHMARKS: readonly Registered[] = [
   { name: 'core', description: 'our evaluator vs flagd-core, in-process', load: async () => (await import('./core')).core },
   { name: 'scale', description: 'evaluation and parse+compile vs snapshot size', load: async () => (await import('./scale')).scale },
   { name: 'http', description: 'OFREP requests/s and latency on workerd vs a trivial route', load: async () => (await import('./http')).http },
+  { name: 'cold', description: 'fresh isolate: time to first OFREP answer with 10 … 10,000 flags', load: async () => (await import('./cold')).cold },
   { name: 'bundle', description: 'Worker bundle size (wrangler dry run) and largest modules', load: async () => (await import('./bundle')).bundle },
   { name: 'coordinator', description: 'config PUT → KV publish latency, rollout transitions/s', load: async () => (await import('./coordinator')).coordinator },
   { name: 'metrics', description: 'metrics ingestion reports/s, 2 h window queries, tick', load: async () => (await import('./metrics')).metrics },

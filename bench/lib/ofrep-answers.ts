@@ -32,7 +32,7 @@ export const TIMED_CONTEXT = {
 };
 
 /** Seeded contexts over the attributes the web-shop flags look at. */
-function contexts(n: number): Record<string, unknown>[] {
+export function contexts(n: number): Record<string, unknown>[] {
   const rng = mulberry32(0x0f2e9);
   const pick = <T>(xs: readonly T[]): T => xs[Math.floor(rng() * xs.length)]!;
   const out: Record<string, unknown>[] = [TIMED_CONTEXT, {}];
@@ -82,7 +82,7 @@ export async function checkAnswers(
   n: number,
   allFlagsFor: number,
   label: string,
-): Promise<{ notes: string[]; etag: string; version: number }> {
+): Promise<{ notes: string[]; etag: string; version: number; snapshot: LoadedSnapshot; raw: string; singleBytes: number }> {
   const raw = await (await server.kv()).get(snapshotKey(ENV), 'text');
   if (raw === null) throw new Error(`no ${snapshotKey(ENV)} in KV`);
   const { loaded } = loadSnapshot(zSnapshot.parse(JSON.parse(raw)), 'kv', {}, raw);
@@ -147,6 +147,9 @@ export async function checkAnswers(
   return {
     etag,
     version: loaded.version,
+    snapshot: loaded,
+    raw,
+    singleBytes: new TextEncoder().encode(resolutionJson(evaluateFlag(loaded.flags, FLAG, TIMED_CONTEXT, Date.now()))).byteLength,
     notes: [
       `Answer check (before timing, ${label}): ${fmtInt(singles)} single and ${fmtInt(bulks)} bulk OFREP answers for ${fmtInt(ctxs.length)} seeded contexts (every flag for the first ${allFlagsFor}) are byte-identical to evaluateFlag / evaluateAll on the ${ENV} snapshot v${loaded.version} read back from KV; every bulk ETag is the body's SHA-256 and answers 304 with no body when sent back; GET /health/live is "ok"; no client key is 401. ${FLAG}: ${spread}.`,
       `Timed body: ${timed} (${FLAG} → ${resolutionJson(evaluateFlag(loaded.flags, FLAG, TIMED_CONTEXT, Date.now()))}).`,

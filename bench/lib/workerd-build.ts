@@ -6,8 +6,11 @@
 import { spawnSync } from 'node:child_process';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { basename, join } from 'node:path';
 import { REPO_ROOT } from './paths';
+
+/** The bench's Worker build: the production Worker plus the bench-only POST floor in front (bench/worker/bench-entry.ts). */
+export const BENCH_ENTRY = 'bench/worker/bench-entry.ts';
 
 export interface BuiltWorker {
   /** Output directory (a fresh temp dir unless one was given). */
@@ -26,11 +29,14 @@ export interface BuiltWorker {
 /** Environment for wrangler: no telemetry, no network look-ups of the account. */
 export const OFFLINE_ENV = { ...process.env, WRANGLER_SEND_METRICS: 'false', CLOUDFLARE_CF_FETCH_ENABLED: 'false', NO_COLOR: '1', FORCE_COLOR: '0' };
 
-/** Runs `wrangler deploy --dry-run` into `dir` (default: a new temp dir) and parses its size line. */
-export function buildWorker(dir = mkdtempSync(join(tmpdir(), 'rollgate-bundle-')), extraArgs: string[] = []): BuiltWorker {
+/**
+ * Runs `wrangler deploy --dry-run` into `dir` (default: a new temp dir) and parses its size line.
+ * `entry` replaces wrangler.toml's `main` (the bench's build, BENCH_ENTRY); default: production's.
+ */
+export function buildWorker(dir = mkdtempSync(join(tmpdir(), 'rollgate-bundle-')), extraArgs: string[] = [], entry?: string): BuiltWorker {
   const wrangler = join(REPO_ROOT, 'node_modules/.bin/wrangler');
   const metafile = join(dir, 'meta.json');
-  const run = spawnSync(wrangler, ['deploy', '--dry-run', '--outdir', dir, '--metafile', metafile, ...extraArgs], {
+  const run = spawnSync(wrangler, ['deploy', '--dry-run', '--outdir', dir, '--metafile', metafile, ...extraArgs, ...(entry ? [entry] : [])], {
     cwd: REPO_ROOT,
     env: OFFLINE_ENV,
     encoding: 'utf8',
@@ -40,5 +46,12 @@ export function buildWorker(dir = mkdtempSync(join(tmpdir(), 'rollgate-bundle-')
   if (run.status !== 0) throw new Error(`wrangler deploy --dry-run failed (exit ${run.status}):\n${output}`);
   const m = /Total Upload:\s*([\d.]+)\s*KiB\s*\/\s*gzip:\s*([\d.]+)\s*KiB/.exec(output);
   if (!m) throw new Error(`no "Total Upload: … / gzip: …" line in wrangler's output:\n${output}`);
-  return { dir, script: join(dir, 'index.js'), metafile, totalKiB: Number(m[1]), gzipKiB: Number(m[2]), output };
+  return {
+    dir,
+    script: join(dir, entry ? `${basename(entry).replace(/\.ts$/, '')}.js` : 'index.js'),
+    metafile,
+    totalKiB: Number(m[1]),
+    gzipKiB: Number(m[2]),
+    output,
+  };
 }

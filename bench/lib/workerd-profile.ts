@@ -2,7 +2,7 @@
  * CPU profile of Rollgate inside workerd under HTTP load, for when the `http` budget is missed
  * (bench/http.ts calls `profileRoutes` then, and the top frames go into RESULTS.md). By hand:
  *
- *   npx tsx bench/lib/workerd-profile.ts [floor|single|bulk|bulk304] [seconds] [out.cpuprofile]
+ *   npx tsx bench/lib/workerd-profile.ts [floor|post-floor|single|bulk|bulk304] [seconds] [out.cpuprofile]
  *   npx tsx bench/lib/cpuprofile-top.ts out.cpuprofile 25
  *
  * Builds the Worker unminified (frames keep their names; same code otherwise), serves it like
@@ -16,10 +16,10 @@ import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { freePort } from '../../test/e2e/support';
 import { loadTool, runLoad, type LoadSpec } from './http-load';
-import { buildWorker } from './workerd-build';
+import { BENCH_ENTRY, buildWorker } from './workerd-build';
 import { devClientKey, removeBuild, startRollgate } from './workerd-server';
 
-export type Route = 'floor' | 'single' | 'bulk' | 'bulk304';
+export type Route = 'floor' | 'post-floor' | 'single' | 'bulk' | 'bulk304';
 
 interface CpuProfile {
   nodes: { id: number; callFrame: { functionName: string; url: string; lineNumber: number }; children?: number[] }[];
@@ -52,7 +52,7 @@ export interface RouteProfile {
 function moduleIndex(bundle: string): (line: number) => string {
   const marks: { line: number; path: string }[] = [];
   bundle.split('\n').forEach((text, i) => {
-    const m = /^\/\/ ((?:src|node_modules|config)\/\S+)$/.exec(text);
+    const m = /^\/\/ ((?:src|bench|node_modules|config)\/\S+)$/.exec(text);
     if (m) marks.push({ line: i, path: m[1]!.replace(/^node_modules\//, '') });
   });
   return (line) => {
@@ -71,7 +71,12 @@ function moduleIndex(bundle: string): (line: number) => string {
 }
 
 /** Top frames by self time, as % of non-idle samples. */
-export function topFrames(profile: CpuProfile, moduleOf: (line: number) => string, n: number): { frames: Frame[]; busyPct: number; ownTotals: Frame[] } {
+export function topFrames(
+  profile: CpuProfile,
+  moduleOf: (line: number) => string,
+  n: number,
+  script = 'bench-entry.js',
+): { frames: Frame[]; busyPct: number; ownTotals: Frame[] } {
   const byId = new Map(profile.nodes.map((x) => [x.id, x]));
   const parent = new Map<number, number>();
   for (const x of profile.nodes) for (const c of x.children ?? []) parent.set(c, x.id);
@@ -90,7 +95,7 @@ export function topFrames(profile: CpuProfile, moduleOf: (line: number) => strin
     // Frames without a script are workerd's C++ and V8's builtins; V8 names them after whatever
     // native callback it resolves (often misleadingly), so they are reported as one sum.
     const native = !f.url && f.functionName !== '(garbage collector)';
-    const module = native ? '' : f.url.endsWith('index.js') ? moduleOf(f.lineNumber) : f.url;
+    const module = native ? '' : f.url.endsWith(script) ? moduleOf(f.lineNumber) : f.url;
     const name = native ? 'native code: workerd C++, V8 builtins, (program)' : f.functionName || '(anonymous)';
     const key = `${name}\u0000${module}`;
     const e = self.get(key) ?? { name, module, t: 0 };
@@ -99,7 +104,7 @@ export function topFrames(profile: CpuProfile, moduleOf: (line: number) => strin
     const seen = new Set<string>();
     for (let cur: number | undefined = id; cur !== undefined; cur = parent.get(cur)) {
       const cf = byId.get(cur)!.callFrame;
-      if (!cf.url.endsWith('index.js')) continue;
+      if (!cf.url.endsWith(script)) continue;
       const mod = moduleOf(cf.lineNumber);
       if (!mod.startsWith('src/')) continue;
       const k = `${cf.functionName}\u0000${mod}`;
@@ -124,7 +129,7 @@ export function topFrames(profile: CpuProfile, moduleOf: (line: number) => strin
 
 /** Profiles each route in turn (one server, one inspector session per route). */
 export async function profileRoutes(routes: Route[], seconds: number, log: (l: string) => void, topN = 15): Promise<RouteProfile[]> {
-  const built = buildWorker(undefined, ['--minify=false']);
+  const built = buildWorker(undefined, ['--minify=false'], BENCH_ENTRY);
   const moduleOf = moduleIndex(readFileSync(built.script, 'utf8'));
   const port = await freePort();
   const server = await startRollgate({ built, countKv: false, inspectorPort: port, log });
@@ -162,6 +167,7 @@ export async function profileRoutes(routes: Route[], seconds: number, log: (l: s
     await first.arrayBuffer();
     const specs: Record<Route, Omit<LoadSpec, 'connections' | 'durationSec'>> = {
       floor: { url: `${server.url}/health/live`, method: 'GET', headers: {} },
+      'post-floor': { url: `${server.url}/__bench/post-floor`, method: 'POST', headers: { ...headers, 'x-bench-floor-bytes': '300' }, body },
       single: { url: `${server.url}/ofrep/v1/evaluate/flags/new-checkout`, method: 'POST', headers, body },
       bulk: { url: `${server.url}/ofrep/v1/evaluate/flags`, method: 'POST', headers, body },
       bulk304: { url: `${server.url}/ofrep/v1/evaluate/flags`, method: 'POST', headers: { ...headers, 'if-none-match': first.headers.get('etag')! }, body },

@@ -51,6 +51,8 @@ export interface RollgateServer {
   kvCounts(): Promise<KvCounts | null>;
   /** POSTs JSON to the bench-probe worker (see workerd-aux.ts). */
   probe<T>(path: string, body: unknown): Promise<T>;
+  /** Restarts workerd on the same state (fresh isolates, KV and Durable Objects kept); answers Rollgate's new URL. */
+  restart(): Promise<string>;
   /** The workerd process id (for CPU accounting). */
   workerdPid: number | null;
   /** The config seeded into every environment. */
@@ -247,6 +249,10 @@ export async function startRollgate(opts: StartOptions = {}): Promise<RollgateSe
     return {
       url,
       unlimitedUrl,
+      restart: async () => {
+        await mf.setOptions(options);
+        return (await mf.unsafeGetDirectURL('rollgate')).href.replace(/\/$/, '');
+      },
       mf,
       built,
       workerdPid,

@@ -5,6 +5,7 @@ import { adminRoutes } from './admin/routes';
 import { healthRoutes } from './health';
 import { metricsRoutes } from './metrics/routes';
 import { logEvent } from '../log';
+import { ofrepFastPath } from './ofrep/fast-path';
 import { ofrepRoutes } from './ofrep/routes';
 import { DEFAULT_STREAM_OPTIONS, StreamHub, type StreamOptions } from './ofrep/stream-hub';
 import { runtimeFor } from './runtime';
@@ -58,5 +59,7 @@ export function createApp(options: AppOptions = {}): Hono<AppEnv> {
     logEvent({ event: 'unhandled_error', path: new URL(c.req.url).pathname, name: err.name, message: err.message });
     return c.json({ errorDetails: 'internal error' }, 500);
   });
+  // OFREP evaluation skips the router when it can (fast-path.ts); everything else is the router's.
+  app.fetch = ofrepFastPath(app.fetch, { now, runtimeFor });
   return app;
 }

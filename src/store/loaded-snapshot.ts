@@ -1,7 +1,8 @@
 import { applyOverrides, type FlagOverrides } from '../core/flags/overrides';
 import { type CompiledFlagSet, compileFlagSet } from '../core/flags/flag-set';
 import { scopeMask } from '../core/key-scopes';
-import type { Snapshot, TickFailureNote } from '../core/schema/snapshot';
+import type { TickFailureNote } from '../core/schema/snapshot';
+import type { TrustedSnapshot } from './snapshot-shape';
 
 /** Where the snapshot being served came from. */
 export type SnapshotSource = 'kv' | 'fallback';
@@ -26,9 +27,12 @@ export interface LoadedSnapshot {
   raw: string | undefined;
 }
 
-/** Compiles a validated snapshot, laying break-glass overrides on top. */
+/**
+ * Loads a snapshot (a validated Snapshot, or one from KV that passed trustedSnapshotOf), laying
+ * break-glass overrides on top; its flags compile on first use.
+ */
 export function loadSnapshot(
-  snapshot: Snapshot,
+  snapshot: TrustedSnapshot,
   source: SnapshotSource,
   overrides: FlagOverrides,
   raw?: string,

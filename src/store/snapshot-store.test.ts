@@ -3,6 +3,7 @@ import { buildSnapshot } from '../core/config/build-snapshot';
 import type { RollgateConfig } from '../core/schema/config';
 const MAX_SNAPSHOT_VERSION = 2 ** 40;
 import { type Snapshot } from '../core/schema/snapshot';
+import { evaluateFlag } from '../core/flags/flag-set';
 import { snapshotKey } from './keys';
 import { SnapshotStore, type SnapshotKv } from './snapshot-store';
 
@@ -36,9 +37,19 @@ const deep = (levels: number) => `${'['.repeat(levels)}${']'.repeat(levels)}`;
 describe('SnapshotStore: a bad value stays in its environment', () => {
   it.each([
     [
-      'nested 5,000 deep',
-      (good: string) => good.replace('"defaultVariant":"on"', `"defaultVariant":"on","targeting":${deep(5000)}`),
-      /nested deeper than 100 levels at \/flags\/f\/targeting\//,
+      'nested 5,000 deep in the set metadata',
+      (good: string) => good.replace('"flags":', `"metadata":{"x":${deep(5000)}},"flags":`),
+      /nested deeper than 100 levels at \/metadata\/x\//,
+    ],
+    ['an array, not an object', () => '[]', /not a JSON object/],
+    ['flags that are not an object', () => JSON.stringify({ ...snap('alpha', 5), flags: [] }), /invalid at \/flags: not an object/],
+    ['a flag that is not an object', () => JSON.stringify({ ...snap('alpha', 5), flags: { f: 'on' } }), /invalid at \/flags\/f: not an object/],
+    ['a flag named __proto__', (good: string) => good.replace('"flags":{', '"flags":{"__proto__":{"state":"ENABLED"},'), /flag named "__proto__"/],
+    ['a __proto__ key at the top', (good: string) => good.replace('{', '{"__proto__":{"flags":{}},'), /"__proto__" key/],
+    [
+      'a __proto__ key in the envelope',
+      (good: string) => good.replace('"$rollgate":{', '"$rollgate":{"__proto__":{"version":9},'),
+      /"__proto__" key at \/\$rollgate\/__proto__/,
     ],
     ['not JSON', () => '{"flags": garbage', /not JSON/],
     [
@@ -73,6 +84,32 @@ describe('SnapshotStore: a bad value stays in its environment', () => {
     expect(store.status('beta')).toMatchObject({ source: 'kv', lastError: null });
   });
 
+  it('a flag nested 5,000 deep or invalid answers PARSE_ERROR alone; the snapshot and its other flags are served', async () => {
+    const good = JSON.stringify(snap('alpha', 3));
+    const bad = good
+      .replace(
+        '"flags":{',
+        `"flags":{"deep":{"state":"ENABLED","variants":{"on":true},"defaultVariant":"on","targeting":${deep(5000)}},"typo":{"state":"ON","variants":{}},`,
+      )
+      .replace('"version":3', '"version":4');
+    const kv = kvOf(new Map([[snapshotKey('alpha'), bad]]));
+    const { store } = storeOf();
+    const loaded = await store.get(kv, 'alpha', 0);
+    expect(loaded?.version).toBe(4);
+    expect(store.status('alpha')).toMatchObject({ source: 'kv', lastError: null });
+    expect(evaluateFlag(loaded!.flags, 'deep', {}, 0)).toMatchObject({
+      errorCode: 'PARSE_ERROR',
+      errorDetails: expect.stringContaining('nested deeper than 98 levels'),
+    });
+    expect(evaluateFlag(loaded!.flags, 'typo', {}, 0)).toMatchObject({
+      errorCode: 'PARSE_ERROR',
+      errorDetails: expect.stringContaining("invalid definition for flag 'typo'"),
+    });
+    expect(evaluateFlag(loaded!.flags, 'f', {}, 0)).toMatchObject({ reason: 'STATIC', value: true });
+    expect(loaded!.flags.variants.get('typo')).toBeUndefined();
+    expect([...loaded!.flags.variants.get('f')!]).toEqual(['on', 'off']);
+  });
+
   it('logs an unchanged bad value once and does not parse it again; a new bad value is logged again', async () => {
     const values = new Map([[snapshotKey('alpha'), deep(5000)]]);
     const kv = kvOf(values);
@@ -84,7 +121,7 @@ describe('SnapshotStore: a bad value stays in its environment', () => {
     await store.get(kv, 'alpha', 6000);
     await store.get(kv, 'alpha', 7000);
     expect(logs.filter((l) => l['event'] === 'snapshot_unavailable').map((l) => l['reason'])).toEqual([
-      'snapshot in KV is nested deeper than 100 levels at /0/0/0/0/0/0/0/0/0/0/0/0/0/0/0/0/0/0/0/0/0/0/0/0/0/0/0/0/0/0/0/0/0/0/0/0/0/0/0/0/0/0/0/0/0/0/0/0/0/0/0/0/0/0/0/0/0/0/0/0/0/0/0/0/0/0/0/0/0/0/0/0/0/0/0/0/0/0/0/0/0/0/0/0/0/0/0/0/0/0/0/0/0/0/0/0/0/0/0/0/0',
+      'snapshot in KV is not a JSON object',
       'snapshot in KV is not JSON',
     ]);
     values.set(snapshotKey('alpha'), JSON.stringify(snap('alpha', 4)));

@@ -1,8 +1,8 @@
-import { firstTooDeep } from '../core/json-depth';
 import type { FlagOverrides } from '../core/flags/overrides';
-import { KV_PROPAGATION_MS, MAX_SNAPSHOT_CHARS, MAX_SNAPSHOT_DEPTH, type Snapshot, zSnapshot } from '../core/schema/snapshot';
+import { KV_PROPAGATION_MS, MAX_SNAPSHOT_CHARS, type Snapshot } from '../core/schema/snapshot';
 import { snapshotKey } from './keys';
 import { type LoadedSnapshot, loadSnapshot } from './loaded-snapshot';
+import { trustedSnapshotOf } from './snapshot-shape';
 
 /** The part of a KV binding the store reads through. */
 export type SnapshotKv = Pick<KVNamespace, 'get'>;
@@ -187,7 +187,7 @@ export class SnapshotStore {
     entry.rejectedRaw = raw;
   }
 
-  /** Parses, bounds, validates and installs `raw`; returns why it was refused, or undefined. */
+  /** Parses, bounds, checks and installs `raw`; returns why it was refused, or undefined. */
   private accept(raw: string, environment: string, entry: Entry, now: number): string | undefined {
     if (raw.length > MAX_SNAPSHOT_CHARS) return `snapshot in KV is larger than ${MAX_SNAPSHOT_CHARS} characters`;
     let json: unknown;
@@ -196,14 +196,10 @@ export class SnapshotStore {
     } catch {
       return 'snapshot in KV is not JSON';
     }
-    const tooDeep = firstTooDeep(json, MAX_SNAPSHOT_DEPTH);
-    if (tooDeep !== null) return `snapshot in KV is nested deeper than ${MAX_SNAPSHOT_DEPTH} levels at ${tooDeep}`;
-    const parsed = zSnapshot.safeParse(json);
-    if (!parsed.success) {
-      const first = parsed.error.issues[0];
-      return `snapshot in KV is invalid at /${first?.path.join('/') ?? ''}: ${first?.message ?? ''}`;
-    }
-    const snapshot = parsed.data;
+    // The coordinator validated every flag; the edge checks the shape and the envelope, and each
+    // flag is validated and compiled on its first use (snapshot-shape.ts, core/flags/lazy-flag.ts).
+    const snapshot = trustedSnapshotOf(json);
+    if (typeof snapshot === 'string') return snapshot;
     if (snapshot.$rollgate.environment !== environment) {
       return `snapshot in KV is for environment "${snapshot.$rollgate.environment}"`;
     }

@@ -35,15 +35,6 @@ async function aWith(change: (s: Snapshot & Record<string, unknown>) => void): P
 
 /** Each way of poisoning A's KV value, as the text KV returns. */
 const POISONS: Array<[string, () => Promise<string>]> = [
-  [
-    'nested ~5,000 deep in a targeting rule',
-    async () =>
-      (
-        await aWith((s) => {
-          s.flags['static-bool']!.targeting = { if: '@DEEP@' };
-        })
-      ).replace('"@DEEP@"', `${'['.repeat(5000)}true${']'.repeat(5000)}`),
-  ],
   ['nested ~5,000 deep at the top', async () => `${'{"a":'.repeat(5000)}1${'}'.repeat(5000)}`],
   ['garbage text', async () => '{"flags": garbage'],
   ['JSON that is not an object', async () => '[1,2,3]'],
@@ -118,6 +109,27 @@ async function health(): Promise<{ status: number; body: HealthBody }> {
   const res = await h.fetch('/health');
   return { status: res.status, body: await res.json<HealthBody>() };
 }
+
+describe('one bad flag stays in its room: the edge validates each flag on first use', () => {
+  it('a flag nested ~5,000 deep answers PARSE_ERROR alone; A serves its new version and B is untouched', async () => {
+    const text = (
+      await aWith((s) => {
+        s.flags['static-bool']!.targeting = { if: '@DEEP@' };
+      })
+    ).replace('"@DEEP@"', `${'['.repeat(5000)}true${']'.repeat(5000)}`);
+    poisonA(text);
+    const bad = await h.evaluate(`${SINGLE}/static-bool`, { context: {} }, keyOf(A));
+    expect(bad.status).toBe(400);
+    expect(await bad.json()).toMatchObject({ key: 'static-bool', errorCode: 'PARSE_ERROR' });
+    expect(await flagSetVersion(await h.evaluate(`${SINGLE}/banner`, { context: {} }, keyOf(A)))).toBe(4);
+    const bulk = await h.evaluate(SINGLE, { context: {} }, keyOf(A));
+    expect(bulk.status).toBe(200);
+    const flags = (await bulk.json<{ flags: { key: string; errorCode?: string }[] }>()).flags;
+    expect(flags.filter((f) => f.errorCode === 'PARSE_ERROR').map((f) => f.key)).toContain('static-bool');
+    expect(flags.find((f) => f.key === 'banner')).not.toHaveProperty('errorCode');
+    await expectBServedNormally();
+  });
+});
 
 describe("one environment's bad snapshot stays in its room: a warm isolate keeps A's last good snapshot", () => {
   it.each(POISONS)('%s', async (_label, poison) => {
