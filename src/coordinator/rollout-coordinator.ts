@@ -214,7 +214,8 @@ export class RolloutCoordinator extends DurableObject<Env> {
    * applies the rollout plans, each rollout on its own (one that fails is held and recorded), and
    * checks that KV holds the latest snapshot. Tick time only moves forward: the same scheduledTime
    * twice, an older one, or one more than MAX_TICK_LEAD_MS ahead of the object's clock changes
-   * nothing, even when two ticks overlap; rollbacks publish at once.
+   * nothing, even when two ticks overlap. A rollback publishes in the same call, or, within a
+   * second of the previous write, at the end of that second (KV takes one write per key a second).
    */
   async tick(environment: string, now: number): Promise<TickResult> {
     this.bind(environment);
