@@ -4,7 +4,7 @@ import { SCOPE_EVALUATE } from '../../core/key-scopes';
 import { authenticateClient } from '../client-auth';
 import { RollgateError } from '../errors';
 import { ofrepLimitKey, overLimit, RETRY_AFTER_SECONDS } from '../rate-limit';
-import { readJsonBody } from '../read-json-body';
+import { INVALID_CONTEXT, readJsonBody } from '../read-json-body';
 import type { AppEnv } from '../types';
 import { etagOf, matchesIfNoneMatch } from './etag';
 import { freshen } from './freshen';
@@ -13,6 +13,7 @@ import { resolutionJson, statusOf } from './serialize';
 import { eventStreamsJson, streamResponse } from './stream';
 
 const JSON_TYPE = { 'content-type': 'application/json' };
+const OFREP_BODY = { expected: '{"context": {...}}', extra: INVALID_CONTEXT };
 
 /** OFREP: single and bulk evaluation, authenticated by client key. */
 export const ofrepRoutes = new Hono<AppEnv>();
@@ -24,7 +25,7 @@ ofrepRoutes.post('/evaluate/flags/:key', async (c) => {
     const { snapshot, index } = await authenticateClient(c.req.raw.headers, c.get('runtime'), c.env.FLAGS, now, SCOPE_EVALUATE);
     freshen(c, snapshot.environment);
     if (await overLimit(c.env.OFREP_RATE_LIMIT, 'OFREP_RATE_LIMIT', ofrepLimitKey(snapshot.keyIds[index]!, c.req.raw.headers))) return limited();
-    const context = contextOf(await readJsonBody(c.req.raw, c.get('runtime').settings.maxBodyBytes));
+    const context = contextOf(await readJsonBody(c.req.raw, c.get('runtime').settings.maxBodyBytes, OFREP_BODY));
     const result = evaluateFlag(snapshot.flags, key, context, now);
     return new Response(resolutionJson(result), { status: statusOf(result), headers: JSON_TYPE });
   } catch (err) {
@@ -38,7 +39,7 @@ ofrepRoutes.post('/evaluate/flags', async (c) => {
     const { snapshot, index } = await authenticateClient(c.req.raw.headers, c.get('runtime'), c.env.FLAGS, now, SCOPE_EVALUATE);
     freshen(c, snapshot.environment);
     if (await overLimit(c.env.OFREP_RATE_LIMIT, 'OFREP_RATE_LIMIT', ofrepLimitKey(snapshot.keyIds[index]!, c.req.raw.headers))) return limited();
-    const context = contextOf(await readJsonBody(c.req.raw, c.get('runtime').settings.maxBodyBytes));
+    const context = contextOf(await readJsonBody(c.req.raw, c.get('runtime').settings.maxBodyBytes, OFREP_BODY));
     const results = evaluateAll(snapshot.flags, context, now);
     let body = '{"flags":[';
     for (let i = 0; i < results.length; i++) body += (i ? ',' : '') + resolutionJson(results[i]!);
