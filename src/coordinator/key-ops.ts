@@ -46,7 +46,11 @@ export async function issueKey(s: CoordinatorState, body: unknown, actor: string
     if (parsed.data.secret !== undefined && existing.sha256 === hash) {
       // Scopes never change silently: a browser key must not turn into a report key by re-import.
       if (storedScopes(existing.scopes) === storedScopes(scopes)) return ok({ name, key: secret, scopes, changed: false });
-      return fail(409, 'key_conflict', `the key "${name}" has scopes ${existing.scopes.join(', ')}, not ${scopes.join(', ')}; revoke it and issue it again to change scopes`);
+      return fail(
+        409,
+        'key_conflict',
+        `the key "${name}" has scopes ${existing.scopes.join(', ')}, not ${scopes.join(', ')}; revoke it and issue it again to change scopes`,
+      );
     }
     return fail(409, 'key_conflict', `a key named "${name}" already exists; revoke it first`);
   }

@@ -51,7 +51,10 @@ export function start(s: CoordinatorState, body: unknown, actor: string, now: nu
   const input = parsed.data;
   const config = s.configs.latest()?.config;
   const flag = ownValue(config?.flags, input.flag);
-  if (!config || !flag) return fail(422, 'validation_failed', `flag "${input.flag}" does not exist in ${s.environment()}`, { errors: [{ path: '/flag', message: 'no such flag' }] });
+  if (!config || !flag)
+    return fail(422, 'validation_failed', `flag "${input.flag}" does not exist in ${s.environment()}`, {
+      errors: [{ path: '/flag', message: 'no such flag' }],
+    });
   const resolved = resolveFlag(flag, s.environment());
   for (const [path, v] of [
     ['/variant', input.variant],
@@ -74,9 +77,14 @@ export function start(s: CoordinatorState, body: unknown, actor: string, now: nu
   // Treatment and baseline would read the same reports: nothing to compare, and a share of one half
   // where the stage's percent is expected would hold the rollout on the sample ratio forever.
   if ((input.baselineVariant ?? resolved.defaultVariant) === input.variant) {
-    return fail(422, 'validation_failed', `variant "${input.variant}" is the rollout's baseline; roll out another variant, or name a different baselineVariant`, {
-      errors: [{ path: '/variant', message: 'same as the baseline' }],
-    });
+    return fail(
+      422,
+      'validation_failed',
+      `variant "${input.variant}" is the rollout's baseline; roll out another variant, or name a different baselineVariant`,
+      {
+        errors: [{ path: '/variant', message: 'same as the baseline' }],
+      },
+    );
   }
   const planned = planFor(input);
   if (!planned.ok) return fail(422, 'validation_failed', 'the rollout plan is invalid', { errors: planned.errors });

@@ -77,7 +77,8 @@ export function adminGuards(hash: TokenHasher = sha256Hex) {
     createMiddleware<AdminEnv>(async (c, next) => {
       const admin = c.get('admin');
       const env = c.req.param('env');
-      if (env !== undefined && !c.get('runtime').environments.includes(env)) throw new RollgateError(404, 'environment_not_found', `unknown environment "${env}"`);
+      if (env !== undefined && !c.get('runtime').environments.includes(env))
+        throw new RollgateError(404, 'environment_not_found', `unknown environment "${env}"`);
       authorizeToken(admin, env ?? null, role);
       if (env !== undefined) c.set('env', env);
       await next();

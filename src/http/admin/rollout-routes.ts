@@ -25,7 +25,8 @@ export async function getRollout(c: Context<AdminEnv>): Promise<Response> {
 /** 404 for an unknown action, before the role is checked (as before requireRole). */
 export async function knownAction(c: Context<AdminEnv>, next: () => Promise<void>): Promise<void> {
   const action = c.req.param('action') ?? '';
-  if (!isRolloutAction(action)) throw new RollgateError(404, 'not_found', `unknown action "${action}"; use ${ROLLOUT_ACTIONS.slice(0, -1).join(', ')} or rollback`);
+  if (!isRolloutAction(action))
+    throw new RollgateError(404, 'not_found', `unknown action "${action}"; use ${ROLLOUT_ACTIONS.slice(0, -1).join(', ')} or rollback`);
   await next();
 }
 

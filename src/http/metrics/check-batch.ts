@@ -47,7 +47,11 @@ export function checkBatch(body: unknown, variantsOf: (flag: string) => Readonly
   reports.forEach((r, index) => {
     const samples = (r as { latencyMs?: unknown } | null)?.latencyMs;
     if (Array.isArray(samples) && samples.length > MAX_RAW_SAMPLES) {
-      throw new RollgateError(413, 'body_too_large', `report ${index} has ${samples.length} raw latency samples; at most ${MAX_RAW_SAMPLES} (send a sketch instead)`);
+      throw new RollgateError(
+        413,
+        'body_too_large',
+        `report ${index} has ${samples.length} raw latency samples; at most ${MAX_RAW_SAMPLES} (send a sketch instead)`,
+      );
     }
   });
   const problems: ReportProblem[] = [];

@@ -31,14 +31,17 @@ metricsRoutes.post('/', async (c) => {
   const { snapshot, index } = match;
   // Limited before the body is read: an over-limit client costs no parsing and no shard call.
   if (await overLimit(c.env.METRICS_RATE_LIMIT, 'METRICS_RATE_LIMIT', snapshot.keyIds[index]!)) {
-    return c.json({ error: `too many metric batches for this key; retry after ${RETRY_AFTER_SECONDS} s`, code: 'rate_limited' }, 429, { 'retry-after': String(RETRY_AFTER_SECONDS) });
+    return c.json({ error: `too many metric batches for this key; retry after ${RETRY_AFTER_SECONDS} s`, code: 'rate_limited' }, 429, {
+      'retry-after': String(RETRY_AFTER_SECONDS),
+    });
   }
   const body = await readJsonBody(c.req.raw, MAX_METRICS_BODY_BYTES, METRICS_BODY);
   let byFlag;
   try {
     byFlag = checkBatch(body, (flag) => snapshot.flags.variants.get(flag), now);
   } catch (err) {
-    if (err instanceof BatchRejected) return c.json({ error: `${err.problems.length} bad reports; nothing was stored`, code: 'validation_failed', errors: err.problems }, 422);
+    if (err instanceof BatchRejected)
+      return c.json({ error: `${err.problems.length} bad reports; nothing was stored`, code: 'validation_failed', errors: err.problems }, 422);
     throw err;
   }
   const env = snapshot.environment;

@@ -27,15 +27,7 @@ actionRoutes.post('/env/:env/rollouts/:id/:action', async (c) => {
     reason: (form.get('reason') ?? '').slice(0, 2000),
     ...(Number.isInteger(fromStage) && fromStage >= 0 && fromStage <= 100 ? { fromStage } : {}),
   };
-  const out = await coordinator(c, env).rolloutAction(
-    env,
-    id,
-    action,
-    body,
-    c.get('viewer').session.name,
-    c.get('now'),
-    form.get('confirm') === env,
-  );
+  const out = await coordinator(c, env).rolloutAction(env, id, action, body, c.get('viewer').session.name, c.get('now'), form.get('confirm') === env);
   if (!out.ok) return renderRollout(c, env, id, { status: out.status, message: out.error });
   return c.redirect(`/ui/env/${encodeURIComponent(env)}/rollouts/${encodeURIComponent(id)}`, 303);
 });

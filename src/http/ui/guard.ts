@@ -62,7 +62,8 @@ export async function readForm<E extends AppEnv>(c: Context<E>, csrf: string | n
   // dev's among them, rewrite the URL the Worker sees).
   const site = c.req.header('sec-fetch-site');
   if (site !== undefined && site !== 'same-origin' && site !== 'none') throw new RollgateError(403, 'forbidden', 'cross-site form posts are refused');
-  if (!(c.req.header('content-type') ?? '').startsWith('application/x-www-form-urlencoded')) throw new RollgateError(415, 'unsupported_media_type', 'expected a form');
+  if (!(c.req.header('content-type') ?? '').startsWith('application/x-www-form-urlencoded'))
+    throw new RollgateError(415, 'unsupported_media_type', 'expected a form');
   const text = await readLimited(c.req.raw, MAX_FORM_BYTES);
   const form = new URLSearchParams(text);
   if (csrf !== null) {
