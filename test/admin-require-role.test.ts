@@ -35,7 +35,7 @@ function appWithCountingHasher(): Hono<AppEnv> {
 
 async function send(method: string, path: string, token: string | null): Promise<Response> {
   const ctx = createExecutionContext();
-  const headers = token ? { authorization: `Bearer ${token}`, 'content-type': 'application/json' } : { 'content-type': 'application/json' };
+  const headers: Record<string, string> = { 'content-type': 'application/json', ...(token ? { authorization: `Bearer ${token}` } : {}) };
   const init: RequestInit = { method, headers, ...(method === 'GET' ? {} : { body: '{}' }) };
   const res = await appWithCountingHasher().fetch(new Request(`https://rollgate.test/admin/v1${path}`, init), { ...env, ...vars }, ctx);
   await waitOnExecutionContext(ctx);

@@ -1,5 +1,6 @@
 import type { Context, MiddlewareHandler } from 'hono';
 import { getCookie } from 'hono/cookie';
+import { inScope } from '../admin/admin-auth';
 import { equalHex } from '../client-auth';
 import { RollgateError } from '../errors';
 import { readLimited } from '../read-json-body';
@@ -48,7 +49,7 @@ export const requireSession: MiddlewareHandler<UiEnv> = async (c, next) => {
     if (c.req.method === 'GET') return c.redirect('/ui/login', 303);
     throw new RollgateError(401, 'unauthorized', 'sign in first');
   }
-  c.set('viewer', { ...opened, environments: runtime.environments.filter((e) => opened.token.environments === '*' || opened.token.environments.includes(e)) });
+  c.set('viewer', { ...opened, environments: runtime.environments.filter((e) => inScope(opened.token, e)) });
   await next();
 };
 

@@ -5,7 +5,7 @@ import { resolveFlag } from '../../core/config/resolve-environment';
 import { MINUTE_MS, minuteStart } from '../../core/metrics/minutes';
 import type { MinuteStats } from '../../core/metrics/window-stats';
 import { RollgateError } from '../errors';
-import { authorizeToken, type Role } from '../admin/admin-auth';
+import { authorizeToken, denial, type Role } from '../admin/admin-auth';
 import { coordinator } from '../admin/respond';
 import type { StoredRolloutView } from '../../coordinator/rollout-ops';
 import type { UiEnv } from './guard';
@@ -32,12 +32,7 @@ export function uiEnvironment(c: Context<UiEnv>, needed: Role): string {
 
 /** Whether the signed-in token may do what `needed` allows in `env` (to show or hide a form; the POST checks again). */
 export function may(c: Context<UiEnv>, env: string, needed: Role): boolean {
-  try {
-    authorizeToken(c.get('viewer').token, env, needed);
-    return true;
-  } catch {
-    return false;
-  }
+  return denial(c.get('viewer').token, env, needed) === null;
 }
 
 pageRoutes.get('/', async (c) => {
