@@ -7,6 +7,7 @@ import type { GuardState } from '../core/schema/guards';
 import { type HealthInput, type Rollout, zRolloutAction, zStartRollout } from '../core/schema/rollout';
 import { type BrokenRollout, isBroken, type StoredRollout, type Transition } from './rollout-rows';
 import type { TickError } from './tick-failures';
+import type { FoldError } from './fold-failures';
 import { fromZod as fromZodIssues } from '../core/config/issues';
 import { SYSTEM_ACTOR } from './actors';
 import { foldCompletion } from './fold-completion';
@@ -19,7 +20,7 @@ import { commit, type CoordinatorState } from './state';
 export type { RolloutActionName };
 
 /** A rollout as the admin API shows it; `tickError` while its ticks fail. */
-export type RolloutView = Rollout & { nextPromotionAt: string | null; history?: Transition[]; tickError?: TickError };
+export type RolloutView = Rollout & { nextPromotionAt: string | null; history?: Transition[]; tickError?: TickError; foldError?: FoldError };
 
 /** A rollout whose stored row does not parse, as the admin API shows it. */
 export type BrokenRolloutView = BrokenRollout & { nextPromotionAt: null; history?: Transition[]; tickError?: TickError };
@@ -31,16 +32,22 @@ export type StoredRolloutView = RolloutView | BrokenRolloutView;
 const MAX_DATE_MS = 8.64e15;
 
 /** The API view of a rollout. Never throws: a due time that is no valid date shows as null. */
-export function viewOf(r: Rollout, history?: Transition[], tickError?: TickError): RolloutView {
+export function viewOf(r: Rollout, history?: Transition[], tickError?: TickError, foldError?: FoldError): RolloutView {
   const next = nextPromotionAt(r);
   const valid = next !== null && Number.isFinite(next) && Math.abs(next) <= MAX_DATE_MS;
-  return { ...r, nextPromotionAt: valid ? new Date(next).toISOString() : null, ...(history ? { history } : {}), ...(tickError ? { tickError } : {}) };
+  return {
+    ...r,
+    nextPromotionAt: valid ? new Date(next).toISOString() : null,
+    ...(history ? { history } : {}),
+    ...(tickError ? { tickError } : {}),
+    ...(foldError ? { foldError } : {}),
+  };
 }
 
 /** The API view of a stored rollout, broken or not, with its tick failure if any. */
 export function viewOfStored(s: CoordinatorState, r: StoredRollout, history?: Transition[]): StoredRolloutView {
   const tickError = s.tickFailures.errorOf(r.id);
-  if (!isBroken(r)) return viewOf(r, history, tickError);
+  if (!isBroken(r)) return viewOf(r, history, tickError, r.status === 'completed' ? s.foldFailures.errorOf(r.id) : undefined);
   return { ...r, nextPromotionAt: null, ...(history ? { history } : {}), ...(tickError ? { tickError } : {}) };
 }
 
@@ -230,7 +237,7 @@ function tickOne(s: CoordinatorState, before: Rollout, now: number, judge: Judge
   const completed = events.some((e) => e.type === 'completed');
   const recovered = s.tickFailures.get(before.id);
   const alsoInTransaction = () => {
-    if (completed) foldCompletion(s, rollout, now);
+    if (completed) noteFoldFailure(s, rollout, foldCompletion(s, rollout, now), now);
     if (!recovered) return false;
     s.tickFailures.clear(new Set([before.id]));
     s.audit.append(now, {
@@ -246,6 +253,24 @@ function tickOne(s: CoordinatorState, before: Rollout, now: number, judge: Judge
   };
   record(s, { before, after: rollout, events, actor: SYSTEM_ACTOR, now, action: action ? `rollout.auto_${action}` : null, reason: null, alsoInTransaction });
   return { rollout, changed: needsPublish(events), dirty: needsPublish(events) || recovered !== undefined };
+}
+
+/**
+ * Records a completed rollout whose variant could not become the flag's default: kept for the
+ * admin API (`foldError`), audited and logged, so the operator can set the default by hand.
+ */
+function noteFoldFailure(s: CoordinatorState, r: Rollout, problem: string | null, now: number): void {
+  if (problem === null) return;
+  s.foldFailures.set({ rollout: r.id, at: now, message: problem });
+  s.audit.append(now, {
+    actor: SYSTEM_ACTOR,
+    action: 'rollout.fold_failed',
+    target: r.id,
+    flags: [r.flag],
+    reason: `rollout ${r.id} completed but "${r.variant}" could not become the default of ${r.flag}: ${problem}`,
+    diff: { variant: r.variant, problem },
+  });
+  logEvent({ event: 'rollout_fold_failed', environment: s.environment(), rollout: r.id, flag: r.flag, message: problem });
 }
 
 /**

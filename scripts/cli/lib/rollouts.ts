@@ -148,5 +148,8 @@ export function describeRollout(r: StoredRolloutView, now: number, p: Paint): st
   }
   if (r.lastDecision) lines.push(`  decision  ${r.lastDecision}`);
   if (r.tickError) lines.push(`  ${p.red(`tick fails since ${r.tickError.since}: ${r.tickError.message} (held)`)}`);
+  if ('foldError' in r && r.foldError) {
+    lines.push(`  ${p.red(`${r.variant} did not become the default (${r.foldError.at}): ${r.foldError.message}; set it in the config by hand`)}`);
+  }
   return lines;
 }
