@@ -1,4 +1,5 @@
 import type { ErrorCode } from '../core/api/error-codes';
+import type { ErrorResponse } from './admin/api-types';
 
 /** What an error may carry beside its code and message. */
 export interface RollgateErrorExtra {
@@ -28,6 +29,6 @@ export class RollgateError extends Error {
 }
 
 /** The admin and metrics APIs' error body: `{ error, code, ...details }`. */
-export function errorBody(err: RollgateError): Record<string, unknown> {
+export function errorBody(err: RollgateError): ErrorResponse {
   return { error: err.publicMessage, code: err.code, ...err.details };
 }

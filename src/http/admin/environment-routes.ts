@@ -2,6 +2,7 @@ import type { Context } from 'hono';
 import { logEvent } from '../../log';
 import { RollgateError } from '../errors';
 import { type AdminEnv, inScope } from './admin-auth';
+import type { Summary, SummaryResponse } from './api-types';
 import { coordinator, limitParam } from './respond';
 
 /** GET /environments: a summary of each environment the token covers. */
@@ -10,15 +11,16 @@ export async function listEnvironments(c: Context<AdminEnv>): Promise<Response> 
   const envs = c.get('runtime').environments.filter((e) => inScope(token, e));
   // One coordinator that cannot answer must not hide the others: it is listed as unavailable.
   const settled = await Promise.allSettled(envs.map((env) => coordinator(c, env).summary(env)));
-  const environments: unknown[] = [];
-  const unavailable: Array<{ environment: string; error: string }> = [];
+  const environments: Summary[] = [];
+  const unavailable: NonNullable<SummaryResponse['unavailable']> = [];
   settled.forEach((r, i) => {
     if (r.status === 'fulfilled') return void environments.push(r.value);
     const error = r.reason instanceof Error ? `${r.reason.name}: ${r.reason.message}` : String(r.reason);
     logEvent({ event: 'summary_failed', environment: envs[i], message: error });
     unavailable.push({ environment: envs[i]!, error: 'the coordinator did not answer; see the Worker logs (summary_failed)' });
   });
-  return c.json(unavailable.length > 0 ? { environments, unavailable } : { environments });
+  const answer: SummaryResponse = unavailable.length > 0 ? { environments, unavailable } : { environments };
+  return c.json(answer);
 }
 
 /** GET /environments/{env}/audit: a page of the audit log, newest first. */

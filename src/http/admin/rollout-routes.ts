@@ -2,13 +2,15 @@ import type { Context } from 'hono';
 import { isRolloutAction, ROLLOUT_ACTIONS } from '../../core/rollout/actions';
 import { RollgateError } from '../errors';
 import type { AdminEnv } from './admin-auth';
+import type { RolloutsResponse } from './api-types';
 import { adminBody, confirmedFor, coordinator, respond } from './respond';
 
 /** Rollouts of one environment: list, start, inspect, operator actions. Roles are in routes.ts. */
 
 export async function listRollouts(c: Context<AdminEnv>): Promise<Response> {
   const env = c.get('env');
-  return c.json({ rollouts: await coordinator(c, env).listRollouts(env, c.req.query('status')) });
+  const answer: RolloutsResponse = { rollouts: await coordinator(c, env).listRollouts(env, c.req.query('status')) };
+  return c.json(answer);
 }
 
 export async function startRollout(c: Context<AdminEnv>): Promise<Response> {
