@@ -53,27 +53,67 @@ afterEach(async () => {
 
 describe('requireRole', () => {
   it.each([
-    ['a viewer on an editor route', 'PUT', '/environments/staging/flags', TOKENS.viewer, 403, 'forbidden', /is a viewer; this needs editor/],
-    ['a viewer on an operator route', 'POST', '/environments/staging/rollouts', TOKENS.viewer, 403, 'forbidden', /this needs operator/],
-    ['an editor on an operator route', 'DELETE', '/environments/staging/keys/web', TOKENS.editor, 403, 'forbidden', /this needs operator/],
-    [
-      'a staging token on production',
-      'GET',
-      '/environments/production/flags',
-      TOKENS.stagingViewer,
-      403,
-      'forbidden',
-      /may not access environment "production"/,
-    ],
-    ['any token on an environment not served', 'GET', '/environments/qa/flags', TOKENS.operator, 404, 'environment_not_found', /unknown environment "qa"/],
-    ['an unknown token', 'GET', '/environments/staging/flags', 'not-a-token-000000', 401, 'unauthorized', /not valid/],
-  ])('denies %s, hashing the token once', async (_name, method, path, token, status, code, message) => {
-    const res = await send(method, path, token);
-    expect(res.status).toBe(status);
+    {
+      name: 'a viewer on an editor route',
+      method: 'PUT',
+      path: '/environments/staging/flags',
+      token: TOKENS.viewer,
+      status: 403,
+      code: 'forbidden',
+      message: /is a viewer; this needs editor/,
+    },
+    {
+      name: 'a viewer on an operator route',
+      method: 'POST',
+      path: '/environments/staging/rollouts',
+      token: TOKENS.viewer,
+      status: 403,
+      code: 'forbidden',
+      message: /this needs operator/,
+    },
+    {
+      name: 'an editor on an operator route',
+      method: 'DELETE',
+      path: '/environments/staging/keys/web',
+      token: TOKENS.editor,
+      status: 403,
+      code: 'forbidden',
+      message: /this needs operator/,
+    },
+    {
+      name: 'a staging token on production',
+      method: 'GET',
+      path: '/environments/production/flags',
+      token: TOKENS.stagingViewer,
+      status: 403,
+      code: 'forbidden',
+      message: /may not access environment "production"/,
+    },
+    {
+      name: 'any token on an environment not served',
+      method: 'GET',
+      path: '/environments/qa/flags',
+      token: TOKENS.operator,
+      status: 404,
+      code: 'environment_not_found',
+      message: /unknown environment "qa"/,
+    },
+    {
+      name: 'an unknown token',
+      method: 'GET',
+      path: '/environments/staging/flags',
+      token: 'not-a-token-000000',
+      status: 401,
+      code: 'unauthorized',
+      message: /not valid/,
+    },
+  ])('denies $name, hashing the token once', async (c) => {
+    const res = await send(c.method, c.path, c.token);
+    expect(res.status).toBe(c.status);
     const body = await res.json<Json>();
-    expect(body).toMatchObject({ code });
-    expect(body['error']).toMatch(message);
-    expect(hashed).toEqual([token]);
+    expect(body).toMatchObject({ code: c.code });
+    expect(body['error']).toMatch(c.message);
+    expect(hashed).toEqual([c.token]);
   });
 
   it('allows a token of enough role in its environments, hashing once', async () => {
