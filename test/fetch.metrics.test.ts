@@ -3,7 +3,7 @@ import { env } from 'cloudflare:workers';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { RELATIVE_ACCURACY, sketchFromSamples } from '../src/core/metrics/sketch';
 import { MAX_RAW_SAMPLES, MAX_REPORTS_PER_BATCH } from '../src/core/schema/metrics';
-import { reportKeyOf } from './helpers/fixture';
+import { keyOf, reportKeyOf } from './helpers/fixture';
 import { ENV, FLAG, MIN, type Report, Sim } from './helpers/health-sim';
 
 let sim: Sim;
@@ -191,5 +191,32 @@ describe('POST /v1/metrics: refusals', () => {
       expect(res.status, text).toBe(422);
     }
     expect(await stored('on')).toEqual(NOTHING);
+  });
+
+  it("answers body errors in the metrics shape with a code, never OFREP's INVALID_CONTEXT", async () => {
+    const send = (text: string, type = 'application/json') =>
+      sim.h.fetch('/v1/metrics', { method: 'POST', headers: { 'content-type': type, authorization: `Bearer ${reportKeyOf('staging')}` }, body: text });
+    const cases: Array<[Response, number, string]> = [
+      [await send('{"reports": ['), 400, 'invalid_body'],
+      [await send(''), 400, 'invalid_body'],
+      [await send('{}', 'text/plain'), 415, 'unsupported_media_type'],
+      [await send('"x"'), 422, 'validation_failed'],
+      [await send(JSON.stringify({ reports: [{ flag: 'nope' }] })), 422, 'validation_failed'],
+      [await sim.h.fetch('/v1/metrics', { method: 'GET' }), 404, 'not_found'],
+    ];
+    for (const [res, status, code] of cases) {
+      const text = await res.text();
+      expect(res.status, text).toBe(status);
+      expect(JSON.parse(text), text).toMatchObject({ code, error: expect.any(String) });
+      expect(text).not.toContain('INVALID_CONTEXT');
+      expect(text).not.toContain('errorDetails');
+    }
+    const wrongScope = await sim.h.fetch('/v1/metrics', {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', authorization: `Bearer ${keyOf('staging')}` },
+      body: '{}',
+    });
+    expect(wrongScope.status).toBe(403);
+    expect(await wrongScope.json()).toMatchObject({ code: 'forbidden' });
   });
 });

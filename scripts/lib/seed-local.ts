@@ -1,4 +1,4 @@
-import { isProtected } from '../../src/coordinator/protection';
+import { isProtected } from '../../src/core/config/environments';
 import { sameJson } from '../../src/core/config/diff';
 import type { RollgateConfig } from '../../src/core/schema/config';
 import { environmentsOf } from '../../src/core/config/environments';

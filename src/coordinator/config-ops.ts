@@ -53,15 +53,15 @@ export function writeConfig(s: CoordinatorState, w: ConfigWrite, now: number, ac
 function checkWrite(s: CoordinatorState, w: ConfigWrite): Outcome<{ config: RollgateConfig; warnings: { path: string; message: string }[] }> {
   const env = s.environment();
   if (w.reason !== null && w.reason.length > MAX_REASON_CHARS) {
-    return fail(422, `the reason (X-Rollgate-Reason) is longer than ${MAX_REASON_CHARS} characters`, {
+    return fail(422, 'validation_failed', `the reason (X-Rollgate-Reason) is longer than ${MAX_REASON_CHARS} characters`, {
       errors: [{ path: '/reason', message: `at most ${MAX_REASON_CHARS} characters` }],
     });
   }
   const result = validateConfig(w.document);
-  if (!result.ok) return fail(422, 'the config is invalid', { errors: result.errors, warnings: result.warnings });
+  if (!result.ok) return fail(422, 'validation_failed', 'the config is invalid', { errors: result.errors, warnings: result.warnings });
   const config = result.config;
   if (!environmentsOf(config).some((e) => e.name === env)) {
-    return fail(422, `the config does not describe environment "${env}"`, {
+    return fail(422, 'validation_failed', `the config does not describe environment "${env}"`, {
       errors: [{ path: '/environments', message: `"${env}" is not listed` }],
       warnings: result.warnings,
     });
@@ -69,13 +69,13 @@ function checkWrite(s: CoordinatorState, w: ConfigWrite): Outcome<{ config: Roll
   const current = s.configs.latest();
   const currentVersion = current?.version ?? 0;
   if (w.ifMatch !== null && w.ifMatch !== currentVersion) {
-    return fail(412, `the config changed since version ${w.ifMatch}; the current version is ${currentVersion}`, { currentVersion });
+    return fail(412, 'precondition_failed', `the config changed since version ${w.ifMatch}; the current version is ${currentVersion}`, { currentVersion });
   }
   if (!w.confirmed && (isProtected(current?.config ?? null, env) || isProtected(config, env))) {
     return unconfirmed(env);
   }
   const conflicts = rolloutConflicts(config, env, s.rollouts.active());
-  if (conflicts.length > 0) return fail(409, conflicts.map((c) => c.problem).join('; '), { conflicts });
+  if (conflicts.length > 0) return fail(409, 'rollout_conflict', conflicts.map((c) => c.problem).join('; '), { conflicts });
   return ok({ config, warnings: result.warnings });
 }
 

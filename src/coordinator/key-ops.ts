@@ -36,7 +36,7 @@ export interface IssuedKey {
 /** Issues (or imports) a key; the same name with the same imported secret is a no-op. */
 export async function issueKey(s: CoordinatorState, body: unknown, actor: string, now: number): Promise<Outcome<IssuedKey>> {
   const parsed = zIssueKey.safeParse(body);
-  if (!parsed.success) return fail(422, 'the key request is invalid', { errors: fromZod(parsed.error) });
+  if (!parsed.success) return fail(422, 'validation_failed', 'the key request is invalid', { errors: fromZod(parsed.error) });
   const { name } = parsed.data;
   const scopes = canonicalScopes(parsed.data.scopes ?? DEFAULT_SCOPES);
   const secret = parsed.data.secret ?? mintSecret(s.environment());
@@ -47,9 +47,13 @@ export async function issueKey(s: CoordinatorState, body: unknown, actor: string
     if (parsed.data.secret !== undefined && existing.sha256 === hash) {
       // Scopes never change silently: a browser key must not turn into a report key by re-import.
       if (storedScopes(existing.scopes) === storedScopes(scopes)) return ok({ name, key: secret, scopes, changed: false });
-      return fail(409, `the key "${name}" has scopes ${existing.scopes.join(', ')}, not ${scopes.join(', ')}; revoke it and issue it again to change scopes`);
+      return fail(
+        409,
+        'key_conflict',
+        `the key "${name}" has scopes ${existing.scopes.join(', ')}, not ${scopes.join(', ')}; revoke it and issue it again to change scopes`,
+      );
     }
-    return fail(409, `a key named "${name}" already exists; revoke it first`);
+    return fail(409, 'key_conflict', `a key named "${name}" already exists; revoke it first`);
   }
   commit(s, () => {
     s.keys.add(name, hash, scopes, now, actor);
@@ -73,7 +77,7 @@ export function listKeys(s: CoordinatorState): { keys: ClientKeyInfo[] } {
 
 /** Revokes a key; it stops working at the edge with the next snapshot. */
 export function revokeKey(s: CoordinatorState, name: string, actor: string, now: number): Outcome<{ name: string }> {
-  if (s.keys.get(name) === null) return fail(404, `no key named "${name}" in ${s.environment()}`);
+  if (s.keys.get(name) === null) return fail(404, 'key_not_found', `no key named "${name}" in ${s.environment()}`);
   commit(s, () => {
     s.keys.remove(name);
     s.audit.append(now, { actor, action: 'key.revoke', target: name, flags: [], reason: null, diff: { before: { name } } });

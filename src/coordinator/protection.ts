@@ -1,17 +1,12 @@
-import { environmentsOf } from '../core/config/environments';
+import { isProtected } from '../core/config/environments';
 import type { RollgateConfig } from '../core/schema/config';
 import { fail, type Failure } from './outcome';
 
-/** Whether writes to `environment` need confirmation, per the config that describes it. */
-export function isProtected(config: RollgateConfig | null, environment: string): boolean {
-  if (!config) return environment === 'production';
-  const env = environmentsOf(config).find((e) => e.name === environment);
-  return env ? env.protected : environment === 'production';
-}
+export { isProtected };
 
 /** The 428 of an unconfirmed write to a protected environment: names the header and its value. */
 export function unconfirmed(environment: string): Failure {
-  return fail(428, `"${environment}" is protected: repeat the request with the header X-Rollgate-Confirm: ${environment}`);
+  return fail(428, 'confirmation_required', `"${environment}" is protected: repeat the request with the header X-Rollgate-Confirm: ${environment}`);
 }
 
 /**

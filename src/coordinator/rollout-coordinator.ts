@@ -135,7 +135,7 @@ export class RolloutCoordinator extends DurableObject<Env> {
   async getConfig(environment: string): Promise<Outcome<{ version: number; document: RollgateConfig; updatedAt: string; actor: string }>> {
     this.bind(environment);
     const latest = this.s.configs.latest();
-    if (!latest) return fail(404, `no config has been written to ${environment} yet`);
+    if (!latest) return fail(404, 'config_not_found', `no config has been written to ${environment} yet`);
     return ok({ version: latest.version, document: latest.config, updatedAt: new Date(latest.createdAt).toISOString(), actor: latest.actor });
   }
 
@@ -154,7 +154,7 @@ export class RolloutCoordinator extends DurableObject<Env> {
   async revertConfig(environment: string, version: number, write: Omit<ConfigWrite, 'document'>, now: number): Promise<Outcome<ConfigWriteResult>> {
     this.bind(environment);
     const old = this.s.configs.get(version);
-    if (!old) return fail(404, `no config version ${version} in ${environment}`);
+    if (!old) return fail(404, 'config_version_not_found', `no config version ${version} in ${environment}`);
     const out = writeConfig(this.s, { ...write, document: old.config, reason: write.reason ?? `revert to version ${version}` }, now, 'config.revert');
     if (out.ok && out.value.changed) await this.publishAfterChange();
     return out;
@@ -166,7 +166,7 @@ export class RolloutCoordinator extends DurableObject<Env> {
     const versions = this.s.configs.list(Math.min(Math.max(1, limit), 500));
     if (!diff) return ok({ versions });
     const [from, to] = [this.s.configs.get(diff.from), this.s.configs.get(diff.to)];
-    if (!from || !to) return fail(404, `no config version ${from ? diff.to : diff.from} in ${environment}`);
+    if (!from || !to) return fail(404, 'config_version_not_found', `no config version ${from ? diff.to : diff.from} in ${environment}`);
     return ok({ versions, diff: diffConfigs(from.config, to.config) });
   }
 
@@ -178,7 +178,7 @@ export class RolloutCoordinator extends DurableObject<Env> {
   async getRollout(environment: string, id: string): Promise<Outcome<StoredRolloutView>> {
     this.bind(environment);
     const r = this.s.rollouts.get(id);
-    return r ? ok(viewOfStored(this.s, r, this.s.rollouts.history(id))) : fail(404, `no rollout ${id} in ${environment}`);
+    return r ? ok(viewOfStored(this.s, r, this.s.rollouts.history(id))) : fail(404, 'rollout_not_found', `no rollout ${id} in ${environment}`);
   }
 
   async startRollout(environment: string, body: unknown, actor: string, now: number, confirmed: boolean): Promise<Outcome<RolloutView>> {

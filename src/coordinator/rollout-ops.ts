@@ -1,11 +1,13 @@
 import { resolveFlag } from '../core/config/resolve-environment';
+import type { RolloutActionName } from '../core/rollout/actions';
 import { ownValue } from '../core/json';
-import { applyAction, isTerminal, needsPublish, nextPromotionAt, planFor, type RolloutEvent, startRollout, tickRollout } from '../core/rollout';
+import { applyAction, isActive, isTerminal, needsPublish, nextPromotionAt, planFor, type RolloutEvent, startRollout, tickRollout } from '../core/rollout';
 import { restartWeight, trackShare } from '../core/health/guard-state';
 import type { GuardState } from '../core/schema/guards';
 import { type HealthInput, type Rollout, zRolloutAction, zStartRollout } from '../core/schema/rollout';
 import { type BrokenRollout, isBroken, type StoredRollout, type Transition } from './rollout-rows';
 import type { TickError } from './tick-failures';
+import type { FoldError } from './fold-failures';
 import { fromZod as fromZodIssues } from '../core/config/issues';
 import { SYSTEM_ACTOR } from './actors';
 import { foldCompletion } from './fold-completion';
@@ -15,10 +17,10 @@ import { fail, ok, type Outcome } from './outcome';
 import { commit, type CoordinatorState } from './state';
 
 /** Operator actions on a rollout. */
-export type RolloutActionName = 'promote' | 'pause' | 'resume' | 'rollback';
+export type { RolloutActionName };
 
 /** A rollout as the admin API shows it; `tickError` while its ticks fail. */
-export type RolloutView = Rollout & { nextPromotionAt: string | null; history?: Transition[]; tickError?: TickError };
+export type RolloutView = Rollout & { nextPromotionAt: string | null; history?: Transition[]; tickError?: TickError; foldError?: FoldError };
 
 /** A rollout whose stored row does not parse, as the admin API shows it. */
 export type BrokenRolloutView = BrokenRollout & { nextPromotionAt: null; history?: Transition[]; tickError?: TickError };
@@ -30,55 +32,69 @@ export type StoredRolloutView = RolloutView | BrokenRolloutView;
 const MAX_DATE_MS = 8.64e15;
 
 /** The API view of a rollout. Never throws: a due time that is no valid date shows as null. */
-export function viewOf(r: Rollout, history?: Transition[], tickError?: TickError): RolloutView {
+export function viewOf(r: Rollout, history?: Transition[], tickError?: TickError, foldError?: FoldError): RolloutView {
   const next = nextPromotionAt(r);
   const valid = next !== null && Number.isFinite(next) && Math.abs(next) <= MAX_DATE_MS;
-  return { ...r, nextPromotionAt: valid ? new Date(next).toISOString() : null, ...(history ? { history } : {}), ...(tickError ? { tickError } : {}) };
+  return {
+    ...r,
+    nextPromotionAt: valid ? new Date(next).toISOString() : null,
+    ...(history ? { history } : {}),
+    ...(tickError ? { tickError } : {}),
+    ...(foldError ? { foldError } : {}),
+  };
 }
 
 /** The API view of a stored rollout, broken or not, with its tick failure if any. */
 export function viewOfStored(s: CoordinatorState, r: StoredRollout, history?: Transition[]): StoredRolloutView {
   const tickError = s.tickFailures.errorOf(r.id);
-  if (!isBroken(r)) return viewOf(r, history, tickError);
+  if (!isBroken(r)) return viewOf(r, history, tickError, r.status === 'completed' ? s.foldFailures.errorOf(r.id) : undefined);
   return { ...r, nextPromotionAt: null, ...(history ? { history } : {}), ...(tickError ? { tickError } : {}) };
 }
 
 /** Starts a rollout after checking the flag, its variants, the plan and that none is active on the flag. */
 export function start(s: CoordinatorState, body: unknown, actor: string, now: number, id: string): Outcome<RolloutView> {
   const parsed = zStartRollout.safeParse(body);
-  if (!parsed.success) return fail(422, 'the rollout request is invalid', { errors: fromZodIssues(parsed.error) });
+  if (!parsed.success) return fail(422, 'validation_failed', 'the rollout request is invalid', { errors: fromZodIssues(parsed.error) });
   const input = parsed.data;
   const config = s.configs.latest()?.config;
   const flag = ownValue(config?.flags, input.flag);
-  if (!config || !flag) return fail(422, `flag "${input.flag}" does not exist in ${s.environment()}`, { errors: [{ path: '/flag', message: 'no such flag' }] });
+  if (!config || !flag)
+    return fail(422, 'validation_failed', `flag "${input.flag}" does not exist in ${s.environment()}`, {
+      errors: [{ path: '/flag', message: 'no such flag' }],
+    });
   const resolved = resolveFlag(flag, s.environment());
   for (const [path, v] of [
     ['/variant', input.variant],
     ['/baselineVariant', input.baselineVariant],
   ] as const) {
     if (v !== undefined && !Object.hasOwn(resolved.variants, v)) {
-      return fail(422, `variant "${v}" does not exist in flag "${input.flag}"`, {
+      return fail(422, 'validation_failed', `variant "${v}" does not exist in flag "${input.flag}"`, {
         errors: [{ path, message: `known: ${Object.keys(resolved.variants).join(', ')}` }],
       });
     }
   }
   if (input.baselineVariant === undefined && !resolved.defaultVariant) {
-    return fail(422, `flag "${input.flag}" has no default variant here; name a baselineVariant`, {
+    return fail(422, 'validation_failed', `flag "${input.flag}" has no default variant here; name a baselineVariant`, {
       errors: [{ path: '/baselineVariant', message: 'required' }],
     });
   }
   // A broken active row still holds its flag: an operator rolls it back first.
   const active = s.rollouts.activeForFlag(input.flag);
-  if (active) return fail(409, `flag "${input.flag}" already has an active rollout (${active.id})`, { rolloutId: active.id });
+  if (active) return fail(409, 'rollout_conflict', `flag "${input.flag}" already has an active rollout (${active.id})`, { rolloutId: active.id });
   // Treatment and baseline would read the same reports: nothing to compare, and a share of one half
   // where the stage's percent is expected would hold the rollout on the sample ratio forever.
   if ((input.baselineVariant ?? resolved.defaultVariant) === input.variant) {
-    return fail(422, `variant "${input.variant}" is the rollout's baseline; roll out another variant, or name a different baselineVariant`, {
-      errors: [{ path: '/variant', message: 'same as the baseline' }],
-    });
+    return fail(
+      422,
+      'validation_failed',
+      `variant "${input.variant}" is the rollout's baseline; roll out another variant, or name a different baselineVariant`,
+      {
+        errors: [{ path: '/variant', message: 'same as the baseline' }],
+      },
+    );
   }
   const planned = planFor(input);
-  if (!planned.ok) return fail(422, 'the rollout plan is invalid', { errors: planned.errors });
+  if (!planned.ok) return fail(422, 'validation_failed', 'the rollout plan is invalid', { errors: planned.errors });
   // The baseline is fixed at start, so a later config change cannot silently move it.
   const rollout = startRollout(id, { ...input, baselineVariant: input.baselineVariant ?? resolved.defaultVariant! }, planned.plan, now);
   // The answer is built before the commit: nothing that could throw runs after it.
@@ -108,9 +124,9 @@ export function act(
   now: number,
 ): Outcome<StoredRolloutView & { changed: boolean }> {
   const parsed = zRolloutAction.safeParse(body);
-  if (!parsed.success) return fail(422, 'the action request is invalid', { errors: fromZodIssues(parsed.error) });
+  if (!parsed.success) return fail(422, 'validation_failed', 'the action request is invalid', { errors: fromZodIssues(parsed.error) });
   const before = s.rollouts.get(id);
-  if (!before) return fail(404, `no rollout ${id} in ${s.environment()}`);
+  if (!before) return fail(404, 'rollout_not_found', `no rollout ${id} in ${s.environment()}`);
   if (isBroken(before)) return actOnBroken(s, before, action, parsed.data.reason, actor, now);
   const { rollout, events, changed } = applyAction(before, action, parsed.data, now);
   // Built before the commit: nothing that could throw runs after it.
@@ -131,9 +147,9 @@ function actOnBroken(
   actor: string,
   now: number,
 ): Outcome<BrokenRolloutView & { changed: boolean }> {
-  const active = before.status === 'running' || before.status === 'paused';
+  const active = isActive(before);
   if (action !== 'rollback') {
-    return fail(409, `rollout ${before.id} cannot be ${action}d: its stored row does not parse (${before.broken}); only rollback applies`, {
+    return fail(409, 'rollout_conflict', `rollout ${before.id} cannot be ${action}d: its stored row does not parse (${before.broken}); only rollback applies`, {
       rolloutId: before.id,
     });
   }
@@ -221,7 +237,7 @@ function tickOne(s: CoordinatorState, before: Rollout, now: number, judge: Judge
   const completed = events.some((e) => e.type === 'completed');
   const recovered = s.tickFailures.get(before.id);
   const alsoInTransaction = () => {
-    if (completed) foldCompletion(s, rollout, now);
+    if (completed) noteFoldFailure(s, rollout, foldCompletion(s, rollout, now), now);
     if (!recovered) return false;
     s.tickFailures.clear(new Set([before.id]));
     s.audit.append(now, {
@@ -237,6 +253,24 @@ function tickOne(s: CoordinatorState, before: Rollout, now: number, judge: Judge
   };
   record(s, { before, after: rollout, events, actor: SYSTEM_ACTOR, now, action: action ? `rollout.auto_${action}` : null, reason: null, alsoInTransaction });
   return { rollout, changed: needsPublish(events), dirty: needsPublish(events) || recovered !== undefined };
+}
+
+/**
+ * Records a completed rollout whose variant could not become the flag's default: kept for the
+ * admin API (`foldError`), audited and logged, so the operator can set the default by hand.
+ */
+function noteFoldFailure(s: CoordinatorState, r: Rollout, problem: string | null, now: number): void {
+  if (problem === null) return;
+  s.foldFailures.set({ rollout: r.id, at: now, message: problem });
+  s.audit.append(now, {
+    actor: SYSTEM_ACTOR,
+    action: 'rollout.fold_failed',
+    target: r.id,
+    flags: [r.flag],
+    reason: `rollout ${r.id} completed but "${r.variant}" could not become the default of ${r.flag}: ${problem}`,
+    diff: { variant: r.variant, problem },
+  });
+  logEvent({ event: 'rollout_fold_failed', environment: s.environment(), rollout: r.id, flag: r.flag, message: problem });
 }
 
 /**

@@ -1,5 +1,6 @@
 import { firstIssue } from '../core/config/issues';
 import { type Rollout, zRollout } from '../core/schema/rollout';
+import { ACTIVE_STATUSES } from '../core/rollout/schedule';
 import type { RolloutEvent } from '../core/rollout/events';
 
 /** A transition as the API shows it in a rollout's history. */
@@ -14,7 +15,7 @@ export interface Transition {
   details: unknown;
 }
 
-const ACTIVE = "('running', 'paused')";
+const ACTIVE = `(${ACTIVE_STATUSES.map((s) => `'${s}'`).join(', ')})`;
 
 /**
  * A stored rollout whose row does not parse (written by older code, or by hand). It is held: never

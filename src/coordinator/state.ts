@@ -11,6 +11,7 @@ import { ProbeTable } from './probes';
 import { Publisher } from './publisher';
 import { RolloutRows } from './rollout-rows';
 import { TickFailures } from './tick-failures';
+import { FoldFailures } from './fold-failures';
 
 /** The coordinator's stores over one SQLite database, shared by its operations. */
 export interface CoordinatorState {
@@ -19,6 +20,8 @@ export interface CoordinatorState {
   configs: ConfigVersions;
   rollouts: RolloutRows;
   tickFailures: TickFailures;
+  /** Completed rollouts whose variant could not become the default. */
+  foldFailures: FoldFailures;
   /** The ticks applied: each scheduledTime once, tick time only forward. */
   ticks: TickLog;
   audit: AuditLog;
@@ -61,6 +64,7 @@ export function createState(storage: DurableObjectStorage, kv: () => Pick<KVName
     configs,
     rollouts,
     tickFailures,
+    foldFailures: new FoldFailures(meta),
     keys,
     probes: new ProbeTable(sql),
     ticks: new TickLog(sql, meta),

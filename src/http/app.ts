@@ -49,10 +49,11 @@ export function createApp(options: AppOptions = {}): Hono<AppEnv> {
   app.route('/v1/metrics', metricsRoutes);
   app.route('/ui', uiRoutes);
 
+  // The admin API, the metrics API and the dashboard answer their own errors (their own onError);
+  // what reaches here is OFREP's (the event stream) or an unknown route, in OFREP's shape.
   app.notFound((c) => c.json({ errorDetails: `no route for ${c.req.method} ${new URL(c.req.url).pathname}` }, 404));
   app.onError((err, c) => {
     if (err instanceof RollgateError) {
-      if (c.req.path.startsWith('/admin/') || c.req.path.startsWith('/v1/')) return c.json({ error: err.publicMessage, ...err.details }, err.status);
       if (err.status === 401 || err.status === 403) return c.body(null, err.status);
       return c.json({ errorDetails: err.publicMessage }, err.status);
     }

@@ -58,7 +58,7 @@ const hashMemo = new HashMemo(sha256Hex);
  */
 export async function authenticateClient(headers: Headers, runtime: Runtime, kv: KVNamespace, now: number, needed: number): Promise<ClientMatch> {
   const key = clientKeyOf(headers);
-  if (!key) throw new RollgateError(401, 'missing client key');
+  if (!key) throw new RollgateError(401, 'unauthorized', 'missing client key');
   const hash = await hashMemo.of(key);
   // Steady state: every environment's memo is fresh, so no promise per environment is needed.
   let snapshots: (LoadedSnapshot | null | undefined)[] = runtime.environments.map((env) => runtime.store.peek(env, now));
@@ -69,12 +69,13 @@ export async function authenticateClient(headers: Headers, runtime: Runtime, kv:
     snapshots = settled.map((r) => (r.status === 'fulfilled' ? r.value : undefined));
   }
   const match = findClientKey(hash, snapshots);
-  if (!match) throw new RollgateError(401, 'unknown client key');
+  if (!match) throw new RollgateError(401, 'unauthorized', 'unknown client key');
   hashMemo.remember(key, hash);
   if ((match.snapshot.keyScopes[match.index]! & needed) === 0) {
     const scope = needed === SCOPE_REPORT ? 'report' : 'evaluate';
     throw new RollgateError(
       403,
+      'forbidden',
       `this client key lacks the "${scope}" scope; ${scope === 'report' ? 'POST /v1/metrics needs a report key (a server-side secret)' : 'OFREP needs an evaluate key'}`,
     );
   }

@@ -15,7 +15,7 @@ healthRoutes.get('/', async (c) => {
     r.status === 'fulfilled' ? r.value : undefined,
   );
   const statuses = environments.map((env) => store.status(env));
-  const kvReachable = statuses.every((s) => !s.lastError?.startsWith('KV read failed'));
+  const kvReachable = environments.every((env) => store.kvReachable(env));
   const ready = statuses.every((s) => s.source === 'kv');
   const body = {
     status: ready ? 'ok' : 'degraded',

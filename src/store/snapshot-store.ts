@@ -25,6 +25,8 @@ interface Entry {
   checkedAt: number;
   inflight: Promise<void> | undefined;
   lastError: string | undefined;
+  /** Whether the last KV read threw (KV unreachable), as opposed to answering something unusable. */
+  kvFailed: boolean;
   /** The last KV text refused, so an unchanged bad value is neither parsed nor logged again. */
   rejectedRaw: string | undefined;
   /**
@@ -78,6 +80,7 @@ export class SnapshotStore {
         checkedAt: Number.NEGATIVE_INFINITY,
         inflight: undefined,
         lastError: undefined,
+        kvFailed: false,
         rejectedRaw: undefined,
         older: undefined,
         confirmed: -1,
@@ -146,6 +149,11 @@ export class SnapshotStore {
     };
   }
 
+  /** False while the last KV read of this environment failed (KV unreachable, not a bad answer). */
+  kvReachable(environment: string): boolean {
+    return !this.entries.get(environment)?.kvFailed;
+  }
+
   /** refresh(), with anything it throws (a bug, a RangeError, a compile failure) kept in this environment. */
   private async refreshSafely(kv: SnapshotKv, environment: string, entry: Entry, now: number): Promise<void> {
     try {
@@ -165,8 +173,10 @@ export class SnapshotStore {
     try {
       raw = await kv.get(snapshotKey(environment), 'text');
     } catch (err) {
+      entry.kvFailed = true;
       return this.keepLastGood(entry, environment, `KV read failed: ${errorText(err)}`);
     }
+    entry.kvFailed = false;
     if (raw === null) return this.keepLastGood(entry, environment, 'no snapshot published in KV');
     if (entry.current?.raw === raw) {
       entry.lastError = undefined;

@@ -1,3 +1,4 @@
+import type { RolloutActionName } from '../../../src/core/rollout/actions';
 import type { ActionResponse, RolloutView } from '../lib/api';
 import { expectPositionals, requiredOption } from '../lib/args';
 import { EXIT } from '../lib/errors';
@@ -5,7 +6,8 @@ import { currentConfig, protectedWrite } from '../lib/protection';
 import { activeRollout, describeRollout, latestRollout } from '../lib/rollouts';
 import type { CommandDef, Ctx } from '../command';
 
-export type ActionName = 'rollback' | 'pause' | 'resume' | 'promote';
+/** The operator actions, as the Worker names them. */
+export type ActionName = RolloutActionName;
 
 /**
  * Which actions ask for confirmation in a protected environment. Rollback and pause only reduce

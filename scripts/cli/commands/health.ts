@@ -1,4 +1,4 @@
-import type { HealthResponse, ProbeStatus, SummaryResponse, TickFailureNote } from '../lib/api';
+import type { HealthResponse, ProbeState, SummaryResponse, TickFailureNote } from '../lib/api';
 import { expectPositionals } from '../lib/args';
 import { CliError, EXIT } from '../lib/errors';
 import { formatDuration } from '../lib/output';
@@ -13,23 +13,16 @@ export interface HealthEnvironment {
   ageSeconds: number | null;
   lastError: string | null;
   /** Probe counters from the admin API; null when none are configured or they are unavailable. */
-  probes: ProbeStatus[] | null;
+  probes: ProbeState[] | null;
   /** How many rollouts are held because their tick fails (docs/RUNBOOK.md, "A rollout's tick fails"), from /health. */
   heldRollouts: number;
   /** Which ones, from the admin API (empty when the token cannot read it). */
   tickFailures: TickFailureNote[];
 }
 
-/** Probe counters as a list, whatever shape the API gives (a list, or a map by check name). */
-export function probeList(raw: unknown): ProbeStatus[] | null {
-  if (raw === undefined || raw === null) return null;
-  if (Array.isArray(raw)) return raw.length === 0 ? null : (raw as ProbeStatus[]);
-  if (typeof raw === 'object') {
-    const entries = Object.entries(raw as Record<string, unknown>);
-    if (entries.length === 0) return null;
-    return entries.map(([name, v]) => ({ name, ...(typeof v === 'object' && v !== null ? v : { value: v }) }));
-  }
-  return null;
+/** Probe counters of an environment; null when it has no health checks (the summary's list is empty). */
+function probeList(probes: readonly ProbeState[]): ProbeState[] | null {
+  return probes.length === 0 ? null : [...probes];
 }
 
 export const health: CommandDef = {
@@ -55,7 +48,7 @@ export const health: CommandDef = {
         throw new CliError(`environment "${target.environment}" is not served by ${target.url} (it serves ${names.join(', ')})`);
       names = [target.environment];
     }
-    let probes: Record<string, ProbeStatus[] | null> = {};
+    let probes: Record<string, ProbeState[] | null> = {};
     // Which rollouts are held comes from the admin API; /health (no key) only counts them.
     let held: Record<string, TickFailureNote[]> = {};
     let probesError: string | null = null;

@@ -112,7 +112,10 @@ describe('keys', () => {
 
   it('revoke of an unknown key', async () => {
     const { fetch } = fakeFetch(
-      routes({ ...flags('staging'), 'DELETE /admin/v1/environments/staging/keys/nope': { status: 404, json: { error: 'no key named "nope" in staging' } } }),
+      routes({
+        ...flags('staging'),
+        'DELETE /admin/v1/environments/staging/keys/nope': { status: 404, json: { error: 'no key named "nope" in staging', code: 'key_not_found' } },
+      }),
     );
     const r = await runCli(['keys', 'revoke', '--env', 'staging', '--name', 'nope'], { fetch });
     expect(r.code).toBe(1);
@@ -135,7 +138,13 @@ describe('revert', () => {
 
   it('an unknown version says where to find versions', async () => {
     const { fetch } = fakeFetch(
-      routes({ ...flags('staging'), 'POST /admin/v1/environments/staging/flags/revert': { status: 404, json: { error: 'no config version 99 in staging' } } }),
+      routes({
+        ...flags('staging'),
+        'POST /admin/v1/environments/staging/flags/revert': {
+          status: 404,
+          json: { error: 'no config version 99 in staging', code: 'config_version_not_found' },
+        },
+      }),
     );
     const r = await runCli(['revert', '--env', 'staging', '--to', '99'], { fetch });
     expect(r.code).toBe(1);

@@ -158,7 +158,7 @@ export const keys: CommandDef = {
     } catch (err) {
       if (err instanceof ApiError && err.status === 409)
         throw new CliError(`${err.body.error ?? 'conflict'} (rollgate keys revoke --env ${environment} --name ${name})`);
-      if (err instanceof ApiError && err.status === 404 && verb === 'revoke' && /no key/.test(err.body.error ?? ''))
+      if (err instanceof ApiError && verb === 'revoke' && err.body.code === 'key_not_found')
         throw new CliError(`${environment} has no client key named "${name}"`);
       throw err;
     }

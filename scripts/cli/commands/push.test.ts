@@ -147,7 +147,9 @@ describe('push', () => {
 
   it('diff against an environment with no config yet shows everything as added', async () => {
     const { fetch } = fakeFetch(
-      routes({ 'GET /admin/v1/environments/staging/flags': { status: 404, json: { error: 'no config has been written to staging yet' } } }),
+      routes({
+        'GET /admin/v1/environments/staging/flags': { status: 404, json: { error: 'no config has been written to staging yet', code: 'config_not_found' } },
+      }),
     );
     const r = await runCli(['diff', file, '--env', 'staging'], { fetch });
     expect(r.code).toBe(0);

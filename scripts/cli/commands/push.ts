@@ -1,4 +1,4 @@
-import { isProtected } from '../../../src/coordinator/protection';
+import { isProtected } from '../../../src/core/config/environments';
 import { diffConfigs } from '../../../src/core/config/diff';
 import type { ConfigWriteResult } from '../lib/api';
 import { expectPositionals, stringOption } from '../lib/args';

@@ -142,6 +142,21 @@ describe('status', () => {
     expect(human.stdout).toContain('history   2026-11-27T09:00:00Z started running 0% → running 5% by ops');
   });
 
+  it('a completed rollout whose fold failed says its variant did not become the default', async () => {
+    const completed = {
+      ...active,
+      status: 'completed',
+      endedAt: Date.UTC(2026, 10, 29, 9),
+      foldError: { at: '2026-11-29T09:00:00.000Z', message: 'flag "new-checkout" is no longer in the config' },
+    };
+    const fetch = statusApi({
+      'GET /admin/v1/environments/production/rollouts': { json: { rollouts: [completed] } },
+      'GET /admin/v1/environments/production/rollouts/ro_test_1': { json: completed },
+    }).fetch;
+    const human = await runCli(['status', 'new-checkout', '--env', 'production'], { fetch });
+    expect(human.stdout).toContain('did not become the default (2026-11-29T09:00:00.000Z): flag "new-checkout" is no longer in the config');
+  });
+
   it('an environment whose coordinator did not answer: the others shown, it named, exit 1', async () => {
     const down = { environment: 'staging', error: 'the coordinator did not answer; see the Worker logs (summary_failed)' };
     const api = () =>

@@ -40,7 +40,7 @@ export const revert: CommandDef = {
         return res.body;
       });
     } catch (err) {
-      if (err instanceof ApiError && err.status === 404 && /no config version/.test(err.body.error ?? '')) {
+      if (err instanceof ApiError && err.body.code === 'config_version_not_found') {
         throw new CliError(
           `${environment} has no config version ${version} (latest is ${current.version}) — list versions with \`rollgate audit --env ${environment} --action config.put\``,
         );

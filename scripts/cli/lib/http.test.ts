@@ -68,7 +68,7 @@ describe('error messages', () => {
   it('422 lists every error with its path', async () => {
     const { fetch } = fakeFetch(
       routes({
-        'GET /admin/v1/environments/staging/flags': { status: 404, json: { error: 'no config has been written to staging yet' } },
+        'GET /admin/v1/environments/staging/flags': { status: 404, json: { error: 'no config has been written to staging yet', code: 'config_not_found' } },
         'POST /admin/v1/environments/staging/rollouts': {
           status: 422,
           json: {

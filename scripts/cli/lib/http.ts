@@ -1,9 +1,12 @@
+import type { ErrorCode } from '../../../src/core/api/error-codes';
 import { CliError, EXIT } from './errors';
 import { describeTokenSource, isLoopback, type Target } from './target';
 
 /** A JSON error body of the admin API: `{error, errors?: [{path, message}], ...}`. */
 export interface ApiErrorBody {
   error?: string;
+  /** The admin and metrics APIs' machine code (README "Error codes"). */
+  code?: ErrorCode;
   errorDetails?: string;
   errors?: { path?: string; message?: string }[];
   warnings?: { path?: string; message?: string }[];

@@ -1,4 +1,5 @@
-import { isProtected } from '../../../src/coordinator/protection';
+import { versionOfTag } from '../../../src/core/api/config-version';
+import { isProtected } from '../../../src/core/config/environments';
 import type { RollgateConfig } from '../../../src/core/schema/config';
 import type { ConfigResponse } from './api';
 import { ApiError, type AdminClient } from './http';
@@ -15,15 +16,14 @@ export interface CurrentConfig {
 }
 
 /**
- * GET /environments/{env}/flags. The version comes from the ETag; a 404 "no config yet" is
+ * GET /environments/{env}/flags. The version comes from the ETag; a `config_not_found` answer is
  * version 0; protection follows the stored document's `environments` (production by default),
  * with the same code the coordinator uses.
  */
 export async function currentConfig(client: AdminClient, environment: string): Promise<CurrentConfig> {
   try {
     const res = await client.get<ConfigResponse>(client.envPath(environment, '/flags'), { environment });
-    const etag = /^(?:W\/)?"?(\d+)"?$/.exec(res.headers.get('etag') ?? '');
-    const version = etag ? Number(etag[1]) : res.body.version;
+    const version = versionOfTag(res.headers.get('etag') ?? '') ?? res.body.version;
     return {
       version,
       document: res.body.document,
@@ -32,7 +32,7 @@ export async function currentConfig(client: AdminClient, environment: string): P
       protected: isProtected(res.body.document, environment),
     };
   } catch (err) {
-    if (err instanceof ApiError && err.status === 404 && /no config/i.test(err.body.error ?? '')) {
+    if (err instanceof ApiError && err.body.code === 'config_not_found') {
       return { version: 0, document: null, updatedAt: null, actor: null, protected: isProtected(null, environment) };
     }
     throw err;

@@ -1,3 +1,4 @@
+import { ACTIVE_STATUSES, isActive } from '../../../src/core/rollout/schedule';
 import { describeEvidence } from '../../../src/core/health/evidence';
 import { bakeEndsAt } from '../../../src/core/rollout/schedule';
 import type { HealthNumbers, Verdict } from '../../../src/core/schema/rollout';
@@ -8,12 +9,12 @@ import { count, formatDuration, isoSeconds, ms, type Paint, pct, relative } from
 import { humanSeconds } from './stages';
 
 /** Statuses a rollout is still moving in. */
-export const ACTIVE_STATUSES = ['running', 'paused'] as const;
+export { ACTIVE_STATUSES };
 
 /** The flag's active (running or paused) rollout in an environment; a CliError when there is none. */
 export async function activeRollout(client: AdminClient, environment: string, flag: string): Promise<RolloutView> {
   const res = await client.get<{ rollouts: RolloutView[] }>(client.envPath(environment, '/rollouts'), { environment });
-  const found = res.body.rollouts.find((r) => r.flag === flag && (ACTIVE_STATUSES as readonly string[]).includes(r.status));
+  const found = res.body.rollouts.find((r) => r.flag === flag && isActive(r));
   if (found) return found;
   const last = res.body.rollouts.find((r) => r.flag === flag);
   const hint = last ? ` (its last rollout ${last.id} is ${last.status})` : '';
@@ -23,7 +24,7 @@ export async function activeRollout(client: AdminClient, environment: string, fl
 /** The flag's most recent rollout (any status) with its history, or null. */
 export async function latestRollout(client: AdminClient, environment: string, flag: string): Promise<RolloutView | null> {
   const res = await client.get<{ rollouts: RolloutView[] }>(client.envPath(environment, '/rollouts'), { environment });
-  const active = res.body.rollouts.find((r) => r.flag === flag && (ACTIVE_STATUSES as readonly string[]).includes(r.status));
+  const active = res.body.rollouts.find((r) => r.flag === flag && isActive(r));
   const pick = active ?? res.body.rollouts.find((r) => r.flag === flag);
   if (!pick) return null;
   return (await client.get<RolloutView>(client.envPath(environment, `/rollouts/${encodeURIComponent(pick.id)}`), { environment })).body;
@@ -148,5 +149,8 @@ export function describeRollout(r: StoredRolloutView, now: number, p: Paint): st
   }
   if (r.lastDecision) lines.push(`  decision  ${r.lastDecision}`);
   if (r.tickError) lines.push(`  ${p.red(`tick fails since ${r.tickError.since}: ${r.tickError.message} (held)`)}`);
+  if ('foldError' in r && r.foldError) {
+    lines.push(`  ${p.red(`${r.variant} did not become the default (${r.foldError.at}): ${r.foldError.message}; set it in the config by hand`)}`);
+  }
   return lines;
 }

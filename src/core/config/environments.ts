@@ -17,3 +17,10 @@ export function environmentsOf(config: Pick<RollgateConfig, 'environments'>): En
       : { name: spec.name, protected: spec.protected ?? spec.name === 'production', healthChecks: spec.healthChecks ?? [] },
   );
 }
+
+/** Whether writes to `environment` need confirmation, per the config that describes it (production when none does). */
+export function isProtected(config: RollgateConfig | null, environment: string): boolean {
+  if (!config) return environment === 'production';
+  const env = environmentsOf(config).find((e) => e.name === environment);
+  return env ? env.protected : environment === 'production';
+}

@@ -7,6 +7,13 @@ import { promoteOne, rollBack } from './transitions';
 export const ROLLOUT_ACTIONS = ['promote', 'pause', 'resume', 'rollback'] as const;
 export type RolloutActionName = (typeof ROLLOUT_ACTIONS)[number];
 
+const ACTION_NAMES: ReadonlySet<string> = new Set(ROLLOUT_ACTIONS);
+
+/** Whether a name from a URL or a form is one of the operator actions. */
+export function isRolloutAction(name: string): name is RolloutActionName {
+  return ACTION_NAMES.has(name);
+}
+
 /** The outcome of an operator action; `note` says why nothing changed when `changed` is false. */
 export interface ActionResult {
   rollout: Rollout;

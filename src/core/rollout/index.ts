@@ -2,7 +2,7 @@
 export { STRATEGIES, scheduleOf, type Schedule } from './strategies';
 export { planFor, healthFor, stageErrors, type PlanError, type PlanResult } from './plan';
 export { startRollout } from './start';
-export { stageDueAt, nextPromotionAt, bakeEndsAt, isTerminal, isAtLastStage, TERMINAL_STATUSES } from './schedule';
+export { stageDueAt, nextPromotionAt, bakeEndsAt, isTerminal, isAtLastStage, TERMINAL_STATUSES, ACTIVE_STATUSES, isActive } from './schedule';
 export { needsPublish, type RolloutEvent, type RolloutEventType } from './events';
 export { tickRollout } from './tick';
 export { applyAction, ROLLOUT_ACTIONS, type ActionResult, type RolloutActionName } from './actions';

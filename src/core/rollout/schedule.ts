@@ -3,6 +3,14 @@ import type { Rollout, RolloutStatus } from '../schema/rollout';
 /** Statuses a rollout never leaves. */
 export const TERMINAL_STATUSES: readonly RolloutStatus[] = ['completed', 'rolled_back', 'aborted'];
 
+/** Statuses of a rollout that is under way (the one a flag may have at a time). */
+export const ACTIVE_STATUSES = ['running', 'paused'] as const satisfies readonly RolloutStatus[];
+
+/** True while the rollout is under way (running or paused). */
+export function isActive(rollout: { status: string }): boolean {
+  return (ACTIVE_STATUSES as readonly string[]).includes(rollout.status);
+}
+
 /** True when the rollout has ended and nothing (tick or action) may change it. */
 export function isTerminal(rollout: Pick<Rollout, 'status'>): boolean {
   return TERMINAL_STATUSES.includes(rollout.status);

@@ -1,19 +1,22 @@
 import type { Context } from 'hono';
 import type { Outcome } from '../../coordinator/outcome';
 import type { RolloutCoordinator } from '../../coordinator/rollout-coordinator';
+import { versionOfTag } from '../../core/api/config-version';
 import { firstTooDeep, MAX_JSON_DEPTH } from '../../core/json-depth';
 import { RollgateError } from '../errors';
 import { readJsonBody } from '../read-json-body';
-import type { AppEnv } from '../types';
 
 /** Admin request bodies may hold a whole config document. */
 export const ADMIN_MAX_BODY_BYTES = 1024 * 1024;
 
-/** Answers an Outcome: the value as JSON, or the failure's status with `{ error, ...details }`. */
-export function respond<T>(c: Context<AppEnv>, out: Outcome<T>, status: 200 | 201 = 200, headers: Record<string, string> = {}): Response {
+/** Admin body errors carry no OFREP code: the admin onError answers `{ error, code }`. */
+const ADMIN_BODY = { expected: 'a JSON document' };
+
+/** Answers an Outcome: the value as JSON, or the failure's status with `{ error, code, ...details }`. */
+export function respond<T>(c: Context, out: Outcome<T>, status: 200 | 201 = 200, headers: Record<string, string> = {}): Response {
   if (out.ok) return c.json(out.value as object, status, headers);
   const details = typeof out.details === 'object' && out.details !== null ? out.details : out.details === undefined ? {} : { details: out.details };
-  return c.json({ error: out.error, ...details }, out.status);
+  return c.json({ error: out.error, code: out.code, ...details }, out.status);
 }
 
 /**
@@ -21,21 +24,21 @@ export function respond<T>(c: Context<AppEnv>, out: Outcome<T>, status: 200 | 20
  * it is handed to the coordinator: copying it there, and every recursive walk after, would
  * overflow the stack long before validation could answer.
  */
-export async function adminBody(c: Context<AppEnv>): Promise<unknown> {
-  const body = await readJsonBody(c.req.raw, ADMIN_MAX_BODY_BYTES);
+export async function adminBody(c: Context): Promise<unknown> {
+  const body = await readJsonBody(c.req.raw, ADMIN_MAX_BODY_BYTES, ADMIN_BODY);
   const deep = firstTooDeep(body, MAX_JSON_DEPTH);
   if (deep !== null) {
     const message = `nested deeper than ${MAX_JSON_DEPTH} levels`;
-    throw new RollgateError(422, `the request body is ${message}`, undefined, { errors: [{ path: deep, message }] });
+    throw new RollgateError(422, 'validation_failed', `the request body is ${message}`, { details: { errors: [{ path: deep, message }] } });
   }
   return body;
 }
 
-/** The environment of the path, 404 when this Worker does not serve it. */
-export function environmentParam(c: Context<AppEnv>): string {
-  const env = c.req.param('env') ?? '';
-  if (!c.get('runtime').environments.includes(env)) throw new RollgateError(404, `unknown environment "${env}"`);
-  return env;
+/** The `limit` query parameter of a page: 1 to 500, 50 when absent. */
+export function limitParam(c: Context): number {
+  const limit = Number(c.req.query('limit') ?? '50');
+  if (!Number.isInteger(limit) || limit < 1 || limit > 500) throw new RollgateError(400, 'invalid_query', 'limit must be an integer from 1 to 500');
+  return limit;
 }
 
 /** The coordinator's RPC methods, typed as the class declares them. */
@@ -72,11 +75,10 @@ export function coordinator(c: { env: Env }, env: string): CoordinatorApi {
 /** Parses If-Match: `"3"`, `W/"3"` or `3` → 3; `*` or absent → null (no check); garbage → -1 (never matches). */
 export function ifMatchVersion(header: string | undefined): number | null {
   if (header === undefined || header.trim() === '*') return null;
-  const m = /^(?:W\/)?"?(\d+)"?$/.exec(header.trim());
-  return m ? Number(m[1]) : -1;
+  return versionOfTag(header) ?? -1;
 }
 
 /** Whether X-Rollgate-Confirm names this environment; the coordinator decides whether that is needed. */
-export function confirmedFor(c: Context<AppEnv>, env: string): boolean {
+export function confirmedFor(c: Context, env: string): boolean {
   return c.req.header('x-rollgate-confirm') === env;
 }

@@ -1,39 +1,42 @@
-import { Hono } from 'hono';
+import type { Context } from 'hono';
+import { isRolloutAction, ROLLOUT_ACTIONS } from '../../core/rollout/actions';
 import { RollgateError } from '../errors';
-import type { AppEnv } from '../types';
-import { authorizeAdmin } from './admin-auth';
-import { adminBody, confirmedFor, coordinator, environmentParam, respond } from './respond';
+import type { AdminEnv } from './admin-auth';
+import type { RolloutsResponse } from './api-types';
+import { adminBody, confirmedFor, coordinator, respond } from './respond';
 
-/** Rollouts of one environment: list, start, inspect, operator actions. */
-export const rolloutRoutes = new Hono<AppEnv>();
+/** Rollouts of one environment: list, start, inspect, operator actions. Roles are in routes.ts. */
 
-const ACTIONS = new Set(['promote', 'pause', 'resume', 'rollback']);
+export async function listRollouts(c: Context<AdminEnv>): Promise<Response> {
+  const env = c.get('env');
+  const answer: RolloutsResponse = { rollouts: await coordinator(c, env).listRollouts(env, c.req.query('status')) };
+  return c.json(answer);
+}
 
-rolloutRoutes.get('/', async (c) => {
-  const env = environmentParam(c);
-  await authorizeAdmin(c.req.raw.headers, c.get('runtime').settings.adminTokens, env, 'viewer');
-  return c.json({ rollouts: await coordinator(c, env).listRollouts(env, c.req.query('status')) });
-});
-
-rolloutRoutes.post('/', async (c) => {
-  const env = environmentParam(c);
-  const token = await authorizeAdmin(c.req.raw.headers, c.get('runtime').settings.adminTokens, env, 'operator');
+export async function startRollout(c: Context<AdminEnv>): Promise<Response> {
+  const env = c.get('env');
   const body = await adminBody(c);
-  return respond(c, await coordinator(c, env).startRollout(env, body, token.name, c.get('now'), confirmedFor(c, env)), 201);
-});
+  return respond(c, await coordinator(c, env).startRollout(env, body, c.get('admin').name, c.get('now'), confirmedFor(c, env)), 201);
+}
 
-rolloutRoutes.get('/:id', async (c) => {
-  const env = environmentParam(c);
-  await authorizeAdmin(c.req.raw.headers, c.get('runtime').settings.adminTokens, env, 'viewer');
-  return respond(c, await coordinator(c, env).getRollout(env, c.req.param('id')));
-});
+export async function getRollout(c: Context<AdminEnv>): Promise<Response> {
+  const env = c.get('env');
+  return respond(c, await coordinator(c, env).getRollout(env, c.req.param('id') ?? ''));
+}
 
-rolloutRoutes.post('/:id/:action', async (c) => {
-  const env = environmentParam(c);
-  const action = c.req.param('action');
-  if (!ACTIONS.has(action)) throw new RollgateError(404, `unknown action "${action}"; use promote, pause, resume or rollback`);
-  const token = await authorizeAdmin(c.req.raw.headers, c.get('runtime').settings.adminTokens, env, 'operator');
+/** 404 for an unknown action, before the role is checked (as before requireRole). */
+export async function knownAction(c: Context<AdminEnv>, next: () => Promise<void>): Promise<void> {
+  const action = c.req.param('action') ?? '';
+  if (!isRolloutAction(action))
+    throw new RollgateError(404, 'not_found', `unknown action "${action}"; use ${ROLLOUT_ACTIONS.slice(0, -1).join(', ')} or rollback`);
+  await next();
+}
+
+export async function rolloutAction(c: Context<AdminEnv>): Promise<Response> {
+  const env = c.get('env');
+  const action = c.req.param('action') ?? '';
+  if (!isRolloutAction(action)) throw new RollgateError(404, 'not_found', `unknown action "${action}"`);
   const body = await adminBody(c);
-  const out = await coordinator(c, env).rolloutAction(env, c.req.param('id'), action as 'promote', body, token.name, c.get('now'), confirmedFor(c, env));
+  const out = await coordinator(c, env).rolloutAction(env, c.req.param('id') ?? '', action, body, c.get('admin').name, c.get('now'), confirmedFor(c, env));
   return respond(c, out);
-});
+}

@@ -1,57 +1,49 @@
 import { Hono } from 'hono';
-import { RollgateError } from '../errors';
 import { logEvent } from '../../log';
-import type { AppEnv } from '../types';
-import { authenticateAdmin, authorizeAdmin, inScope } from './admin-auth';
-import { configRoutes } from './config-routes';
-import { keyRoutes } from './key-routes';
-import { notificationRoutes } from './notification-routes';
-import { coordinator, environmentParam } from './respond';
-import { rolloutRoutes } from './rollout-routes';
+import { errorBody, RollgateError } from '../errors';
+import { adminGuards, type AdminEnv, type TokenHasher } from './admin-auth';
+import { getConfig, putConfig, revertConfig, validateConfig } from './config-routes';
+import { auditPage, listEnvironments } from './environment-routes';
+import { issueKey, listKeys, revokeKey } from './key-routes';
+import { listNotifications } from './notification-routes';
+import { getRollout, knownAction, listRollouts, rolloutAction, startRollout } from './rollout-routes';
 
-/** The admin API, mounted at /admin/v1. */
-export const adminRoutes = new Hono<AppEnv>();
+/** The admin API, mounted at /admin/v1; `hash` is how bearer tokens are hashed (tests count it). */
+export function createAdminRoutes(hash?: TokenHasher): Hono<AdminEnv> {
+  const admin = new Hono<AdminEnv>();
+  const { authenticate, requireRole } = adminGuards(hash);
 
-// Authentication comes before anything else: without a valid token every admin request is 401,
-// so unknown environments, rollout actions and routes cannot be told apart from known ones.
-adminRoutes.use('*', async (c, next) => {
-  await authenticateAdmin(c.req.raw.headers, c.get('runtime').settings.adminTokens);
-  await next();
-});
+  // Authentication comes before anything else: without a valid token every admin request is 401,
+  // so unknown environments, rollout actions and routes cannot be told apart from known ones.
+  admin.use('*', authenticate);
 
-adminRoutes.get('/environments', async (c) => {
-  const token = await authorizeAdmin(c.req.raw.headers, c.get('runtime').settings.adminTokens, null, 'viewer');
-  const envs = c.get('runtime').environments.filter((e) => inScope(token, e));
-  // One coordinator that cannot answer must not hide the others: it is listed as unavailable.
-  const settled = await Promise.allSettled(envs.map((env) => coordinator(c, env).summary(env)));
-  const environments: unknown[] = [];
-  const unavailable: Array<{ environment: string; error: string }> = [];
-  settled.forEach((r, i) => {
-    if (r.status === 'fulfilled') return void environments.push(r.value);
-    const error = r.reason instanceof Error ? `${r.reason.name}: ${r.reason.message}` : String(r.reason);
-    logEvent({ event: 'summary_failed', environment: envs[i], message: error });
-    unavailable.push({ environment: envs[i]!, error: 'the coordinator did not answer; see the Worker logs (summary_failed)' });
+  // Who may do what: the one table of the admin API's roles.
+  const E = '/environments/:env';
+  admin.get('/environments', requireRole('viewer'), listEnvironments);
+  admin.get(`${E}/audit`, requireRole('viewer'), auditPage);
+  admin.get(`${E}/flags`, requireRole('viewer'), getConfig);
+  admin.put(`${E}/flags`, requireRole('editor'), putConfig);
+  admin.post(`${E}/flags/validate`, requireRole('viewer'), validateConfig);
+  admin.post(`${E}/flags/revert`, requireRole('editor'), revertConfig);
+  admin.get(`${E}/rollouts`, requireRole('viewer'), listRollouts);
+  admin.post(`${E}/rollouts`, requireRole('operator'), startRollout);
+  admin.get(`${E}/rollouts/:id`, requireRole('viewer'), getRollout);
+  admin.post(`${E}/rollouts/:id/:action`, knownAction, requireRole('operator'), rolloutAction);
+  admin.get(`${E}/keys`, requireRole('viewer'), listKeys);
+  admin.post(`${E}/keys`, requireRole('operator'), issueKey);
+  admin.delete(`${E}/keys/:name`, requireRole('operator'), revokeKey);
+  admin.get(`${E}/notifications`, requireRole('viewer'), listNotifications);
+
+  // A mounted app's notFound is not consulted by Hono; a last catch-all gives the admin 404 shape.
+  admin.all('*', (c) => {
+    throw new RollgateError(404, 'not_found', `no route for ${c.req.method} ${new URL(c.req.url).pathname}`);
   });
-  return c.json(unavailable.length > 0 ? { environments, unavailable } : { environments });
-});
+  admin.onError((err, c) => {
+    if (err instanceof RollgateError) return c.json(errorBody(err), err.status);
+    logEvent({ event: 'unhandled_error', path: new URL(c.req.url).pathname, name: err.name, message: err.message });
+    return c.json({ error: 'internal error; see the Worker logs (unhandled_error)', code: 'internal_error' }, 500);
+  });
+  return admin;
+}
 
-adminRoutes.get('/environments/:env/audit', async (c) => {
-  const env = environmentParam(c);
-  await authorizeAdmin(c.req.raw.headers, c.get('runtime').settings.adminTokens, env, 'viewer');
-  const limit = Number(c.req.query('limit') ?? '50');
-  if (!Number.isInteger(limit) || limit < 1 || limit > 500) throw new RollgateError(400, 'limit must be an integer from 1 to 500');
-  const cursor = c.req.query('cursor');
-  if (cursor !== undefined && !/^\d+$/.test(cursor)) throw new RollgateError(400, 'cursor must be a value returned as nextCursor');
-  const query: { limit: number; cursor?: string; flag?: string; action?: string } = { limit };
-  if (cursor) query.cursor = cursor;
-  const flag = c.req.query('flag');
-  if (flag) query.flag = flag;
-  const action = c.req.query('action');
-  if (action) query.action = action;
-  return c.json(await coordinator(c, env).auditPage(env, query));
-});
-
-adminRoutes.route('/environments/:env/flags', configRoutes);
-adminRoutes.route('/environments/:env/rollouts', rolloutRoutes);
-adminRoutes.route('/environments/:env/keys', keyRoutes);
-adminRoutes.route('/environments/:env/notifications', notificationRoutes);
+export const adminRoutes = createAdminRoutes();

@@ -36,17 +36,22 @@ export function checkBatch(body: unknown, variantsOf: (flag: string) => Readonly
   if (!batch.success)
     throw new RollgateError(
       422,
+      'validation_failed',
       `expected {"reports": [...]}: ${fromZod(batch.error)
         .map((i) => `${i.path} ${i.message}`)
         .join('; ')}`,
     );
   const reports = batch.data.reports;
   if (reports.length > MAX_REPORTS_PER_BATCH)
-    throw new RollgateError(413, `a batch holds at most ${MAX_REPORTS_PER_BATCH} reports; this one has ${reports.length}`);
+    throw new RollgateError(413, 'body_too_large', `a batch holds at most ${MAX_REPORTS_PER_BATCH} reports; this one has ${reports.length}`);
   reports.forEach((r, index) => {
     const samples = (r as { latencyMs?: unknown } | null)?.latencyMs;
     if (Array.isArray(samples) && samples.length > MAX_RAW_SAMPLES) {
-      throw new RollgateError(413, `report ${index} has ${samples.length} raw latency samples; at most ${MAX_RAW_SAMPLES} (send a sketch instead)`);
+      throw new RollgateError(
+        413,
+        'body_too_large',
+        `report ${index} has ${samples.length} raw latency samples; at most ${MAX_RAW_SAMPLES} (send a sketch instead)`,
+      );
     }
   });
   const problems: ReportProblem[] = [];

@@ -3,7 +3,7 @@ import { SCOPE_EVALUATE } from '../../core/key-scopes';
 import { authenticateClient } from '../client-auth';
 import { RollgateError } from '../errors';
 import { ofrepLimitKey, overLimit, RETRY_AFTER_SECONDS } from '../rate-limit';
-import { readJsonBody } from '../read-json-body';
+import { INVALID_CONTEXT, readJsonBody } from '../read-json-body';
 import type { Runtime } from '../runtime';
 import { etagOf, matchesIfNoneMatch } from './etag';
 import { coloCache, latestSource } from './freshen';
@@ -12,6 +12,7 @@ import { resolutionJson, statusOf } from './serialize';
 import { eventStreamsJson } from './stream';
 
 const JSON_TYPE = { 'content-type': 'application/json' };
+const OFREP_BODY = { expected: '{"context": {...}}', extra: INVALID_CONTEXT };
 
 /** What an OFREP evaluation needs from its request, wherever it was routed from (the router or the fast path). */
 export interface EvaluationCall {
@@ -30,7 +31,7 @@ export async function evaluateSingle(call: EvaluationCall, key: string): Promise
     const { snapshot, index } = await authenticateClient(request.headers, runtime, env.FLAGS, now, SCOPE_EVALUATE);
     freshenFor(call, snapshot.environment);
     if (await overLimit(env.OFREP_RATE_LIMIT, 'OFREP_RATE_LIMIT', ofrepLimitKey(snapshot.keyIds[index]!, request.headers))) return limited();
-    const context = contextOf(await readJsonBody(request, runtime.settings.maxBodyBytes));
+    const context = contextOf(await readJsonBody(request, runtime.settings.maxBodyBytes, OFREP_BODY));
     const result = evaluateFlag(snapshot.flags, key, context, now);
     return new Response(resolutionJson(result), { status: statusOf(result), headers: JSON_TYPE });
   } catch (err) {
@@ -45,7 +46,7 @@ export async function evaluateBulk(call: EvaluationCall): Promise<Response> {
     const { snapshot, index } = await authenticateClient(request.headers, runtime, env.FLAGS, now, SCOPE_EVALUATE);
     freshenFor(call, snapshot.environment);
     if (await overLimit(env.OFREP_RATE_LIMIT, 'OFREP_RATE_LIMIT', ofrepLimitKey(snapshot.keyIds[index]!, request.headers))) return limited();
-    const context = contextOf(await readJsonBody(request, runtime.settings.maxBodyBytes));
+    const context = contextOf(await readJsonBody(request, runtime.settings.maxBodyBytes, OFREP_BODY));
     const results = evaluateAll(snapshot.flags, context, now);
     let body = '{"flags":[';
     for (let i = 0; i < results.length; i++) body += (i ? ',' : '') + resolutionJson(results[i]!);

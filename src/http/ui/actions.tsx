@@ -1,6 +1,6 @@
 import { type Context, Hono } from 'hono';
 import type { Outcome } from '../../coordinator/outcome';
-import type { RolloutActionName } from '../../coordinator/rollout-ops';
+import { isRolloutAction } from '../../core/rollout/actions';
 import { RollgateError } from '../errors';
 import { coordinator } from '../admin/respond';
 import { isProtected } from '../../coordinator/protection';
@@ -11,16 +11,14 @@ import { KeysPage } from './pages/keys';
 /** The dashboard's state changes: each one a form post with the session's CSRF token, authorized as the admin API authorizes it. */
 export const actionRoutes = new Hono<UiEnv>();
 
-const ACTIONS: ReadonlySet<string> = new Set<RolloutActionName>(['promote', 'pause', 'resume', 'rollback']);
-
 /** A failed outcome as the error it is (403, 409, 422, 428 …), for the error page. */
 function refused<T>(out: Outcome<T>): RollgateError | null {
-  return out.ok ? null : new RollgateError(out.status, out.error);
+  return out.ok ? null : new RollgateError(out.status, out.code, out.error);
 }
 
 actionRoutes.post('/env/:env/rollouts/:id/:action', async (c) => {
   const action = c.req.param('action');
-  if (!ACTIONS.has(action)) throw new RollgateError(404, `unknown action "${action}"`);
+  if (!isRolloutAction(action)) throw new RollgateError(404, 'not_found', `unknown action "${action}"`);
   const form = await readForm(c, c.get('viewer').session.csrf);
   const env = uiEnvironment(c, 'operator');
   const id = c.req.param('id');
@@ -29,15 +27,7 @@ actionRoutes.post('/env/:env/rollouts/:id/:action', async (c) => {
     reason: (form.get('reason') ?? '').slice(0, 2000),
     ...(Number.isInteger(fromStage) && fromStage >= 0 && fromStage <= 100 ? { fromStage } : {}),
   };
-  const out = await coordinator(c, env).rolloutAction(
-    env,
-    id,
-    action as RolloutActionName,
-    body,
-    c.get('viewer').session.name,
-    c.get('now'),
-    form.get('confirm') === env,
-  );
+  const out = await coordinator(c, env).rolloutAction(env, id, action, body, c.get('viewer').session.name, c.get('now'), form.get('confirm') === env);
   if (!out.ok) return renderRollout(c, env, id, { status: out.status, message: out.error });
   return c.redirect(`/ui/env/${encodeURIComponent(env)}/rollouts/${encodeURIComponent(id)}`, 303);
 });
@@ -46,7 +36,7 @@ actionRoutes.post('/env/:env/revert', async (c) => {
   const form = await readForm(c, c.get('viewer').session.csrf);
   const env = uiEnvironment(c, 'editor');
   const version = Number(form.get('version'));
-  if (!Number.isInteger(version) || version < 1) throw new RollgateError(422, 'version must be a positive integer');
+  if (!Number.isInteger(version) || version < 1) throw new RollgateError(422, 'validation_failed', 'version must be a positive integer');
   const reason = (form.get('reason') ?? '').slice(0, 1000) || null;
   const out = await coordinator(c, env).revertConfig(
     env,

@@ -1,5 +1,6 @@
 import type { Context, MiddlewareHandler } from 'hono';
 import { getCookie } from 'hono/cookie';
+import { inScope } from '../admin/admin-auth';
 import { equalHex } from '../client-auth';
 import { RollgateError } from '../errors';
 import { readLimited } from '../read-json-body';
@@ -36,7 +37,7 @@ export const securityHeaders: MiddlewareHandler<AppEnv> = async (c, next) => {
 /** The session secret, or 503: without it nobody can be signed in. */
 export function secretOf<E extends AppEnv>(c: Context<E>): string {
   const secret = sessionSecret((c.env as { SESSION_SECRET?: unknown }).SESSION_SECRET);
-  if (!secret) throw new RollgateError(503, 'the dashboard needs the Worker secret SESSION_SECRET (32 characters or more)');
+  if (!secret) throw new RollgateError(503, 'unavailable', 'the dashboard needs the Worker secret SESSION_SECRET (32 characters or more)');
   return secret;
 }
 
@@ -46,9 +47,9 @@ export const requireSession: MiddlewareHandler<UiEnv> = async (c, next) => {
   const opened = await openSession(getCookie(c, SESSION_COOKIE), secretOf(c), runtime.settings.adminTokens, c.get('now'));
   if (!opened) {
     if (c.req.method === 'GET') return c.redirect('/ui/login', 303);
-    throw new RollgateError(401, 'sign in first');
+    throw new RollgateError(401, 'unauthorized', 'sign in first');
   }
-  c.set('viewer', { ...opened, environments: runtime.environments.filter((e) => opened.token.environments === '*' || opened.token.environments.includes(e)) });
+  c.set('viewer', { ...opened, environments: runtime.environments.filter((e) => inScope(opened.token, e)) });
   await next();
 };
 
@@ -61,14 +62,15 @@ export async function readForm<E extends AppEnv>(c: Context<E>, csrf: string | n
   // its token is even looked at (the Origin header is no help here: proxies in front, wrangler
   // dev's among them, rewrite the URL the Worker sees).
   const site = c.req.header('sec-fetch-site');
-  if (site !== undefined && site !== 'same-origin' && site !== 'none') throw new RollgateError(403, 'cross-site form posts are refused');
-  if (!(c.req.header('content-type') ?? '').startsWith('application/x-www-form-urlencoded')) throw new RollgateError(415, 'expected a form');
+  if (site !== undefined && site !== 'same-origin' && site !== 'none') throw new RollgateError(403, 'forbidden', 'cross-site form posts are refused');
+  if (!(c.req.header('content-type') ?? '').startsWith('application/x-www-form-urlencoded'))
+    throw new RollgateError(415, 'unsupported_media_type', 'expected a form');
   const text = await readLimited(c.req.raw, MAX_FORM_BYTES);
   const form = new URLSearchParams(text);
   if (csrf !== null) {
     const sent = form.get('csrf') ?? '';
     if (!/^[0-9a-f]{32}$/.test(sent) || !equalHex(sent, csrf))
-      throw new RollgateError(403, 'the form is missing its CSRF token or it is stale: reload the page');
+      throw new RollgateError(403, 'forbidden', 'the form is missing its CSRF token or it is stale: reload the page');
   }
   return form;
 }

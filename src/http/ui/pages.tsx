@@ -5,7 +5,7 @@ import { resolveFlag } from '../../core/config/resolve-environment';
 import { MINUTE_MS, minuteStart } from '../../core/metrics/minutes';
 import type { MinuteStats } from '../../core/metrics/window-stats';
 import { RollgateError } from '../errors';
-import { authorizeToken, type Role } from '../admin/admin-auth';
+import { authorizeToken, denial, type Role } from '../admin/admin-auth';
 import { coordinator } from '../admin/respond';
 import type { StoredRolloutView } from '../../coordinator/rollout-ops';
 import type { UiEnv } from './guard';
@@ -25,19 +25,14 @@ const MAX_CHART_MINUTES = 180;
 /** The environment of the path, authorized for `needed` with the admin API's own rule (404 when unknown, 403 when not allowed). */
 export function uiEnvironment(c: Context<UiEnv>, needed: Role): string {
   const env = c.req.param('env') ?? '';
-  if (!c.get('runtime').environments.includes(env)) throw new RollgateError(404, `unknown environment "${env}"`);
+  if (!c.get('runtime').environments.includes(env)) throw new RollgateError(404, 'environment_not_found', `unknown environment "${env}"`);
   authorizeToken(c.get('viewer').token, env, needed);
   return env;
 }
 
 /** Whether the signed-in token may do what `needed` allows in `env` (to show or hide a form; the POST checks again). */
 export function may(c: Context<UiEnv>, env: string, needed: Role): boolean {
-  try {
-    authorizeToken(c.get('viewer').token, env, needed);
-    return true;
-  } catch {
-    return false;
-  }
+  return denial(c.get('viewer').token, env, needed) === null;
 }
 
 pageRoutes.get('/', async (c) => {
@@ -57,7 +52,7 @@ pageRoutes.get('/env/:env', async (c) => {
   const [from, to] = [Number(c.req.query('from')), Number(c.req.query('to'))];
   const compared = Number.isInteger(from) && Number.isInteger(to) && from > 0 && to > 0 ? { from, to } : null;
   const [config, rollouts, history] = await Promise.all([api.getConfig(env), api.listRollouts(env), api.configHistory(env, 50, compared ?? undefined)]);
-  if (!history.ok && compared) throw new RollgateError(404, history.error);
+  if (!history.ok && compared) throw new RollgateError(404, history.code, history.error);
   const document = config.ok ? config.value : null;
   const query = (c.req.query('q') ?? '').slice(0, 256);
   return c.html(
@@ -81,7 +76,7 @@ pageRoutes.get('/env/:env/flags/:flag', async (c) => {
   const api = coordinator(c, env);
   const [config, rollouts, audit] = await Promise.all([api.getConfig(env), api.listRollouts(env), api.auditPage(env, { limit: 50, flag: name })]);
   const flag = config.ok ? ownValue(config.value.document.flags, name) : undefined;
-  if (!flag) throw new RollgateError(404, `no flag "${name}" in ${env}`);
+  if (!flag) throw new RollgateError(404, 'not_found', `no flag "${name}" in ${env}`);
   return c.html(
     <FlagPage
       viewer={c.get('viewer')}
@@ -117,7 +112,7 @@ async function seriesOf(c: Context<UiEnv>, env: string, r: StoredRolloutView, ba
 export async function renderRollout(c: Context<UiEnv>, env: string, id: string, error?: { status: number; message: string }): Promise<Response> {
   const api = coordinator(c, env);
   const [out, config] = await Promise.all([api.getRollout(env, id), api.getConfig(env)]);
-  if (!out.ok) throw new RollgateError(404, out.error);
+  if (!out.ok) throw new RollgateError(404, out.code, out.error);
   const r = out.value;
   const document = config.ok ? config.value.document : null;
   const flag = document ? ownValue(document.flags, r.flag) : undefined;

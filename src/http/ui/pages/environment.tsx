@@ -1,4 +1,5 @@
 import type { ConfigHistory } from '../../../coordinator/rollout-coordinator';
+import { isActive } from '../../../core/rollout/schedule';
 import type { StoredRolloutView } from '../../../coordinator/rollout-ops';
 import { resolveFlag } from '../../../core/config/resolve-environment';
 import type { RollgateConfig } from '../../../core/schema/config';
@@ -90,7 +91,7 @@ function Versions(props: EnvironmentPageProps) {
 export function EnvironmentPage(props: EnvironmentPageProps) {
   const env = props.environment;
   const base = `/ui/env/${encodeURIComponent(env)}`;
-  const active = new Map(props.rollouts.filter((r) => r.status === 'running' || r.status === 'paused').map((r) => [r.flag, r]));
+  const active = new Map(props.rollouts.filter(isActive).map((r) => [r.flag, r]));
   const q = props.query.toLowerCase();
   const names = Object.keys(props.config?.document.flags ?? {}).filter((n) => n.toLowerCase().includes(q));
   return (

@@ -1,4 +1,5 @@
 import type { RolloutView, StoredRolloutView } from '../../../coordinator/rollout-ops';
+import { isActive } from '../../../core/rollout/schedule';
 import { describeEvidence } from '../../../core/health/evidence';
 import type { MinuteStats } from '../../../core/metrics/window-stats';
 import { Chart, type Mark } from '../chart';
@@ -112,7 +113,7 @@ export function RolloutPage(props: RolloutPageProps) {
   const h = r.plan.health;
   const s = props.series;
   return (
-    <Layout title={title} viewer={props.viewer} live={r.status === 'running' || r.status === 'paused'}>
+    <Layout title={title} viewer={props.viewer} live={isActive(r)}>
       {props.error ? (
         <p class="error" role="alert">
           {props.error}

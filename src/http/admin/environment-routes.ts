@@ -1,0 +1,39 @@
+import type { Context } from 'hono';
+import { logEvent } from '../../log';
+import { RollgateError } from '../errors';
+import { type AdminEnv, inScope } from './admin-auth';
+import type { Summary, SummaryResponse } from './api-types';
+import { coordinator, limitParam } from './respond';
+
+/** GET /environments: a summary of each environment the token covers. */
+export async function listEnvironments(c: Context<AdminEnv>): Promise<Response> {
+  const token = c.get('admin');
+  const envs = c.get('runtime').environments.filter((e) => inScope(token, e));
+  // One coordinator that cannot answer must not hide the others: it is listed as unavailable.
+  const settled = await Promise.allSettled(envs.map((env) => coordinator(c, env).summary(env)));
+  const environments: Summary[] = [];
+  const unavailable: NonNullable<SummaryResponse['unavailable']> = [];
+  settled.forEach((r, i) => {
+    if (r.status === 'fulfilled') return void environments.push(r.value);
+    const error = r.reason instanceof Error ? `${r.reason.name}: ${r.reason.message}` : String(r.reason);
+    logEvent({ event: 'summary_failed', environment: envs[i], message: error });
+    unavailable.push({ environment: envs[i]!, error: 'the coordinator did not answer; see the Worker logs (summary_failed)' });
+  });
+  const answer: SummaryResponse = unavailable.length > 0 ? { environments, unavailable } : { environments };
+  return c.json(answer);
+}
+
+/** GET /environments/{env}/audit: a page of the audit log, newest first. */
+export async function auditPage(c: Context<AdminEnv>): Promise<Response> {
+  const env = c.get('env');
+  const limit = limitParam(c);
+  const cursor = c.req.query('cursor');
+  if (cursor !== undefined && !/^\d+$/.test(cursor)) throw new RollgateError(400, 'invalid_query', 'cursor must be a value returned as nextCursor');
+  const query: { limit: number; cursor?: string; flag?: string; action?: string } = { limit };
+  if (cursor) query.cursor = cursor;
+  const flag = c.req.query('flag');
+  if (flag) query.flag = flag;
+  const action = c.req.query('action');
+  if (action) query.action = action;
+  return c.json(await coordinator(c, env).auditPage(env, query));
+}
