@@ -6,7 +6,9 @@
 // protected (scripts/lib/seed-decision.ts); the record of seeds lives in the state directory.
 import { spawn } from 'node:child_process';
 import { appendFileSync, copyFileSync, existsSync, readFileSync } from 'node:fs';
-import { formatIssues, validateConfigFile } from '../lib/config-file';
+import { issueLinesOf } from '../cli/lib/local-config';
+import { paint } from '../cli/lib/output';
+import { validateConfigFile } from '../lib/config-file';
 import { seedLocal } from '../lib/seed-local';
 import { fileSeedRecord, sha256OfBytes } from '../lib/seed-record';
 
@@ -33,7 +35,7 @@ if (!envFile && !existsSync('.dev.vars')) {
 // Hashed before it is read for validation: if it changes in between, the next start sees a change.
 const fileHash = existsSync(CONFIG) ? sha256OfBytes(readFileSync(CONFIG)) : '';
 const result = await validateConfigFile(CONFIG);
-for (const line of formatIssues(CONFIG, result)) console.log(line);
+for (const line of issueLinesOf(CONFIG, result.errors, result.warnings, paint(false))) console.log(line);
 if (!result.ok) {
   console.error(`rollgate: ${CONFIG} has ${result.errors.length} errors; fix them and run npm start again.`);
   process.exit(1);

@@ -17,10 +17,3 @@ export async function validateConfigFile(file: string): Promise<ValidationResult
   }
   return validateConfig(json);
 }
-
-/** Human-readable lines for a validation result. */
-export function formatIssues(file: string, result: ValidationResult): string[] {
-  const lines = result.errors.map((e) => `error   ${file}#${e.path}: ${e.message}`);
-  lines.push(...result.warnings.map((w) => `warning ${file}#${w.path}: ${w.message}`));
-  return lines;
-}

@@ -68,8 +68,13 @@ export class SnapshotStore {
    */
   peek(environment: string, now: number): LoadedSnapshot | null | undefined {
     const entry = this.entries.get(environment);
-    if (entry && now >= entry.checkedAt && now - entry.checkedAt < this.options.refreshMs) return entry.current ?? null;
+    if (entry && this.fresh(entry, now)) return entry.current ?? null;
     return undefined;
+  }
+
+  /** Checked within the last `refreshMs` (a clock that went backwards counts as not fresh). */
+  private fresh(entry: Entry, now: number): boolean {
+    return now >= entry.checkedAt && now - entry.checkedAt < this.options.refreshMs;
   }
 
   private entryOf(environment: string): Entry {
@@ -119,7 +124,7 @@ export class SnapshotStore {
     const entry = this.entryOf(environment);
     // An environment with nothing to serve is re-read no more often than one with a snapshot: its
     // KV value must not cost a read on every request of every environment.
-    if (now >= entry.checkedAt && now - entry.checkedAt < this.options.refreshMs) return entry.current;
+    if (this.fresh(entry, now)) return entry.current;
     if (!entry.inflight) {
       const e = entry;
       // checkedAt moves only once the read is done, so requests that arrive meanwhile wait for it
