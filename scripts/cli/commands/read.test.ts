@@ -43,6 +43,8 @@ function summary(env: string, extra: Record<string, unknown> = {}) {
     publishedVersion: 9,
     lastPublishError: null,
     activeRollouts: env === 'production' ? [active] : [],
+    // The server always sends probes (empty without health checks): the summary type says so.
+    probes: [],
     ...extra,
   };
 }
