@@ -975,6 +975,28 @@ describe('audit log', () => {
     expect(next['entries'].map((e: Json) => e['target'])).toEqual(['config v2']);
   });
 
+  it('filters by actor and by time, and refuses a time that is not a date', async () => {
+    await fiveEntries();
+    const all = await auditOf('staging', '');
+    const actors = [...new Set(all.map((e) => e['actor'] as string))];
+    expect(actors.length).toBeGreaterThan(1);
+    for (const actor of actors) {
+      expect((await auditOf('staging', `&actor=${encodeURIComponent(actor)}`)).map((e) => e['id'])).toEqual(
+        all.filter((e) => e['actor'] === actor).map((e) => e['id']),
+      );
+    }
+    const times = all.map((e) => e['at'] as string);
+    const [newest, , middle] = times;
+    const window = await auditOf('staging', `&since=${encodeURIComponent(middle!)}&until=${encodeURIComponent(newest!)}`);
+    expect(window.map((e) => e['id'])).toEqual(all.filter((e) => e['at']! >= middle! && e['at']! < newest!).map((e) => e['id']));
+    expect(window.length).toBeGreaterThan(0);
+    for (const bad of ['since=yesterday', 'until=2026-13-45T00:00:00Z']) {
+      const res = await admin(h, 'GET', `${STAGING}/audit?${bad}`);
+      expect(res.status).toBe(400);
+      expect(await json(res)).toMatchObject({ code: 'invalid_query' });
+    }
+  });
+
   it('filters by a flag key that contains a comma without matching the keys on either side of it', async () => {
     await seedStaging();
     clock.advance(1000);

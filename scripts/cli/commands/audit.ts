@@ -42,10 +42,18 @@ export function summarizeDiff(entry: AuditEntry): string {
   return '';
 }
 
+/** An ISO 8601 time option, normalised (the server reads the same instant); a usage error otherwise. */
+function timeOption(raw: string | undefined, name: string): string | undefined {
+  if (raw === undefined) return undefined;
+  const ms = Date.parse(raw);
+  if (!Number.isFinite(ms)) throw new UsageError(`--${name} must be an ISO 8601 time, e.g. 2026-11-28T02:00:00Z, not "${raw}"`, 'audit');
+  return new Date(ms).toISOString();
+}
+
 export const audit: CommandDef = {
   name: 'audit',
   summary: 'The audit log of an environment, newest first.',
-  usage: ['audit --env ENV [--flag F] [--action A] [--limit N] [--cursor C] [--json]'],
+  usage: ['audit --env ENV [--flag F] [--action A] [--actor NAME] [--since TIME] [--until TIME] [--limit N] [--cursor C] [--json]'],
   description: [
     'Every config write, rollout transition (by operators and by the automation, with the numbers that',
     'tripped a rollback) and key change. Pages through the API with its cursor until --limit entries',
@@ -55,10 +63,17 @@ export const audit: CommandDef = {
   options: {
     flag: { type: 'string', valueName: 'F', description: 'only entries about this flag' },
     action: { type: 'string', valueName: 'A', description: 'only this action, e.g. config.put, rollout.rollback, rollout.auto_rolled_back' },
+    actor: { type: 'string', valueName: 'NAME', description: 'only entries by this actor (a token name, or rollgate for the automation)' },
+    since: { type: 'string', valueName: 'TIME', description: 'only entries at or after this ISO 8601 time, e.g. 2026-11-28T02:00:00Z' },
+    until: { type: 'string', valueName: 'TIME', description: 'only entries before this ISO 8601 time' },
     limit: { type: 'string', valueName: 'N', description: 'how many entries (default 20)' },
     cursor: { type: 'string', valueName: 'C', description: 'continue from a nextCursor' },
   },
-  examples: ['rollgate audit --env production --flag new-checkout', 'rollgate audit --env production --action config.put --limit 5 --json'],
+  examples: [
+    'rollgate audit --env production --flag new-checkout',
+    'rollgate audit --env production --action config.put --limit 5 --json',
+    'rollgate audit --env production --actor rollgate --since 2026-11-28T02:00:00Z',
+  ],
   async run(ctx) {
     expectPositionals(ctx.positionals, 'audit', 0, 0, '');
     const limit = numberOption(ctx.values, 'limit', 'audit', { min: 1, max: 100_000, integer: true }) ?? 20;
@@ -66,6 +81,9 @@ export const audit: CommandDef = {
     if (cursor !== null && !/^\d+$/.test(cursor)) throw new UsageError('--cursor must be a nextCursor from earlier output', 'audit');
     const flag = stringOption(ctx.values, 'flag');
     const action = stringOption(ctx.values, 'action');
+    const actor = stringOption(ctx.values, 'actor');
+    const since = timeOption(stringOption(ctx.values, 'since'), 'since');
+    const until = timeOption(stringOption(ctx.values, 'until'), 'until');
     const { environment } = ctx.target();
     const client = ctx.client();
     const entries: AuditEntry[] = [];
@@ -74,6 +92,9 @@ export const audit: CommandDef = {
       if (cursor) q.set('cursor', cursor);
       if (flag) q.set('flag', flag);
       if (action) q.set('action', action);
+      if (actor) q.set('actor', actor);
+      if (since) q.set('since', since);
+      if (until) q.set('until', until);
       const page = (await client.get<AuditPage>(client.envPath(environment, `/audit?${q.toString()}`), { environment })).body;
       entries.push(...page.entries);
       cursor = page.nextCursor;
@@ -96,8 +117,10 @@ export const audit: CommandDef = {
       [summarizeDiff(e), e.reason ? `"${e.reason}"` : ''].filter(Boolean).join('  '),
     ]);
     ctx.out.lines(table(rows));
-    if (cursor)
-      ctx.out.line(c.dim(`more: rollgate audit --env ${environment} --cursor ${cursor}${flag ? ` --flag ${flag}` : ''}${action ? ` --action ${action}` : ''}`));
+    if (cursor) {
+      const filters = Object.entries({ flag, action, actor, since, until }).map(([k, v]) => (v ? ` --${k} ${v}` : ''));
+      ctx.out.line(c.dim(`more: rollgate audit --env ${environment} --cursor ${cursor}${filters.join('')}`));
+    }
     return EXIT.ok;
   },
 };

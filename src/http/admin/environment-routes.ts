@@ -1,4 +1,5 @@
 import type { Context } from 'hono';
+import type { AuditQuery } from '../../coordinator/audit-log';
 import { logEvent } from '../../log';
 import { RollgateError } from '../errors';
 import { type AdminEnv, inScope } from './admin-auth';
@@ -29,11 +30,24 @@ export async function auditPage(c: Context<AdminEnv>): Promise<Response> {
   const limit = limitParam(c);
   const cursor = c.req.query('cursor');
   if (cursor !== undefined && !/^\d+$/.test(cursor)) throw new RollgateError(400, 'invalid_query', 'cursor must be a value returned as nextCursor');
-  const query: { limit: number; cursor?: string; flag?: string; action?: string } = { limit };
-  if (cursor) query.cursor = cursor;
-  const flag = c.req.query('flag');
-  if (flag) query.flag = flag;
-  const action = c.req.query('action');
-  if (action) query.action = action;
+  const text = (name: string) => c.req.query(name) || undefined;
+  const query: AuditQuery = {
+    limit,
+    cursor,
+    flag: text('flag'),
+    action: text('action'),
+    actor: text('actor'),
+    since: instantParam(c, 'since'),
+    until: instantParam(c, 'until'),
+  };
   return c.json(await coordinator(c, env).auditPage(env, query));
+}
+
+/** An ISO 8601 instant from the query (`2026-11-28T09:00:00Z`), as ms; 400 for one that is not a date. */
+function instantParam(c: Context<AdminEnv>, name: string): number | undefined {
+  const raw = c.req.query(name);
+  if (raw === undefined || raw === '') return undefined;
+  const ms = raw.length <= 64 ? Date.parse(raw) : NaN;
+  if (!Number.isFinite(ms)) throw new RollgateError(400, 'invalid_query', `${name} must be an ISO 8601 date-time, e.g. 2026-11-28T09:00:00Z`);
+  return ms;
 }
