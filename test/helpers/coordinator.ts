@@ -2,7 +2,7 @@ import { runDurableObjectAlarm, runInDurableObject } from 'cloudflare:test';
 import { env } from 'cloudflare:workers';
 import { expect } from 'vitest';
 import type { RolloutCoordinator } from '../../src/coordinator/rollout-coordinator';
-import type { CoordinatorApi } from '../../src/http/admin/respond';
+import type { CoordinatorApi } from '../../src/http/admin/coordinator-client';
 import type { RollgateConfig } from '../../src/core/schema/config';
 import type { Snapshot } from '../../src/core/schema/snapshot';
 import { snapshotKey } from '../../src/store/keys';

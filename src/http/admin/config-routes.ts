@@ -3,7 +3,9 @@ import { MAX_REASON_CHARS } from '../../core/schema/rollout';
 import * as z from '../../core/schema/zod';
 import { RollgateError } from '../errors';
 import type { AdminEnv } from './admin-auth';
-import { adminBody, confirmedFor, coordinator, ifMatchVersion, respond } from './respond';
+import { coordinator } from './coordinator-client';
+import { adminBody, confirmedFor, ifMatchVersion } from './request';
+import { respond } from './respond';
 
 /** Config of one environment: read, replace, dry-run, revert. Roles are in routes.ts. */
 

@@ -4,7 +4,8 @@ import { logEvent } from '../../log';
 import { RollgateError } from '../errors';
 import { type AdminEnv, inScope } from './admin-auth';
 import type { Summary, SummaryResponse } from './api-types';
-import { coordinator, limitParam } from './respond';
+import { coordinator } from './coordinator-client';
+import { limitParam } from './request';
 
 /** GET /environments: a summary of each environment the token covers. */
 export async function listEnvironments(c: Context<AdminEnv>): Promise<Response> {

@@ -1,6 +1,8 @@
 import type { Context } from 'hono';
 import type { AdminEnv } from './admin-auth';
-import { adminBody, confirmedFor, coordinator, respond } from './respond';
+import { coordinator } from './coordinator-client';
+import { adminBody, confirmedFor } from './request';
+import { respond } from './respond';
 
 /** Client keys of one environment: list (never secrets), issue (secret shown once) and revoke. Roles are in routes.ts. */
 

@@ -1,7 +1,8 @@
 import type { Context } from 'hono';
 import { RollgateError } from '../errors';
 import type { AdminEnv } from './admin-auth';
-import { coordinator, limitParam } from './respond';
+import { coordinator } from './coordinator-client';
+import { limitParam } from './request';
 
 /** Notification deliveries of one environment: recent ones with their attempts (`?failed=true`, `?limit=`). */
 export async function listNotifications(c: Context<AdminEnv>): Promise<Response> {

@@ -3,7 +3,9 @@ import { isRolloutAction, ROLLOUT_ACTIONS } from '../../core/rollout/actions';
 import { RollgateError } from '../errors';
 import type { AdminEnv } from './admin-auth';
 import type { RolloutsResponse } from './api-types';
-import { adminBody, confirmedFor, coordinator, respond } from './respond';
+import { coordinator } from './coordinator-client';
+import { adminBody, confirmedFor } from './request';
+import { respond } from './respond';
 
 /** Rollouts of one environment: list, start, inspect, operator actions. Roles are in routes.ts. */
 

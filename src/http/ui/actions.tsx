@@ -2,7 +2,7 @@ import { type Context, Hono } from 'hono';
 import type { Outcome } from '../../coordinator/outcome';
 import { isRolloutAction } from '../../core/rollout/actions';
 import { RollgateError } from '../errors';
-import { coordinator } from '../admin/respond';
+import { coordinator } from '../admin/coordinator-client';
 import { isProtected } from '../../coordinator/protection';
 import { readForm, type UiEnv } from './guard';
 import { renderRollout, uiEnvironment } from './pages';

@@ -6,7 +6,7 @@ import { MINUTE_MS, minuteStart } from '../../core/metrics/minutes';
 import type { MinuteStats } from '../../core/metrics/window-stats';
 import { RollgateError } from '../errors';
 import { authorizeToken, denial, type Role } from '../admin/admin-auth';
-import { coordinator } from '../admin/respond';
+import { coordinator } from '../admin/coordinator-client';
 import type { StoredRolloutView } from '../../coordinator/rollout-ops';
 import type { UiEnv } from './guard';
 import { AuditPage } from './pages/audit';
