@@ -1,10 +1,10 @@
-import * as z from 'zod';
+import * as z from '../core/schema/zod';
 import type { Meta } from './meta';
 
 /** A completed rollout whose variant could not be made the flag's default (foldCompletion refused). */
 export const zFoldFailure = z.object({
   rollout: z.string(),
-  at: z.number().int().min(0).max(8.64e15),
+  at: z.int().check(z.gte(0), z.lte(8.64e15)),
   message: z.string(),
 });
 export type FoldFailure = z.infer<typeof zFoldFailure>;
