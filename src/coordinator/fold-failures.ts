@@ -1,5 +1,5 @@
 import * as z from '../core/schema/zod';
-import type { Meta } from './meta';
+import { type Meta, readMetaList } from './meta';
 
 /** A completed rollout whose variant could not be made the flag's default (foldCompletion refused). */
 export const zFoldFailure = z.object({
@@ -25,17 +25,7 @@ export class FoldFailures {
   constructor(private readonly meta: Meta) {}
 
   all(): FoldFailure[] {
-    let json: unknown;
-    try {
-      json = JSON.parse(this.meta.get(KEY, '[]'));
-    } catch {
-      return [];
-    }
-    if (!Array.isArray(json)) return [];
-    return json.flatMap((entry) => {
-      const parsed = zFoldFailure.safeParse(entry);
-      return parsed.success ? [parsed.data] : [];
-    });
+    return readMetaList(this.meta, KEY, zFoldFailure);
   }
 
   /** The failure as the admin API shows it, if any. */

@@ -18,3 +18,22 @@ export class Meta {
     this.sql.exec('INSERT INTO meta (key, value) VALUES (?, ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value', key, String(value));
   }
 }
+
+/**
+ * A list kept as one JSON value in meta, read entry by entry: unreadable JSON reads as none and an
+ * unreadable entry is skipped, so one bad entry neither hides (nor, at the next write, erases) the
+ * others, and such a record can never stop a tick.
+ */
+export function readMetaList<T>(meta: Meta, key: string, schema: { safeParse(v: unknown): { success: true; data: T } | { success: false } }): T[] {
+  let json: unknown;
+  try {
+    json = JSON.parse(meta.get(key, '[]'));
+  } catch {
+    return [];
+  }
+  if (!Array.isArray(json)) return [];
+  return json.flatMap((entry) => {
+    const parsed = schema.safeParse(entry);
+    return parsed.success ? [parsed.data] : [];
+  });
+}

@@ -1,5 +1,5 @@
 import * as z from '../core/schema/zod';
-import type { Meta } from './meta';
+import { type Meta, readMetaList } from './meta';
 
 /** A rollout whose tick fails: held (never promoted) until a tick succeeds or an operator ends it. */
 export const zTickFailure = z.object({
@@ -30,18 +30,7 @@ export class TickFailures {
   constructor(private readonly meta: Meta) {}
 
   all(): TickFailure[] {
-    let json: unknown;
-    try {
-      json = JSON.parse(this.meta.get(KEY, '[]'));
-    } catch {
-      return [];
-    }
-    // Entry by entry: one unreadable entry must not hide (and, at the next write, erase) the others.
-    if (!Array.isArray(json)) return [];
-    return json.flatMap((entry) => {
-      const parsed = zTickFailure.safeParse(entry);
-      return parsed.success ? [parsed.data] : [];
-    });
+    return readMetaList(this.meta, KEY, zTickFailure);
   }
 
   get(rollout: string): TickFailure | undefined {
