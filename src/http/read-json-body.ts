@@ -1,3 +1,4 @@
+import { boundedText } from '../bounded-text';
 import { RollgateError, type RollgateErrorExtra } from './errors';
 
 /** OFREP's error extra for a body that cannot be read as an evaluation request. */
@@ -39,27 +40,7 @@ export async function readJsonBody(request: Request, maxBytes: number, mapping: 
 
 /** A request body as text, refused (413) as soon as it streams past `maxBytes`. */
 export async function readLimited(request: Request, maxBytes: number, extra: RollgateErrorExtra = {}): Promise<string> {
-  if (!request.body) return '';
-  // A request body is a byte stream; workers-types leaves its chunk type open.
-  const reader = (request.body as ReadableStream<Uint8Array>).getReader();
-  const chunks: Uint8Array[] = [];
-  let size = 0;
-  for (;;) {
-    const { done, value } = await reader.read();
-    if (done) break;
-    size += value.byteLength;
-    if (size > maxBytes) {
-      await reader.cancel();
-      throw new RollgateError(413, 'body_too_large', `request body is larger than ${maxBytes} bytes`, extra);
-    }
-    chunks.push(value);
-  }
-  if (chunks.length === 1) return new TextDecoder().decode(chunks[0]);
-  const all = new Uint8Array(size);
-  let at = 0;
-  for (const c of chunks) {
-    all.set(c, at);
-    at += c.byteLength;
-  }
-  return new TextDecoder().decode(all);
+  const text = await boundedText(request.body, maxBytes);
+  if (text === null) throw new RollgateError(413, 'body_too_large', `request body is larger than ${maxBytes} bytes`, extra);
+  return text;
 }

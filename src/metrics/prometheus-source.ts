@@ -1,3 +1,4 @@
+import { boundedText } from '../bounded-text';
 import { firstIssue } from '../core/config/issues';
 import type { RolloutSignals } from '../core/health/judge';
 import { MINUTE_MS, minuteStart } from '../core/metrics/minutes';
@@ -108,7 +109,8 @@ async function askPrometheus(
 ): Promise<PromAnswer> {
   const url = `${source.url.replace(/\/+$/, '')}${path}?${new URLSearchParams(params).toString()}`;
   const res = await fetcher(url, { headers, signal: AbortSignal.timeout(source.timeoutMs ?? DEFAULT_TIMEOUT_MS), redirect: 'manual' });
-  const text = await boundedText(res, MAX_ANSWER_BYTES);
+  const text = await boundedText(res.body, MAX_ANSWER_BYTES);
+  if (text === null) throw new Error(`Prometheus answered more than ${MAX_ANSWER_BYTES} bytes`);
   if (res.status !== 200) throw new Error(`Prometheus answered ${res.status} to ${path}: ${text.slice(0, 200)}`);
   let body: unknown;
   try {
@@ -119,31 +121,6 @@ async function askPrometheus(
   const parsed = zPromAnswer.safeParse(body);
   if (!parsed.success) throw new Error(`Prometheus answered an unexpected shape to ${path}: ${firstIssue(parsed.error)}`);
   return parsed.data;
-}
-
-/** The body as text, refused (the stream cancelled) once it passes `limit` bytes. */
-async function boundedText(res: Response, limit: number): Promise<string> {
-  if (!res.body) return '';
-  const reader = (res.body as ReadableStream<Uint8Array>).getReader();
-  const chunks: Uint8Array[] = [];
-  let size = 0;
-  for (;;) {
-    const { done, value } = await reader.read();
-    if (done) break;
-    size += value.byteLength;
-    if (size > limit) {
-      await reader.cancel();
-      throw new Error(`Prometheus answered more than ${limit} bytes`);
-    }
-    chunks.push(value);
-  }
-  const all = new Uint8Array(size);
-  let at = 0;
-  for (const c of chunks) {
-    all.set(c, at);
-    at += c.byteLength;
-  }
-  return new TextDecoder().decode(all);
 }
 
 /** The source's headers with their values from METRICS_SOURCE_SECRETS; a missing secret is an error, never an empty header. */
