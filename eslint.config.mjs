@@ -62,14 +62,6 @@ export default tseslint.config(
     rules: { 'no-restricted-imports': 'off' },
   },
   {
-    // The coordinator's RPC methods take their environment as a first argument (one Durable
-    // Object serves one environment, named by its id), which puts rolloutAction at seven.
-    // Reading the name from ctx.id.name instead changes every RPC signature and its callers,
-    // a change of the RPC surface of its own; until then this file allows one more.
-    files: ['src/coordinator/rollout-coordinator.ts'],
-    rules: { 'max-params': ['error', { max: 7 }] },
-  },
-  {
     // Plain JavaScript (the install guard, the CLI's launcher, a bench child, these configs) is
     // outside tsconfig.json: it gets the syntax rules, not the type-aware ones.
     files: ['**/*.mjs', '**/*.js'],

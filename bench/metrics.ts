@@ -11,7 +11,7 @@
  *    - `window(variant, now − 2 h, now)`: 120 buckets merged;
  *    - `signals(…)`: what a tick asks per rollout — 60 minutes of treatment and baseline plus the
  *      2 h bake (the heaviest plan: sustainedMinutes = 60, bake started 2 h ago);
- *    - `RolloutCoordinator.tick(staging, t)`: the whole tick path of that environment with one
+ *    - `RolloutCoordinator.tick(t)` of staging: the whole tick path of that environment with one
  *      baking rollout (gather → signals → verdict → commit), one distinct scheduledTime per call;
  *    - the Worker's cron handler `scheduled()` (all 3 environments), through a service binding;
  *    - floors: an RPC answering from an empty range, and a tick of an environment without rollouts.
@@ -198,19 +198,18 @@ export const metrics: BenchFn = async (opts) => {
       name: ENV,
       method: 'startRollout',
       args: [
-        ENV,
         { flag: WINDOW_FLAG, variant: 'on', strategy: 'instant', bakeSeconds: 7 * 24 * 3600, health: { sustainedMinutes: 60 }, reason: 'bench' },
         'bench',
         startedAt,
       ],
     });
     if (!started.result.ok || started.result.value?.bakeStartedAt !== startedAt) throw new Error(`startRollout: ${JSON.stringify(started.result)}`);
-    const tick0 = await rpc<{ duplicate: boolean; changed: string[] }>(server, { binding: 'COORDINATOR', name: ENV, method: 'tick', args: [ENV, now] });
+    const tick0 = await rpc<{ duplicate: boolean; changed: string[] }>(server, { binding: 'COORDINATOR', name: ENV, method: 'tick', args: [now] });
     const view = await rpc<{ ok: boolean; value: { status: string; lastVerdict: { kind: string } | null; lastDecision: string | null } }>(server, {
       binding: 'COORDINATOR',
       name: ENV,
       method: 'getRollout',
-      args: [ENV, started.result.value.id],
+      args: [started.result.value.id],
     });
     if (tick0.result.duplicate || tick0.result.changed.length || view.result.value.status !== 'running' || view.result.value.lastVerdict?.kind !== 'healthy') {
       throw new Error(
@@ -247,10 +246,10 @@ export const metrics: BenchFn = async (opts) => {
             binding: 'COORDINATOR',
             name: 'production',
             method: 'tick',
-            args: ['production', tickTime],
+            args: [tickTime],
             batchMs,
             maxReps: big,
-            stepArg: 1,
+            stepArg: 0,
           });
           tickTime += t.reps;
           return t;
@@ -260,7 +259,7 @@ export const metrics: BenchFn = async (opts) => {
         id: 'tick',
         label: '`tick(staging)`: 1 baking rollout, 2 h of buckets',
         run: async () => {
-          const t = await rpc(server, { binding: 'COORDINATOR', name: ENV, method: 'tick', args: [ENV, tickTime], batchMs, maxReps: big, stepArg: 1 });
+          const t = await rpc(server, { binding: 'COORDINATOR', name: ENV, method: 'tick', args: [tickTime], batchMs, maxReps: big, stepArg: 0 });
           tickTime += t.reps;
           return t;
         },
@@ -290,7 +289,7 @@ export const metrics: BenchFn = async (opts) => {
       binding: 'COORDINATOR',
       name: ENV,
       method: 'getRollout',
-      args: [ENV, started.result.value.id],
+      args: [started.result.value.id],
     });
     if (after.result.value.status !== 'running' || after.result.value.lastVerdict?.kind !== 'healthy')
       throw new Error(`after timing the rollout is ${JSON.stringify(after.result.value)}`);

@@ -74,7 +74,7 @@ export async function simulate(o: SimOptions): Promise<SimResult> {
   const writes: [number, string][] = [[Number.NEGATIVE_INFINITY, textOf(1, 'on')]];
   const coordinator = { version: 1, text: textOf(1, 'on') };
   const source = (): LatestSnapshotSource => ({
-    latestSnapshot: async (_env: string, after: number) => {
+    latestSnapshot: async (after: number) => {
       coordinatorCalls++;
       return { version: coordinator.version, text: coordinator.version > after ? coordinator.text : null };
     },

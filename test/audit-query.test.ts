@@ -18,7 +18,7 @@ async function sixWrites() {
     const document: RollgateConfig = configWith((c) => {
       c.metadata = { write: i };
     });
-    const out = await api.putConfig(ENV, { document, ifMatch: null, actor: i % 2 ? 'bob' : 'alice', reason: `write ${i}`, confirmed: false }, T0 + i * HOUR);
+    const out = await api.putConfig({ document, ifMatch: null, actor: i % 2 ? 'bob' : 'alice', reason: `write ${i}`, confirmed: false }, T0 + i * HOUR);
     expect(out.ok).toBe(true);
   }
   return api;
@@ -27,17 +27,17 @@ async function sixWrites() {
 describe('audit queries', () => {
   it('filter by actor and by time in the coordinator, so matches beyond the first page are found', async () => {
     const api = await sixWrites();
-    const bob = await api.auditPage(ENV, { limit: 2, actor: 'bob' });
+    const bob = await api.auditPage({ limit: 2, actor: 'bob' });
     expect(bob.entries.map((e) => e.reason)).toEqual(['write 5', 'write 3']);
-    const older = await api.auditPage(ENV, { limit: 2, actor: 'bob', cursor: bob.nextCursor! });
+    const older = await api.auditPage({ limit: 2, actor: 'bob', cursor: bob.nextCursor! });
     expect(older.entries.map((e) => e.reason)).toEqual(['write 1']);
     expect(older.nextCursor).toBeNull();
 
-    const window = await api.auditPage(ENV, { limit: 50, since: T0 + 2 * HOUR, until: T0 + 4 * HOUR });
+    const window = await api.auditPage({ limit: 50, since: T0 + 2 * HOUR, until: T0 + 4 * HOUR });
     expect(window.entries.map((e) => e.reason)).toEqual(['write 3', 'write 2']);
 
-    const combined = await api.auditPage(ENV, { limit: 50, actor: 'alice', since: T0 + 1 });
+    const combined = await api.auditPage({ limit: 50, actor: 'alice', since: T0 + 1 });
     expect(combined.entries.map((e) => e.reason)).toEqual(['write 4', 'write 2']);
-    expect((await api.auditPage(ENV, { limit: 50, actor: 'nobody' })).entries).toEqual([]);
+    expect((await api.auditPage({ limit: 50, actor: 'nobody' })).entries).toEqual([]);
   });
 });

@@ -38,14 +38,13 @@ describe('fast version check (docs/propagation.md §A)', () => {
     });
     clock.advance(1000);
     const put = await api.putConfig(
-      ENV,
       { document: configWith((c) => (c.flags['banner']!.defaultVariant = 'staff')), ifMatch: null, actor: 'tester', reason: null, confirmed: false },
       clock.now,
     );
     expect(put.ok).toBe(true);
     expect((await kvSnapshot(ENV))!.$rollgate.version).toBe(2);
-    expect(await stub.latestSnapshot(ENV, 2)).toMatchObject({ version: 3, text: expect.stringContaining('"version":3') });
-    expect(await stub.latestSnapshot(ENV, 3)).toEqual({ version: 3, text: null });
+    expect(await stub.latestSnapshot(2)).toMatchObject({ version: 3, text: expect.stringContaining('"version":3') });
+    expect(await stub.latestSnapshot(3)).toEqual({ version: 3, text: null });
 
     // The first request after the check is due is answered from memory and starts the check after it.
     clock.advance(1000);
@@ -65,7 +64,6 @@ describe('fast version check (docs/propagation.md §A)', () => {
     });
     clock.advance(1000);
     await api.putConfig(
-      ENV,
       { document: configWith((c) => (c.flags['banner']!.defaultVariant = 'staff')), ifMatch: null, actor: 'tester', reason: null, confirmed: false },
       clock.now,
     );

@@ -51,27 +51,27 @@ async function storeVersionWithoutFlag(): Promise<void> {
 
 describe('a completed rollout whose fold fails', () => {
   it('stays completed, and shows and audits why its variant did not become the default', async () => {
-    expect(await api.putConfig(ENV, { document: validConfig(), ifMatch: null, actor: 'tester', reason: null, confirmed: false }, clock.now)).toMatchObject({
+    expect(await api.putConfig({ document: validConfig(), ifMatch: null, actor: 'tester', reason: null, confirmed: false }, clock.now)).toMatchObject({
       ok: true,
     });
     clock.advance(1000);
-    const started = await api.startRollout(ENV, { flag: 'new-checkout', variant: 'on', strategy: 'safe' }, 'tester', clock.now, false);
+    const started = await api.startRollout({ flag: 'new-checkout', variant: 'on', strategy: 'safe' }, 'tester', clock.now, false);
     if (!started.ok) throw new Error(started.error);
     const r = started.value;
     for (const hours of [24, 48, 72, 96, 120]) await tickAt(r.startedAt + hours * HOUR, { [r.id]: healthy });
     await storeVersionWithoutFlag();
-    const versionsBefore = (await api.configHistory(ENV, 50)) as { ok: boolean; value?: { versions: unknown[] } };
+    const versionsBefore = (await api.configHistory(50)) as { ok: boolean; value?: { versions: unknown[] } };
 
     await tickAt(r.startedAt + 168 * HOUR, { [r.id]: healthyBake });
 
-    const out = await api.getRollout(ENV, r.id);
+    const out = await api.getRollout(r.id);
     if (!out.ok) throw new Error(out.error);
     const done = out.value as RolloutView;
     expect(done.status).toBe('completed');
     expect(done.foldError).toEqual({ at: new Date(r.startedAt + 168 * HOUR).toISOString(), message: 'flag "new-checkout" is no longer in the config' });
-    const listed = (await api.listRollouts(ENV)) as RolloutView[];
+    const listed = (await api.listRollouts()) as RolloutView[];
     expect(listed.find((x) => x.id === r.id)?.foldError?.message).toContain('no longer in the config');
-    const audit = await api.auditPage(ENV, { limit: 50, action: 'rollout.fold_failed' });
+    const audit = await api.auditPage({ limit: 50, action: 'rollout.fold_failed' });
     expect(audit.entries).toEqual([
       expect.objectContaining({
         action: 'rollout.fold_failed',
@@ -80,21 +80,21 @@ describe('a completed rollout whose fold fails', () => {
       }),
     ]);
     // No config version was written by the failed fold.
-    expect(await api.configHistory(ENV, 50)).toEqual(versionsBefore);
+    expect(await api.configHistory(50)).toEqual(versionsBefore);
   });
 
   it('a fold that succeeds leaves no foldError', async () => {
-    await api.putConfig(ENV, { document: validConfig(), ifMatch: null, actor: 'tester', reason: null, confirmed: false }, clock.now);
+    await api.putConfig({ document: validConfig(), ifMatch: null, actor: 'tester', reason: null, confirmed: false }, clock.now);
     clock.advance(1000);
-    const started = await api.startRollout(ENV, { flag: 'new-checkout', variant: 'on', strategy: 'safe' }, 'tester', clock.now, false);
+    const started = await api.startRollout({ flag: 'new-checkout', variant: 'on', strategy: 'safe' }, 'tester', clock.now, false);
     if (!started.ok) throw new Error(started.error);
     const r = started.value;
     for (const hours of [24, 48, 72, 96, 120]) await tickAt(r.startedAt + hours * HOUR, { [r.id]: healthy });
     await tickAt(r.startedAt + 168 * HOUR, { [r.id]: healthyBake });
-    const out = await api.getRollout(ENV, r.id);
+    const out = await api.getRollout(r.id);
     if (!out.ok) throw new Error(out.error);
     expect(out.value).toMatchObject({ status: 'completed' });
     expect(out.value).not.toHaveProperty('foldError');
-    expect((await api.auditPage(ENV, { limit: 50, action: 'rollout.fold_failed' })).entries).toEqual([]);
+    expect((await api.auditPage({ limit: 50, action: 'rollout.fold_failed' })).entries).toEqual([]);
   });
 });

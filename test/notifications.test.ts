@@ -49,13 +49,12 @@ function withNotifications(environment: string, notifications: Notification[]): 
 async function setup(notifications: Notification[], environment = ENV): Promise<RolloutView> {
   const { api } = coordinatorOf(environment);
   const put = await api.putConfig(
-    environment,
     { document: withNotifications(environment, notifications), ifMatch: null, actor: 'tester', reason: null, confirmed: false },
     clock.now,
   );
   if (!put.ok) throw new Error(JSON.stringify(put));
   clock.advance(1000);
-  const started = await api.startRollout(environment, { flag: 'new-checkout', variant: 'on', strategy: 'safe', reason: 'launch' }, 'tester', clock.now, false);
+  const started = await api.startRollout({ flag: 'new-checkout', variant: 'on', strategy: 'safe', reason: 'launch' }, 'tester', clock.now, false);
   if (!started.ok) throw new Error(started.error);
   return started.value;
 }
@@ -66,7 +65,7 @@ function tickAt(at: number, health: Record<string, unknown>, environment = ENV) 
 }
 
 async function deliveries(query: { failed?: boolean; limit?: number } = {}, environment = ENV): Promise<DeliveryView[]> {
-  return (await coordinatorOf(environment).api.notifications(environment, { failed: query.failed ?? false, limit: query.limit ?? 50 })).deliveries;
+  return (await coordinatorOf(environment).api.notifications({ failed: query.failed ?? false, limit: query.limit ?? 50 })).deliveries;
 }
 
 const hook = (events: Notification['events'], extra: Partial<Notification> = {}): Notification => ({ name: 'ops', url: HOOK, events, ...extra });
@@ -148,7 +147,7 @@ describe('other decisions', () => {
     const r = await setup([hook(['rollout.rolled_back'])]);
     await receiver.install(ENV);
     clock.advance(60_000);
-    const out = await coordinator.api.rolloutAction(ENV, r.id, 'rollback', { reason: 'error spike in EU' }, 'alice', clock.now, false);
+    const out = await coordinator.api.rolloutAction(r.id, 'rollback', { reason: 'error spike in EU' }, 'alice', clock.now, false);
     expect(out).toMatchObject({ ok: true, value: { status: 'rolled_back', changed: true } });
     await runDurableObjectAlarm(coordinator.stub);
     expect(receiver.received).toHaveLength(1);
@@ -165,14 +164,13 @@ describe('other decisions', () => {
     const receiver = new FakeReceiver();
     const { api } = coordinator;
     await api.putConfig(
-      ENV,
       { document: withNotifications(ENV, [hook(['rollout.completed', 'config.changed'])]), ifMatch: null, actor: 'tester', reason: null, confirmed: false },
       clock.now,
     );
     await receiver.install(ENV);
     await runDurableObjectAlarm(coordinator.stub);
     clock.advance(1000);
-    const started = await api.startRollout(ENV, { flag: 'new-checkout', variant: 'on', strategy: 'instant', reason: 'go' }, 'tester', clock.now, false);
+    const started = await api.startRollout({ flag: 'new-checkout', variant: 'on', strategy: 'instant', reason: 'go' }, 'tester', clock.now, false);
     if (!started.ok) throw new Error(started.error);
     const bakeEnds = started.value.startedAt + started.value.plan.bakeSeconds * 1000;
     await tickAt(bakeEnds + 60_000, { [started.value.id]: { ...healthy, bake: healthy.window } });

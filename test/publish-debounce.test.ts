@@ -32,15 +32,15 @@ const write = (document: RollgateConfig): ConfigWrite => ({ document, ifMatch: n
 
 /** The config, then a rollout a second later (published at once); then, 100 ms later, a config change that the debounce holds back. */
 async function rolloutThenDebouncedChange(): Promise<RolloutView> {
-  expect(await api.putConfig(ENV, write(validConfig()), clock.now)).toMatchObject({ ok: true });
+  expect(await api.putConfig(write(validConfig()), clock.now)).toMatchObject({ ok: true });
   clock.advance(1000);
-  const started = await api.startRollout(ENV, { flag: 'new-checkout', variant: 'on', strategy: 'safe', reason: 'launch' }, 'tester', clock.now, false);
+  const started = await api.startRollout({ flag: 'new-checkout', variant: 'on', strategy: 'safe', reason: 'launch' }, 'tester', clock.now, false);
   if (!started.ok) throw new Error(started.error);
   expect((await kvSnapshot(ENV))!.flags['new-checkout']!.rollout).toMatchObject({ id: started.value.id });
   clock.advance(100);
-  const change = await api.putConfig(ENV, write(configWith((c) => (c.flags['static-bool']!.defaultVariant = 'off'))), clock.now);
+  const change = await api.putConfig(write(configWith((c) => (c.flags['static-bool']!.defaultVariant = 'off'))), clock.now);
   expect(change).toMatchObject({ ok: true });
-  const summary = await api.summary(ENV);
+  const summary = await api.summary();
   // Held back: KV still has the previous version.
   expect(summary.publishedVersion).toBeLessThan(summary.snapshotVersion);
   clock.advance(100);
@@ -52,11 +52,11 @@ async function rolloutThenDebouncedChange(): Promise<RolloutView> {
  * later, even with another change meanwhile; the alarm then writes it.
  */
 async function expectRollbackAtEndOfSecond(publishedAt: number): Promise<void> {
-  const pending = await api.summary(ENV);
+  const pending = await api.summary();
   expect(pending.publishedVersion).toBeLessThan(pending.snapshotVersion);
   const { stub } = coordinatorOf(ENV);
   clock.advance(100);
-  expect(await api.putConfig(ENV, write(configWith((c) => (c.flags['static-bool']!.defaultVariant = 'off'))), clock.now)).toMatchObject({ ok: true });
+  expect(await api.putConfig(write(configWith((c) => (c.flags['static-bool']!.defaultVariant = 'off'))), clock.now)).toMatchObject({ ok: true });
   expect(await runInDurableObject(stub, (_i, state) => state.storage.getAlarm())).toBe(publishedAt + 1000);
   clock.set(publishedAt + 1000);
   expect(await runDurableObjectAlarm(stub)).toBe(true);
@@ -65,7 +65,7 @@ async function expectRollbackAtEndOfSecond(publishedAt: number): Promise<void> {
 
 /** KV holds the coordinator's latest snapshot, without the rollout, and nothing is pending. */
 async function expectRollbackPublished(): Promise<void> {
-  const summary = await api.summary(ENV);
+  const summary = await api.summary();
   expect(summary.publishedVersion).toBe(summary.snapshotVersion);
   const snap = (await kvSnapshot(ENV))!;
   expect(snap.$rollgate.version).toBe(summary.snapshotVersion);
@@ -77,7 +77,7 @@ async function expectRollbackPublished(): Promise<void> {
 describe('the publish debounce never delays a rollback', () => {
   it('a manual rollback 200 ms after a publish reaches KV at the end of that second', async () => {
     const r = await rolloutThenDebouncedChange();
-    const out = await api.rolloutAction(ENV, r.id, 'rollback', { reason: 'error spike' }, 'tester', clock.now, false);
+    const out = await api.rolloutAction(r.id, 'rollback', { reason: 'error spike' }, 'tester', clock.now, false);
     expect(out).toMatchObject({ ok: true, value: { changed: true } });
     expect((await kvSnapshot(ENV))!.flags['new-checkout']!.rollout).toBeDefined();
     await expectRollbackAtEndOfSecond(r.startedAt);

@@ -46,22 +46,22 @@ function write(document: RollgateConfig, ifMatch: number | null = null): ConfigW
 
 /** Writes the valid config, then starts a safe rollout of new-checkout → on a second later; returns the rollout. */
 async function startSafeRollout(): Promise<RolloutView> {
-  const put = await api.putConfig(ENV, write(validConfig()), clock.now);
+  const put = await api.putConfig(write(validConfig()), clock.now);
   expect(put).toMatchObject({ ok: true, value: { version: 1, changed: true } });
   clock.advance(1000);
-  const started = await api.startRollout(ENV, { flag: 'new-checkout', variant: 'on', strategy: 'safe', reason: 'launch' }, 'tester', clock.now, false);
+  const started = await api.startRollout({ flag: 'new-checkout', variant: 'on', strategy: 'safe', reason: 'launch' }, 'tester', clock.now, false);
   if (!started.ok) throw new Error(`start refused: ${started.error}`);
   return started.value;
 }
 
 async function rolloutOf(id: string): Promise<RolloutView> {
-  const out = await api.getRollout(ENV, id);
+  const out = await api.getRollout(id);
   if (!out.ok) throw new Error(out.error);
   return out.value as RolloutView;
 }
 
 async function auditCount(): Promise<number> {
-  return (await api.auditPage(ENV, { limit: 500 })).entries.length;
+  return (await api.auditPage({ limit: 500 })).entries.length;
 }
 
 describe('tick', () => {
@@ -72,7 +72,7 @@ describe('tick', () => {
     expect(first).toMatchObject({ scheduledTime: at, duplicate: false, changed: [r.id], publish: { status: 'published' } });
     const afterFirst = await rolloutOf(r.id);
     expect(afterFirst.percent).toBe(10);
-    const summary = await api.summary(ENV);
+    const summary = await api.summary();
     const audits = await auditCount();
 
     // The same scheduledTime again, even with a breach and with a healthy verdict: nothing happens.
@@ -81,7 +81,7 @@ describe('tick', () => {
       expect(again).toEqual({ scheduledTime: at, duplicate: true, changed: [], publish: null });
     }
     expect(await rolloutOf(r.id)).toEqual(afterFirst);
-    expect(await api.summary(ENV)).toEqual(summary);
+    expect(await api.summary()).toEqual(summary);
     expect(await auditCount()).toBe(audits);
     expect((await kvSnapshot(ENV))!.$rollgate.version).toBe(summary.snapshotVersion);
   });
@@ -140,7 +140,7 @@ describe('tick', () => {
       [75, 'rollgate'],
       [100, 'rollgate'],
     ]);
-    const autoPromotions = await api.auditPage(ENV, { limit: 50, action: 'rollout.auto_promoted' });
+    const autoPromotions = await api.auditPage({ limit: 50, action: 'rollout.auto_promoted' });
     expect(autoPromotions.entries).toHaveLength(5);
     expect(autoPromotions.entries.every((e) => e.actor === 'rollgate' && e.target === r.id)).toBe(true);
 
@@ -148,7 +148,7 @@ describe('tick', () => {
     const snap = await kvSnapshot(ENV);
     expect(snap!.flags['new-checkout']!.rollout).toBeUndefined();
     expect(snap!.flags['new-checkout']!.defaultVariant).toBe('on');
-    expect((await api.summary(ENV)).activeRollouts).toEqual([]);
+    expect((await api.summary()).activeRollouts).toEqual([]);
   });
 
   it('rolls back on a breached verdict and publishes at once, with the trigger and numbers in the audit log', async () => {
@@ -165,14 +165,14 @@ describe('tick', () => {
     expect(after.lastDecision).toBe('rolled back: error_rate 2.3% > 1%');
 
     // Published immediately: the snapshot in KV is the latest and no longer carries the rollout.
-    const summary = await api.summary(ENV);
+    const summary = await api.summary();
     expect(summary.publishedVersion).toBe(summary.snapshotVersion);
     const snap = await kvSnapshot(ENV);
     expect(snap!.$rollgate.version).toBe(summary.snapshotVersion);
     expect(snap!.flags['new-checkout']!.rollout).toBeUndefined();
     expect(snap!.flags['new-checkout']!.defaultVariant).toBe('off');
 
-    const [entry] = (await api.auditPage(ENV, { limit: 1 })).entries;
+    const [entry] = (await api.auditPage({ limit: 1 })).entries;
     expect(entry).toMatchObject({
       actor: 'rollgate',
       action: 'rollout.auto_rolled_back',
@@ -191,7 +191,7 @@ describe('tick', () => {
   it('waits on insufficient data, saying why in lastDecision, without promoting or auditing', async () => {
     const r = await startSafeRollout();
     const audits = await auditCount();
-    const version = (await api.summary(ENV)).snapshotVersion;
+    const version = (await api.summary()).snapshotVersion;
 
     const result = await tickAt(r.startedAt + 25 * HOUR, { [r.id]: insufficient });
     expect(result).toMatchObject({ duplicate: false, changed: [], publish: null });
@@ -206,7 +206,7 @@ describe('tick', () => {
     expect((await rolloutOf(r.id)).percent).toBe(5);
 
     expect(await auditCount()).toBe(audits);
-    expect((await api.summary(ENV)).snapshotVersion).toBe(version);
+    expect((await api.summary()).snapshotVersion).toBe(version);
 
     // Data arriving later promotes on the next tick.
     await tickAt(r.startedAt + 27 * HOUR, { [r.id]: healthy });
@@ -219,15 +219,15 @@ describe('durability', () => {
     const r = await startSafeRollout();
     await tickAt(r.startedAt + 24 * HOUR, { [r.id]: healthy });
     clock.set(r.startedAt + 25 * HOUR);
-    const paused = await api.rolloutAction(ENV, r.id, 'pause', { reason: 'checking dashboards' }, 'tester', clock.now, false);
+    const paused = await api.rolloutAction(r.id, 'pause', { reason: 'checking dashboards' }, 'tester', clock.now, false);
     expect(paused).toMatchObject({ ok: true, value: { status: 'paused', changed: true } });
 
     const before = {
       rollout: await rolloutOf(r.id),
-      config: await api.getConfig(ENV),
-      audit: await api.auditPage(ENV, { limit: 500 }),
-      summary: await api.summary(ENV),
-      list: await api.listRollouts(ENV),
+      config: await api.getConfig(),
+      audit: await api.auditPage({ limit: 500 }),
+      summary: await api.summary(),
+      list: await api.listRollouts(),
     };
     expect(before.audit.entries.length).toBeGreaterThanOrEqual(4);
 
@@ -242,16 +242,16 @@ describe('durability', () => {
 
     const after = {
       rollout: await rolloutOf(r.id),
-      config: await api.getConfig(ENV),
-      audit: await api.auditPage(ENV, { limit: 500 }),
-      summary: await api.summary(ENV),
-      list: await api.listRollouts(ENV),
+      config: await api.getConfig(),
+      audit: await api.auditPage({ limit: 500 }),
+      summary: await api.summary(),
+      list: await api.listRollouts(),
     };
     expect(after).toEqual(before);
 
     // Calls after the eviction work and continue from the stored state.
     clock.set(r.startedAt + 26 * HOUR);
-    const resumed = await api.rolloutAction(ENV, r.id, 'resume', { reason: 'dashboards fine' }, 'tester', clock.now, false);
+    const resumed = await api.rolloutAction(r.id, 'resume', { reason: 'dashboards fine' }, 'tester', clock.now, false);
     expect(resumed).toMatchObject({ ok: true, value: { status: 'running', percent: 10, pausedTotalMs: HOUR, changed: true } });
     // The pause shifted the schedule by an hour: 25 % is due at 49 h, not 48 h.
     await tickAt(r.startedAt + 48 * HOUR, { [r.id]: healthy });
@@ -259,7 +259,6 @@ describe('durability', () => {
     await tickAt(r.startedAt + 49 * HOUR, { [r.id]: healthy });
     expect((await rolloutOf(r.id)).percent).toBe(25);
     const put = await api.putConfig(
-      ENV,
       write(
         configWith((c) => (c.flags['static-bool']!.defaultVariant = 'off')),
         1,
@@ -270,10 +269,10 @@ describe('durability', () => {
   });
 
   it('publishes a change committed but not yet published before an eviction', async () => {
-    await api.putConfig(ENV, write(validConfig()), clock.now);
+    await api.putConfig(write(validConfig()), clock.now);
     expect((await kvSnapshot(ENV))!.$rollgate.version).toBe(1);
     // Within the same second: committed, publish deferred to the alarm.
-    const second = await api.putConfig(ENV, write(configWith((c) => (c.flags['static-bool']!.defaultVariant = 'off'))), clock.now);
+    const second = await api.putConfig(write(configWith((c) => (c.flags['static-bool']!.defaultVariant = 'off'))), clock.now);
     expect(second).toMatchObject({ ok: true, value: { version: 2 } });
     expect((await kvSnapshot(ENV))!.$rollgate.version).toBe(1);
 
@@ -284,11 +283,11 @@ describe('durability', () => {
     const snap = await kvSnapshot(ENV);
     expect(snap!.$rollgate.version).toBe(2);
     expect(snap!.flags['static-bool']!.defaultVariant).toBe('off');
-    expect(await api.summary(ENV)).toMatchObject({ snapshotVersion: 2, publishedVersion: 2, lastPublishError: null });
+    expect(await api.summary()).toMatchObject({ snapshotVersion: 2, publishedVersion: 2, lastPublishError: null });
   });
 
   it('retries a failed KV put from the alarm until KV holds SQLite latest, reporting the error meanwhile', async () => {
-    await api.summary(ENV); // the object exists, so its instance can be reached
+    await api.summary(); // the object exists, so its instance can be reached
     const attempts: string[] = [];
     await runInDurableObject(stub, (instance: RolloutCoordinator) => {
       instance.deps.publishTarget = {
@@ -299,12 +298,12 @@ describe('durability', () => {
       };
     });
 
-    const put = await api.putConfig(ENV, write(validConfig()), clock.now);
+    const put = await api.putConfig(write(validConfig()), clock.now);
     // The write is committed and answered; the publish failure is not the caller's failure.
     expect(put).toMatchObject({ ok: true, value: { version: 1, changed: true } });
     expect(attempts).toEqual([snapshotKey(ENV)]);
     expect(await kvSnapshot(ENV)).toBeNull();
-    expect(await api.summary(ENV)).toMatchObject({
+    expect(await api.summary()).toMatchObject({
       configVersion: 1,
       snapshotVersion: 1,
       publishedVersion: 0,
@@ -318,10 +317,10 @@ describe('durability', () => {
     expect(await runDurableObjectAlarm(stub)).toBe(true);
     expect(attempts).toHaveLength(2);
     expect(await kvSnapshot(ENV)).toBeNull();
-    expect((await api.summary(ENV)).lastPublishError).toBe('KV PUT failed: 429 Too Many Requests');
+    expect((await api.summary()).lastPublishError).toBe('KV PUT failed: 429 Too Many Requests');
 
     // Another change meanwhile is committed too.
-    const second = await api.putConfig(ENV, write(configWith((c) => (c.flags['static-bool']!.defaultVariant = 'off'))), clock.now);
+    const second = await api.putConfig(write(configWith((c) => (c.flags['static-bool']!.defaultVariant = 'off'))), clock.now);
     expect(second).toMatchObject({ ok: true, value: { version: 2 } });
 
     // KV recovers: the next alarm publishes the latest committed state.
@@ -333,7 +332,7 @@ describe('durability', () => {
     clock.set(Math.max(retryAt!, clock.now + 1000));
     expect(await runDurableObjectAlarm(stub)).toBe(true);
 
-    const summary = await api.summary(ENV);
+    const summary = await api.summary();
     expect(summary).toMatchObject({ configVersion: 2, lastPublishError: null });
     expect(summary.publishedVersion).toBe(summary.snapshotVersion);
     const snap = await kvSnapshot(ENV);
@@ -347,7 +346,7 @@ describe('durability', () => {
   });
 
   it('coalesces a burst: one immediate KV write, the rest by one alarm write of the latest version', async () => {
-    await api.summary(ENV);
+    await api.summary();
     const writes: number[] = [];
     await runInDurableObject(stub, (instance: RolloutCoordinator) => {
       instance.deps.publishTarget = {
@@ -359,17 +358,17 @@ describe('durability', () => {
     });
 
     const start = clock.now;
-    await api.putConfig(ENV, write(validConfig()), clock.now);
+    await api.putConfig(write(validConfig()), clock.now);
     for (const [i, variant] of (['off', 'on', 'off'] as const).entries()) {
       clock.set(start + 100 * (i + 1));
-      await api.putConfig(ENV, write(configWith((c) => (c.flags['static-bool']!.defaultVariant = variant))), clock.now);
+      await api.putConfig(write(configWith((c) => (c.flags['static-bool']!.defaultVariant = variant))), clock.now);
     }
     clock.set(start + 400);
-    await api.issueKey(ENV, { name: 'burst-key' }, 'tester', clock.now, false);
+    await api.issueKey({ name: 'burst-key' }, 'tester', clock.now, false);
 
     expect(writes).toEqual([1]);
     expect((await kvSnapshot(ENV))!.$rollgate.version).toBe(1);
-    const summary = await api.summary(ENV);
+    const summary = await api.summary();
     expect(summary).toMatchObject({ snapshotVersion: 5, publishedVersion: 1 });
     // The alarm is armed for one second after the first write.
     expect(await runInDurableObject(stub, (_i, state) => state.storage.getAlarm())).toBe(start + 1000);
@@ -381,7 +380,7 @@ describe('durability', () => {
     expect(snap!.$rollgate.version).toBe(5);
     expect(snap!.flags['static-bool']!.defaultVariant).toBe('off');
     expect(snap!.$rollgate.clientKeys.map((k) => k.name)).toEqual(['burst-key']);
-    expect(await api.summary(ENV)).toMatchObject({ snapshotVersion: 5, publishedVersion: 5 });
+    expect(await api.summary()).toMatchObject({ snapshotVersion: 5, publishedVersion: 5 });
 
     // Nothing is left to publish: a retried alarm writes nothing.
     clock.advance(1000);
@@ -392,7 +391,7 @@ describe('durability', () => {
 
 describe('storage', () => {
   it('records its migrations in schema_migrations', async () => {
-    await api.summary(ENV);
+    await api.summary();
     const rows = await runInDurableObject(stub, (_i, state) => ({
       migrations: state.storage.sql.exec<{ version: number }>('SELECT version FROM schema_migrations ORDER BY version').toArray(),
       tables: state.storage.sql
@@ -418,9 +417,9 @@ describe('storage', () => {
   });
 
   it('keeps the full config history', async () => {
-    await api.putConfig(ENV, write(validConfig()), clock.now);
+    await api.putConfig(write(validConfig()), clock.now);
     clock.advance(1000);
-    await api.putConfig(ENV, write(configWith((c) => (c.flags['static-bool']!.defaultVariant = 'off'))), clock.now);
+    await api.putConfig(write(configWith((c) => (c.flags['static-bool']!.defaultVariant = 'off'))), clock.now);
     const versions = await runInDurableObject(stub, (_i, state) =>
       state.storage.sql.exec<{ version: number; actor: string }>('SELECT version, actor FROM config_versions ORDER BY version').toArray(),
     );

@@ -111,7 +111,7 @@ describe('dashboard audit page', () => {
         c.metadata = { write: i };
       });
       const actor = i === 0 ? 'early-bird' : 'alice';
-      expect((await api.putConfig('staging', { document, ifMatch: null, actor, reason: `write ${i}`, confirmed: false }, t0 + i * 60_000)).ok).toBe(true);
+      expect((await api.putConfig({ document, ifMatch: null, actor, reason: `write ${i}`, confirmed: false }, t0 + i * 60_000)).ok).toBe(true);
     }
     const cookie = await signIn(TOKENS.viewer);
     const byActor = await (await h.fetch('/ui/env/staging/audit?actor=early-bird', { headers: { cookie } })).text();

@@ -79,19 +79,18 @@ export class RolloutCoordinator extends DurableObject<Env> {
       () => deps.webhookFetch,
       (e) => webhookSecretsFor(env.WEBHOOK_SECRETS, e),
     );
-    void ctx.blockConcurrencyWhile(async () => migrateSqlite(ctx.storage, MIGRATIONS, Date.now()));
-  }
-
-  /** Records the environment name on first use; an object serves exactly one environment. */
-  private bind(environment: string): void {
-    const known = this.s.meta.get('environment', '');
-    if (known === '') this.s.meta.set('environment', environment);
-    else if (known !== environment) throw new Error(`coordinator of "${known}" called for "${environment}"`);
+    void ctx.blockConcurrencyWhile(async () => {
+      migrateSqlite(ctx.storage, MIGRATIONS, Date.now());
+      // One object per environment, named by it (getByName). The name is kept in storage too: an
+      // alarm that wakes a cold object gets no ctx.id.name, and its publish and notifications need it.
+      const name = ctx.id.name;
+      if (name !== undefined && name !== '' && this.s.meta.get('environment', '') === '') this.s.meta.set('environment', name);
+    });
   }
 
   /** A 428 for an unconfirmed write when the latest config protects this environment (production by default). */
-  private refuseUnconfirmed(environment: string, confirmed: boolean): Outcome<never> | null {
-    return confirmationFailure(this.s.configs.latest()?.config ?? null, environment, confirmed);
+  private refuseUnconfirmed(confirmed: boolean): Outcome<never> | null {
+    return confirmationFailure(this.s.configs.latest()?.config ?? null, this.s.environment(), confirmed);
   }
 
   /** Publishes after a change, without failing the caller: the alarm retries; due notifications re-arm it if the publish set it later. */
@@ -112,14 +111,13 @@ export class RolloutCoordinator extends DurableObject<Env> {
    * For isolates' fast version check (docs/propagation.md): the version last published and, when
    * newer than `after`, the snapshot text written to KV. Reads memory only.
    */
-  latestSnapshot(environment: string, after: number): { version: number; text: string | null } {
-    this.bind(environment);
+  latestSnapshot(after: number): { version: number; text: string | null } {
     const latest = this.s.publisher.latest();
     return latest.version > after ? latest : { version: latest.version, text: null };
   }
 
-  async summary(environment: string): Promise<EnvironmentSummary> {
-    this.bind(environment);
+  async summary(): Promise<EnvironmentSummary> {
+    const environment = this.s.environment();
     const v = this.s.publisher.versions();
     return {
       environment,
@@ -132,27 +130,25 @@ export class RolloutCoordinator extends DurableObject<Env> {
     };
   }
 
-  async getConfig(environment: string): Promise<Outcome<{ version: number; document: RollgateConfig; updatedAt: string; actor: string }>> {
-    this.bind(environment);
+  async getConfig(): Promise<Outcome<{ version: number; document: RollgateConfig; updatedAt: string; actor: string }>> {
+    const environment = this.s.environment();
     const latest = this.s.configs.latest();
     if (!latest) return fail(404, 'config_not_found', `no config has been written to ${environment} yet`);
     return ok({ version: latest.version, document: latest.config, updatedAt: new Date(latest.createdAt).toISOString(), actor: latest.actor });
   }
 
-  async putConfig(environment: string, write: ConfigWrite, now: number): Promise<Outcome<ConfigWriteResult>> {
-    this.bind(environment);
+  async putConfig(write: ConfigWrite, now: number): Promise<Outcome<ConfigWriteResult>> {
     const out = writeConfig(this.s, write, now);
     if (out.ok && out.value.changed) await this.publishAfterChange();
     return out;
   }
 
-  async validateConfig(environment: string, document: unknown): Promise<ReturnType<typeof dryRun>> {
-    this.bind(environment);
+  async validateConfig(document: unknown): Promise<ReturnType<typeof dryRun>> {
     return dryRun(this.s, document);
   }
 
-  async revertConfig(environment: string, version: number, write: Omit<ConfigWrite, 'document'>, now: number): Promise<Outcome<ConfigWriteResult>> {
-    this.bind(environment);
+  async revertConfig(version: number, write: Omit<ConfigWrite, 'document'>, now: number): Promise<Outcome<ConfigWriteResult>> {
+    const environment = this.s.environment();
     const old = this.s.configs.get(version);
     if (!old) return fail(404, 'config_version_not_found', `no config version ${version} in ${environment}`);
     const out = writeConfig(this.s, { ...write, document: old.config, reason: write.reason ?? `revert to version ${version}` }, now, 'config.revert');
@@ -161,8 +157,8 @@ export class RolloutCoordinator extends DurableObject<Env> {
   }
 
   /** The newest config versions (who, when, why) and, when both are given, the diff between two of them. */
-  async configHistory(environment: string, limit: number, diff?: { from: number; to: number }): Promise<Outcome<ConfigHistory>> {
-    this.bind(environment);
+  async configHistory(limit: number, diff?: { from: number; to: number }): Promise<Outcome<ConfigHistory>> {
+    const environment = this.s.environment();
     const versions = this.s.configs.list(Math.min(Math.max(1, limit), 500));
     if (!diff) return ok({ versions });
     const [from, to] = [this.s.configs.get(diff.from), this.s.configs.get(diff.to)];
@@ -170,20 +166,18 @@ export class RolloutCoordinator extends DurableObject<Env> {
     return ok({ versions, diff: diffConfigs(from.config, to.config) });
   }
 
-  async listRollouts(environment: string, status?: string): Promise<StoredRolloutView[]> {
-    this.bind(environment);
+  async listRollouts(status?: string): Promise<StoredRolloutView[]> {
     return this.s.rollouts.list(status).map((r) => viewOfStored(this.s, r));
   }
 
-  async getRollout(environment: string, id: string): Promise<Outcome<StoredRolloutView>> {
-    this.bind(environment);
+  async getRollout(id: string): Promise<Outcome<StoredRolloutView>> {
+    const environment = this.s.environment();
     const r = this.s.rollouts.get(id);
     return r ? ok(viewOfStored(this.s, r, this.s.rollouts.history(id))) : fail(404, 'rollout_not_found', `no rollout ${id} in ${environment}`);
   }
 
-  async startRollout(environment: string, body: unknown, actor: string, now: number, confirmed: boolean): Promise<Outcome<RolloutView>> {
-    this.bind(environment);
-    const refused = this.refuseUnconfirmed(environment, confirmed);
+  async startRollout(body: unknown, actor: string, now: number, confirmed: boolean): Promise<Outcome<RolloutView>> {
+    const refused = this.refuseUnconfirmed(confirmed);
     if (refused) return refused;
     const out = start(this.s, body, actor, now, `ro_${now.toString(36)}_${crypto.randomUUID().slice(0, 8)}`);
     if (out.ok) await this.publishAfterChange();
@@ -191,7 +185,6 @@ export class RolloutCoordinator extends DurableObject<Env> {
   }
 
   async rolloutAction(
-    environment: string,
     id: string,
     action: RolloutActionName,
     body: unknown,
@@ -199,9 +192,8 @@ export class RolloutCoordinator extends DurableObject<Env> {
     now: number,
     confirmed: boolean,
   ): Promise<Outcome<StoredRolloutView & { changed: boolean }>> {
-    this.bind(environment);
     // Rollback and pause only reduce exposure: one call, never a confirmation.
-    const refused = action === 'rollback' || action === 'pause' ? null : this.refuseUnconfirmed(environment, confirmed);
+    const refused = action === 'rollback' || action === 'pause' ? null : this.refuseUnconfirmed(confirmed);
     if (refused) return refused;
     const out = act(this.s, id, action, body, actor, now);
     if (out.ok && out.value.changed) await this.publishAfterChange();
@@ -217,13 +209,12 @@ export class RolloutCoordinator extends DurableObject<Env> {
    * nothing, even when two ticks overlap. A rollback publishes in the same call, or, within a
    * second of the previous write, at the end of that second (KV takes one write per key a second).
    */
-  async tick(environment: string, now: number): Promise<TickResult> {
-    this.bind(environment);
-    const skip = this.skipTick(environment, now);
+  async tick(now: number): Promise<TickResult> {
+    const skip = this.skipTick(now);
     if (skip) return skip;
     const { judge, gathered } = await this.deps.assess(this.s, now);
     // Another tick for the same or a later time may have committed while this one awaited the shards.
-    const late = this.skipTick(environment, now);
+    const late = this.skipTick(now);
     if (late) return late;
     this.s.storage.transactionSync(() => {
       this.s.ticks.record(now);
@@ -239,12 +230,18 @@ export class RolloutCoordinator extends DurableObject<Env> {
   }
 
   /** Why a tick at `now` must change nothing, or null when it may run. */
-  private skipTick(environment: string, now: number): TickResult | null {
+  private skipTick(now: number): TickResult | null {
     const nothing: TickResult = { scheduledTime: now, duplicate: false, changed: [], publish: null };
     const clock = Date.now();
     const refused = this.s.ticks.refusal(now, clock);
     if (refused) {
-      logEvent({ event: 'tick_refused', environment, scheduledTime: Number.isSafeInteger(now) ? now : String(now), clock, message: refused.message });
+      logEvent({
+        event: 'tick_refused',
+        environment: this.s.environment(),
+        scheduledTime: Number.isSafeInteger(now) ? now : String(now),
+        clock,
+        message: refused.message,
+      });
       return { ...nothing, refused };
     }
     if (this.s.ticks.seen(now)) return { ...nothing, duplicate: true };
@@ -253,28 +250,24 @@ export class RolloutCoordinator extends DurableObject<Env> {
     return null;
   }
 
-  async auditPage(environment: string, query: AuditQuery): Promise<AuditPage> {
-    this.bind(environment);
+  async auditPage(query: AuditQuery): Promise<AuditPage> {
     return this.s.audit.page(query);
   }
 
-  async issueKey(environment: string, body: unknown, actor: string, now: number, confirmed: boolean): Promise<Outcome<IssuedKey>> {
-    this.bind(environment);
-    const refused = this.refuseUnconfirmed(environment, confirmed);
+  async issueKey(body: unknown, actor: string, now: number, confirmed: boolean): Promise<Outcome<IssuedKey>> {
+    const refused = this.refuseUnconfirmed(confirmed);
     if (refused) return refused;
     const out = await issueKey(this.s, body, actor, now);
     if (out.ok && out.value.changed) await this.publishAfterChange();
     return out;
   }
 
-  async listKeys(environment: string): Promise<{ keys: ClientKeyInfo[] }> {
-    this.bind(environment);
+  async listKeys(): Promise<{ keys: ClientKeyInfo[] }> {
     return listKeys(this.s);
   }
 
-  async revokeKey(environment: string, name: string, actor: string, now: number, confirmed: boolean): Promise<Outcome<{ name: string }>> {
-    this.bind(environment);
-    const refused = this.refuseUnconfirmed(environment, confirmed);
+  async revokeKey(name: string, actor: string, now: number, confirmed: boolean): Promise<Outcome<{ name: string }>> {
+    const refused = this.refuseUnconfirmed(confirmed);
     if (refused) return refused;
     const out = revokeKey(this.s, name, actor, now);
     if (out.ok) await this.publishAfterChange();
@@ -282,8 +275,7 @@ export class RolloutCoordinator extends DurableObject<Env> {
   }
 
   /** Recent notification deliveries with their attempts, newest first. */
-  async notifications(environment: string, query: { failed: boolean; limit: number }): Promise<{ deliveries: DeliveryView[] }> {
-    this.bind(environment);
+  async notifications(query: { failed: boolean; limit: number }): Promise<{ deliveries: DeliveryView[] }> {
     return { deliveries: this.s.outbox.list(query) };
   }
 

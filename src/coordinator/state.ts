@@ -37,7 +37,12 @@ export interface CoordinatorState {
 export function createState(storage: DurableObjectStorage, kv: () => Pick<KVNamespace, 'put'>, read: () => Pick<KVNamespace, 'get'>): CoordinatorState {
   const sql = storage.sql;
   const meta = new Meta(sql);
-  const environment = () => meta.get('environment', '');
+  // Recorded by the coordinator from its name (ctx.id.name); every write names its environment.
+  const environment = () => {
+    const name = meta.get('environment', '');
+    if (name === '') throw new Error('a coordinator is reached by its environment name (getByName)');
+    return name;
+  };
   const configs = new ConfigVersions(sql);
   const rollouts = new RolloutRows(sql);
   const keys = new ClientKeys(sql);

@@ -9,7 +9,7 @@ import { bundledEnvironments } from '../environments';
 export async function scheduled(controller: ScheduledController, env: Env): Promise<void> {
   const now = controller.scheduledTime;
   const environments = bundledEnvironments();
-  const results = await Promise.allSettled(environments.map((name) => env.COORDINATOR.getByName(name).tick(name, now)));
+  const results = await Promise.allSettled(environments.map((name) => env.COORDINATOR.getByName(name).tick(now)));
   results.forEach((r, i) => {
     if (r.status === 'rejected')
       logEvent({ event: 'tick_failed', environment: environments[i], scheduledTime: now, message: String((r.reason as Error)?.message ?? r.reason) });

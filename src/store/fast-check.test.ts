@@ -28,7 +28,7 @@ function coordinator(latest: { version: number; text: string }, behaviour: 'ok' 
     latest,
     behaviour,
     source: (): LatestSnapshotSource => ({
-      latestSnapshot: async (_env: string, after: number) => {
+      latestSnapshot: async (after: number) => {
         c.calls++;
         if (c.behaviour === 'fail') throw new Error('coordinator unreachable (test)');
         if (c.behaviour === 'hang') return new Promise(() => undefined);

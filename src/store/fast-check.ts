@@ -2,7 +2,7 @@ import type { SnapshotStore } from './snapshot-store';
 
 /** What the fast check asks the coordinator (the RolloutCoordinator's latestSnapshot RPC). */
 export interface LatestSnapshotSource {
-  latestSnapshot(environment: string, after: number): Promise<{ version: number; text: string | null }>;
+  latestSnapshot(after: number): Promise<{ version: number; text: string | null }>;
 }
 
 /** The part of the Cache API the check uses (caches.default, colo-local). */
@@ -74,7 +74,7 @@ export class FastCheck {
     let latest = cached ? versionOf(await cached.text()) : undefined;
     let text: string | null = null;
     if (latest === undefined) {
-      const answer = await this.ask(source, environment, served);
+      const answer = await this.ask(source, served);
       latest = answer.version;
       text = answer.text;
       await cache?.put(versionUrl, new Response(String(latest), { headers: { 'cache-control': `max-age=${VERSION_TTL_SECONDS}` } }));
@@ -86,7 +86,7 @@ export class FastCheck {
       const hit = await cache?.match(textUrl);
       if (hit) text = await hit.text();
       else {
-        const answer = await this.ask(source, environment, served);
+        const answer = await this.ask(source, served);
         text = answer.text;
         if (text !== null) await this.putText(cache, environment, answer.version, text);
       }
@@ -101,13 +101,13 @@ export class FastCheck {
     );
   }
 
-  private async ask(source: () => LatestSnapshotSource, environment: string, after: number): Promise<{ version: number; text: string | null }> {
+  private async ask(source: () => LatestSnapshotSource, after: number): Promise<{ version: number; text: string | null }> {
     let timer: ReturnType<typeof setTimeout> | undefined;
     const timeout = new Promise<never>((_, reject) => {
       timer = setTimeout(() => reject(new Error(`coordinator did not answer within ${this.options.timeoutMs} ms`)), this.options.timeoutMs);
     });
     try {
-      const answer = await Promise.race([source().latestSnapshot(environment, after), timeout]);
+      const answer = await Promise.race([source().latestSnapshot(after), timeout]);
       if (!Number.isSafeInteger(answer.version) || (answer.text !== null && typeof answer.text !== 'string')) throw new Error('coordinator answered garbage');
       return answer;
     } finally {

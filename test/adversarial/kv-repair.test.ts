@@ -39,7 +39,7 @@ function tick() {
 }
 
 async function repairs() {
-  return (await api.auditPage(ENV, { limit: 500, action: 'snapshot.repaired' })).entries;
+  return (await api.auditPage({ limit: 500, action: 'snapshot.repaired' })).entries;
 }
 
 /** static-bool's value for a user, through the Worker's OFREP endpoint and its per-isolate snapshot store. */
@@ -83,7 +83,7 @@ describe('KV converges to the coordinator on every tick', () => {
     const [entry, ...more] = await repairs();
     expect(more).toEqual([]);
     expect(entry).toMatchObject({ actor: 'rollgate', action: 'snapshot.repaired', target: 'snapshot v3', reason: 'snapshot in KV is not JSON' });
-    expect(await api.summary(ENV)).toMatchObject({ snapshotVersion: 3, publishedVersion: 3, lastPublishError: null });
+    expect(await api.summary()).toMatchObject({ snapshotVersion: 3, publishedVersion: 3, lastPublishError: null });
     // Repaired once: the next tick finds its own value.
     expect((await tick()).kv).toEqual({ status: 'in-sync' });
   });
@@ -116,9 +116,9 @@ describe('KV converges to the coordinator on every tick', () => {
     expect(health.environments[ENV]!.version).toBe(1001);
     // Later changes continue above it.
     clock.advance(1000);
-    await api.putConfig(ENV, { document: validConfig(), ifMatch: null, actor: 'tester', reason: 'same', confirmed: false }, clock.now);
-    await api.issueKey(ENV, { name: 'web-2' }, 'tester', clock.now + 2000, false);
-    expect((await api.summary(ENV)).snapshotVersion).toBe(1002);
+    await api.putConfig({ document: validConfig(), ifMatch: null, actor: 'tester', reason: 'same', confirmed: false }, clock.now);
+    await api.issueKey({ name: 'web-2' }, 'tester', clock.now + 2000, false);
+    expect((await api.summary()).snapshotVersion).toBe(1002);
   });
 
   it('republishes over a forged value at the published version, and over a replayed older one once KV has had time to settle', async () => {
@@ -136,8 +136,8 @@ describe('KV converges to the coordinator on every tick', () => {
     const replay = structuredClone(current);
     replay.$rollgate.version = 1;
     clock.advance(1000);
-    await api.putConfig(ENV, { document: validConfig(), ifMatch: null, actor: 'tester', reason: null, confirmed: false }, clock.now);
-    await api.issueKey(ENV, { name: 'web-2' }, 'tester', clock.now, false);
+    await api.putConfig({ document: validConfig(), ifMatch: null, actor: 'tester', reason: null, confirmed: false }, clock.now);
+    await api.issueKey({ name: 'web-2' }, 'tester', clock.now, false);
     expect((await kvSnapshot(ENV))!.$rollgate.version).toBe(4);
     await h.publish(replay);
     clock.advance(20_000);
@@ -166,6 +166,6 @@ describe('KV converges to the coordinator on every tick', () => {
     await h.putRaw(ENV, 'garbage');
     expect((await tick()).kv).toEqual({ status: 'nothing-published' });
     expect(await env.FLAGS.get(snapshotKey(ENV))).toBe('garbage');
-    expect(await api.auditPage(ENV, { limit: 10 })).toMatchObject({ entries: [] });
+    expect(await api.auditPage({ limit: 10 })).toMatchObject({ entries: [] });
   });
 });

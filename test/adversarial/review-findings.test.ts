@@ -83,7 +83,7 @@ describe('a forged snapshot version at the edge ceiling cannot pin isolates', ()
     const off = configWith((c) => {
       c.flags[FLAG]!.defaultVariant = 'off';
     });
-    expect(await api.putConfig(ENV, { document: off, ifMatch: null, actor: 'tester', reason: 'off', confirmed: false }, clock.now)).toMatchObject({ ok: true });
+    expect(await api.putConfig({ document: off, ifMatch: null, actor: 'tester', reason: 'off', confirmed: false }, clock.now)).toMatchObject({ ok: true });
     await runPublishAlarm(ENV, clock);
     const version = (await kvSnapshot(ENV))!.$rollgate.version;
     expect(version).toBeLessThanOrEqual(MAX_SNAPSHOT_VERSION);
@@ -99,19 +99,19 @@ describe('X-Rollgate-Reason is bounded like every other reason (1000 characters)
     h.vars = { ADMIN_TOKENS: await adminTokensVar() };
     const first = await admin(h, 'PUT', `/environments/${ENV}/flags`, { body: validConfig(), headers: { 'x-rollgate-reason': 'first' } });
     expect(first.status).toBe(200);
-    const auditBefore = await api.auditPage(ENV, { limit: 500 });
+    const auditBefore = await api.auditPage({ limit: 500 });
     const changed = configWith((c) => {
       c.flags[FLAG]!.defaultVariant = 'off';
     });
     const res = await admin(h, 'PUT', `/environments/${ENV}/flags`, { body: changed, headers: { 'x-rollgate-reason': 'x'.repeat(1001) } });
     expect(res.status).toBe(422);
     expect(await res.json()).toMatchObject({ error: expect.stringContaining('X-Rollgate-Reason'), errors: [{ path: '/reason' }] });
-    expect(await api.getConfig(ENV)).toMatchObject({ ok: true, value: { version: 1 } });
-    expect(await api.auditPage(ENV, { limit: 500 })).toEqual(auditBefore);
+    expect(await api.getConfig()).toMatchObject({ ok: true, value: { version: 1 } });
+    expect(await api.auditPage({ limit: 500 })).toEqual(auditBefore);
     // At the bound it is accepted.
     const ok = await admin(h, 'PUT', `/environments/${ENV}/flags`, { body: changed, headers: { 'x-rollgate-reason': 'y'.repeat(1000) } });
     expect(ok.status).toBe(200);
-    expect((await api.getConfig(ENV)) as unknown).toMatchObject({ ok: true, value: { version: 2 } });
+    expect((await api.getConfig()) as unknown).toMatchObject({ ok: true, value: { version: 2 } });
     expect((await admin(h, 'GET', '/environments')).status).toBe(200);
   });
 });
@@ -164,7 +164,7 @@ describe('a config version stored before the config bounds still reads', () => {
     clock.advance(MIN);
     // The admin plane answers, for this environment and in the list of all of them.
     expect((await admin(h, 'GET', '/environments')).status).toBe(200);
-    expect(await api.getConfig(ENV)).toMatchObject({ ok: true, value: { version: 2 } });
+    expect(await api.getConfig()).toMatchObject({ ok: true, value: { version: 2 } });
     expect((await admin(h, 'GET', `/environments/${ENV}/rollouts`)).status).toBe(200);
     // Ticks run.
     expect(await tickGiven(ENV, clock.now, {})).toMatchObject({ duplicate: false, changed: [] });

@@ -218,9 +218,9 @@ describe('tick time only moves forward, and never far ahead of the coordinator c
   });
 
   async function startSafe(): Promise<RolloutView> {
-    await api.putConfig(ENV, { document: validConfig(), ifMatch: null, actor: 'tester', reason: null, confirmed: false }, clock.now);
+    await api.putConfig({ document: validConfig(), ifMatch: null, actor: 'tester', reason: null, confirmed: false }, clock.now);
     clock.advance(1000);
-    const out = await api.startRollout(ENV, { flag: FLAG, variant: 'on', strategy: 'safe' }, 'tester', clock.now, false);
+    const out = await api.startRollout({ flag: FLAG, variant: 'on', strategy: 'safe' }, 'tester', clock.now, false);
     if (!out.ok) throw new Error(out.error);
     return out.value;
   }
@@ -228,8 +228,8 @@ describe('tick time only moves forward, and never far ahead of the coordinator c
   async function state(id: string) {
     const { stub } = coordinatorOf(ENV);
     return {
-      rollout: await api.getRollout(ENV, id),
-      audit: await api.auditPage(ENV, { limit: 500 }),
+      rollout: await api.getRollout(id),
+      audit: await api.auditPage({ limit: 500 }),
       kv: await kvSnapshot(ENV),
       lastTick: await runInDurableObject(
         stub,
@@ -256,7 +256,7 @@ describe('tick time only moves forward, and never far ahead of the coordinator c
       publish: null,
       refused: { reason: 'older', message: expect.stringContaining('older than the last applied tick') },
     });
-    expect(await api.summary(ENV)).toMatchObject({ environment: ENV });
+    expect(await api.summary()).toMatchObject({ environment: ENV });
   });
 
   it('refuses a scheduledTime that is not a time, so it cannot turn off the older-tick guard', async () => {
@@ -286,13 +286,13 @@ describe('tick time only moves forward, and never far ahead of the coordinator c
       expect(await state(r.id)).toEqual(before);
       expect(refused).toMatchObject({ duplicate: false, changed: [], publish: null, refused: { reason: 'ahead' } });
     }
-    expect(await api.listRollouts(ENV)).toHaveLength(1);
+    expect(await api.listRollouts()).toHaveLength(1);
 
     // Exactly two minutes ahead is within the cron's tolerance; the normal tick promotes.
     expect(await tickGiven(ENV, T + MAX_TICK_LEAD_MS, { [r.id]: healthy })).toMatchObject({ changed: [r.id] });
-    expect(await api.getRollout(ENV, r.id)).toMatchObject({ ok: true, value: { percent: 10 } });
+    expect(await api.getRollout(r.id)).toMatchObject({ ok: true, value: { percent: 10 } });
     clock.set(r.startedAt + 48 * HOUR);
     expect(await tickGiven(ENV, clock.now, { [r.id]: healthy })).toMatchObject({ changed: [r.id] });
-    expect(await api.getRollout(ENV, r.id)).toMatchObject({ ok: true, value: { percent: 25 } });
+    expect(await api.getRollout(r.id)).toMatchObject({ ok: true, value: { percent: 25 } });
   });
 });

@@ -40,7 +40,7 @@ export async function tickGiven(environment: string, now: number, health: Record
     const given: Assessment = { judge: givenJudge(health), gathered: null };
     instance.deps.assess = () => Promise.resolve(given);
     try {
-      return instance.tick(environment, now);
+      return instance.tick(now);
     } finally {
       instance.deps.assess = own;
     }

@@ -47,9 +47,9 @@ export async function runPublishAlarm(environment: string, clock: TestClock): Pr
 /** Has `environment`'s coordinator publish its config and a client key (snapshot v2), a second apart; returns the snapshot. */
 export async function publishedConfigAndKey(environment: string, clock: TestClock): Promise<Snapshot> {
   const { api } = coordinatorOf(environment);
-  await api.putConfig(environment, { document: validConfig(), ifMatch: null, actor: 'tester', reason: null, confirmed: false }, clock.now);
+  await api.putConfig({ document: validConfig(), ifMatch: null, actor: 'tester', reason: null, confirmed: false }, clock.now);
   clock.advance(1000);
-  await api.issueKey(environment, { name: 'web', secret: keyOf(environment) }, 'tester', clock.now, false);
+  await api.issueKey({ name: 'web', secret: keyOf(environment) }, 'tester', clock.now, false);
   const snap = (await kvSnapshot(environment))!;
   expect(snap.$rollgate.version).toBe(2);
   return snap;

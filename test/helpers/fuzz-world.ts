@@ -62,7 +62,7 @@ export class FuzzWorld {
    */
   async tick(environment: string): Promise<void> {
     await scheduled(createScheduledController({ scheduledTime: this.clock.now, cron: '* * * * *' }), env);
-    const again = await env.COORDINATOR.getByName(environment).tick(environment, this.clock.now);
+    const again = await env.COORDINATOR.getByName(environment).tick(this.clock.now);
     expect(again.duplicate).toBe(true);
   }
 

@@ -13,7 +13,7 @@ const zRevert = z.strictObject({ version: z.int().check(z.positive()), reason: z
 
 export async function getConfig(c: Context<AdminEnv>): Promise<Response> {
   const env = c.get('env');
-  const out = await coordinator(c, env).getConfig(env);
+  const out = await coordinator(c, env).getConfig();
   return respond(c, out, 200, out.ok ? { etag: `"${out.value.version}"` } : {});
 }
 
@@ -21,7 +21,6 @@ export async function putConfig(c: Context<AdminEnv>): Promise<Response> {
   const env = c.get('env');
   const document = await adminBody(c);
   const out = await coordinator(c, env).putConfig(
-    env,
     {
       document,
       ifMatch: ifMatchVersion(c.req.header('if-match')),
@@ -37,7 +36,7 @@ export async function putConfig(c: Context<AdminEnv>): Promise<Response> {
 export async function validateConfig(c: Context<AdminEnv>): Promise<Response> {
   const env = c.get('env');
   const document = await adminBody(c);
-  return c.json(await coordinator(c, env).validateConfig(env, document));
+  return c.json(await coordinator(c, env).validateConfig(document));
 }
 
 export async function revertConfig(c: Context<AdminEnv>): Promise<Response> {
@@ -45,7 +44,6 @@ export async function revertConfig(c: Context<AdminEnv>): Promise<Response> {
   const parsed = zRevert.safeParse(await adminBody(c));
   if (!parsed.success) throw new RollgateError(422, 'validation_failed', 'expected {"version": <number>, "reason"?: "..."}');
   const out = await coordinator(c, env).revertConfig(
-    env,
     parsed.data.version,
     {
       ifMatch: ifMatchVersion(c.req.header('if-match')),

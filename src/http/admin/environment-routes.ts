@@ -12,7 +12,7 @@ export async function listEnvironments(c: Context<AdminEnv>): Promise<Response> 
   const token = c.get('admin');
   const envs = c.get('runtime').environments.filter((e) => inScope(token, e));
   // One coordinator that cannot answer must not hide the others: it is listed as unavailable.
-  const settled = await Promise.allSettled(envs.map((env) => coordinator(c, env).summary(env)));
+  const settled = await Promise.allSettled(envs.map((env) => coordinator(c, env).summary()));
   const environments: Summary[] = [];
   const unavailable: NonNullable<SummaryResponse['unavailable']> = [];
   settled.forEach((r, i) => {
@@ -41,7 +41,7 @@ export async function auditPage(c: Context<AdminEnv>): Promise<Response> {
     since: instantParam(c, 'since'),
     until: instantParam(c, 'until'),
   };
-  return c.json(await coordinator(c, env).auditPage(env, query));
+  return c.json(await coordinator(c, env).auditPage(query));
 }
 
 /** An ISO 8601 instant from the query (`2026-11-28T09:00:00Z`), as ms; 400 for one that is not a date. */

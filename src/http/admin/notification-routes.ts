@@ -10,5 +10,5 @@ export async function listNotifications(c: Context<AdminEnv>): Promise<Response>
   const limit = limitParam(c);
   const failed = c.req.query('failed');
   if (failed !== undefined && failed !== 'true' && failed !== 'false') throw new RollgateError(400, 'invalid_query', 'failed must be true or false');
-  return c.json(await coordinator(c, env).notifications(env, { failed: failed === 'true', limit }), 200, { 'cache-control': 'no-store' });
+  return c.json(await coordinator(c, env).notifications({ failed: failed === 'true', limit }), 200, { 'cache-control': 'no-store' });
 }

@@ -11,19 +11,19 @@ import { respond } from './respond';
 
 export async function listRollouts(c: Context<AdminEnv>): Promise<Response> {
   const env = c.get('env');
-  const answer: RolloutsResponse = { rollouts: await coordinator(c, env).listRollouts(env, c.req.query('status')) };
+  const answer: RolloutsResponse = { rollouts: await coordinator(c, env).listRollouts(c.req.query('status')) };
   return c.json(answer);
 }
 
 export async function startRollout(c: Context<AdminEnv>): Promise<Response> {
   const env = c.get('env');
   const body = await adminBody(c);
-  return respond(c, await coordinator(c, env).startRollout(env, body, c.get('admin').name, c.get('now'), confirmedFor(c, env)), 201);
+  return respond(c, await coordinator(c, env).startRollout(body, c.get('admin').name, c.get('now'), confirmedFor(c, env)), 201);
 }
 
 export async function getRollout(c: Context<AdminEnv>): Promise<Response> {
   const env = c.get('env');
-  return respond(c, await coordinator(c, env).getRollout(env, c.req.param('id') ?? ''));
+  return respond(c, await coordinator(c, env).getRollout(c.req.param('id') ?? ''));
 }
 
 /** 404 for an unknown action, before the role is checked (as before requireRole). */
@@ -39,6 +39,6 @@ export async function rolloutAction(c: Context<AdminEnv>): Promise<Response> {
   const action = c.req.param('action') ?? '';
   if (!isRolloutAction(action)) throw new RollgateError(404, 'not_found', `unknown action "${action}"`);
   const body = await adminBody(c);
-  const out = await coordinator(c, env).rolloutAction(env, c.req.param('id') ?? '', action, body, c.get('admin').name, c.get('now'), confirmedFor(c, env));
+  const out = await coordinator(c, env).rolloutAction(c.req.param('id') ?? '', action, body, c.get('admin').name, c.get('now'), confirmedFor(c, env));
   return respond(c, out);
 }

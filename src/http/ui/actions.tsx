@@ -27,7 +27,7 @@ actionRoutes.post('/env/:env/rollouts/:id/:action', async (c) => {
     reason: (form.get('reason') ?? '').slice(0, 2000),
     ...(Number.isInteger(fromStage) && fromStage >= 0 && fromStage <= 100 ? { fromStage } : {}),
   };
-  const out = await coordinator(c, env).rolloutAction(env, id, action, body, c.get('viewer').session.name, c.get('now'), form.get('confirm') === env);
+  const out = await coordinator(c, env).rolloutAction(id, action, body, c.get('viewer').session.name, c.get('now'), form.get('confirm') === env);
   if (!out.ok) return renderRollout(c, env, id, { status: out.status, message: out.error });
   return c.redirect(`/ui/env/${encodeURIComponent(env)}/rollouts/${encodeURIComponent(id)}`, 303);
 });
@@ -39,7 +39,6 @@ actionRoutes.post('/env/:env/revert', async (c) => {
   if (!Number.isInteger(version) || version < 1) throw new RollgateError(422, 'validation_failed', 'version must be a positive integer');
   const reason = (form.get('reason') ?? '').slice(0, 1000) || null;
   const out = await coordinator(c, env).revertConfig(
-    env,
     version,
     { ifMatch: null, actor: c.get('viewer').session.name, reason, confirmed: form.get('confirm') === env },
     c.get('now'),
@@ -51,7 +50,7 @@ actionRoutes.post('/env/:env/revert', async (c) => {
 
 async function keysPage(c: Context<UiEnv>, env: string, extra: { issued?: string; error?: string }, status: number): Promise<Response> {
   const api = coordinator(c, env);
-  const [keys, config] = await Promise.all([api.listKeys(env), api.getConfig(env)]);
+  const [keys, config] = await Promise.all([api.listKeys(), api.getConfig()]);
   const page = (
     <KeysPage
       viewer={c.get('viewer')}
@@ -68,13 +67,7 @@ async function keysPage(c: Context<UiEnv>, env: string, extra: { issued?: string
 actionRoutes.post('/env/:env/keys', async (c) => {
   const form = await readForm(c, c.get('viewer').session.csrf);
   const env = uiEnvironment(c, 'operator');
-  const out = await coordinator(c, env).issueKey(
-    env,
-    { name: form.get('name') ?? '' },
-    c.get('viewer').session.name,
-    c.get('now'),
-    form.get('confirm') === env,
-  );
+  const out = await coordinator(c, env).issueKey({ name: form.get('name') ?? '' }, c.get('viewer').session.name, c.get('now'), form.get('confirm') === env);
   if (!out.ok) return keysPage(c, env, { error: out.error }, out.status);
   return keysPage(c, env, { issued: out.value.key }, 201);
 });
@@ -82,7 +75,7 @@ actionRoutes.post('/env/:env/keys', async (c) => {
 actionRoutes.post('/env/:env/keys/:name/revoke', async (c) => {
   const form = await readForm(c, c.get('viewer').session.csrf);
   const env = uiEnvironment(c, 'operator');
-  const out = await coordinator(c, env).revokeKey(env, c.req.param('name'), c.get('viewer').session.name, c.get('now'), form.get('confirm') === env);
+  const out = await coordinator(c, env).revokeKey(c.req.param('name'), c.get('viewer').session.name, c.get('now'), form.get('confirm') === env);
   if (!out.ok) return keysPage(c, env, { error: out.error }, out.status);
   return c.redirect(`/ui/env/${encodeURIComponent(env)}/keys`, 303);
 });

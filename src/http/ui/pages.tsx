@@ -38,7 +38,7 @@ export function may(c: Context<UiEnv>, env: string, needed: Role): boolean {
 pageRoutes.get('/', async (c) => {
   const viewer = c.get('viewer');
   const store = c.get('runtime').store;
-  const settled = await Promise.allSettled(viewer.environments.map((env) => coordinator(c, env).summary(env)));
+  const settled = await Promise.allSettled(viewer.environments.map((env) => coordinator(c, env).summary()));
   const envs: OverviewEnv[] = viewer.environments.map((environment, i) => {
     const s = settled[i]!;
     return { environment, summary: s.status === 'fulfilled' ? s.value : null, edge: store.status(environment) };
@@ -51,7 +51,7 @@ pageRoutes.get('/env/:env', async (c) => {
   const api = coordinator(c, env);
   const [from, to] = [Number(c.req.query('from')), Number(c.req.query('to'))];
   const compared = Number.isInteger(from) && Number.isInteger(to) && from > 0 && to > 0 ? { from, to } : null;
-  const [config, rollouts, history] = await Promise.all([api.getConfig(env), api.listRollouts(env), api.configHistory(env, 50, compared ?? undefined)]);
+  const [config, rollouts, history] = await Promise.all([api.getConfig(), api.listRollouts(), api.configHistory(50, compared ?? undefined)]);
   if (!history.ok && compared) throw new RollgateError(404, history.code, history.error);
   const document = config.ok ? config.value : null;
   const query = (c.req.query('q') ?? '').slice(0, 256);
@@ -74,7 +74,7 @@ pageRoutes.get('/env/:env/flags/:flag', async (c) => {
   const env = uiEnvironment(c, 'viewer');
   const name = c.req.param('flag');
   const api = coordinator(c, env);
-  const [config, rollouts, audit] = await Promise.all([api.getConfig(env), api.listRollouts(env), api.auditPage(env, { limit: 50, flag: name })]);
+  const [config, rollouts, audit] = await Promise.all([api.getConfig(), api.listRollouts(), api.auditPage({ limit: 50, flag: name })]);
   const flag = config.ok ? ownValue(config.value.document.flags, name) : undefined;
   if (!flag) throw new RollgateError(404, 'not_found', `no flag "${name}" in ${env}`);
   return c.html(
@@ -111,7 +111,7 @@ async function seriesOf(c: Context<UiEnv>, env: string, r: StoredRolloutView, ba
 /** Renders a rollout page; actions answer with it too when they are refused. */
 export async function renderRollout(c: Context<UiEnv>, env: string, id: string, error?: { status: number; message: string }): Promise<Response> {
   const api = coordinator(c, env);
-  const [out, config] = await Promise.all([api.getRollout(env, id), api.getConfig(env)]);
+  const [out, config] = await Promise.all([api.getRollout(id), api.getConfig()]);
   if (!out.ok) throw new RollgateError(404, out.code, out.error);
   const r = out.value;
   const document = config.ok ? config.value.document : null;
@@ -143,7 +143,7 @@ pageRoutes.get('/env/:env/audit', async (c) => {
     const ms = text ? Date.parse(`${text}Z`) : NaN;
     return Number.isFinite(ms) ? ms : undefined;
   };
-  const page = await coordinator(c, env).auditPage(env, {
+  const page = await coordinator(c, env).auditPage({
     limit: 50,
     flag: filter.flag || undefined,
     action: filter.action || undefined,
@@ -158,7 +158,7 @@ pageRoutes.get('/env/:env/audit', async (c) => {
 pageRoutes.get('/env/:env/keys', async (c) => {
   const env = uiEnvironment(c, 'viewer');
   const api = coordinator(c, env);
-  const [keys, config] = await Promise.all([api.listKeys(env), api.getConfig(env)]);
+  const [keys, config] = await Promise.all([api.listKeys(), api.getConfig()]);
   return c.html(
     <KeysPage
       viewer={c.get('viewer')}
