@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { COMMANDS } from './main';
-import { runCli } from './test-support';
+import { runCli } from '../../test/helpers/cli';
 
 describe('usage', () => {
   it('without a command: the overview on stderr, exit 2', async () => {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { CONFIG, fakeFetch, rolloutView, routes, runCli } from '../test-support';
+import { CONFIG, fakeFetch, rolloutView, routes, runCli } from '../../../test/helpers/cli';
 
 function api(env: string, rollouts = [rolloutView({ stageIndex: 1, percent: 25 })]) {
   return fakeFetch(

@@ -1,6 +1,6 @@
 /** rollgate audit: paging, filters and the human form. */
 import { describe, expect, it } from 'vitest';
-import { fakeFetch, routes, runCli } from '../test-support';
+import { fakeFetch, routes, runCli } from '../../../test/helpers/cli';
 
 describe('audit', () => {
   const entry = (id: number, action = 'config.put') => ({

@@ -7,7 +7,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { CONFIG, fakeFetch, type FakeAnswer, rolloutView, runCli, type SeenRequest } from '../test-support';
+import { CONFIG, fakeFetch, type FakeAnswer, rolloutView, runCli, type SeenRequest } from '../../../test/helpers/cli';
 
 const dir = mkdtempSync(join(tmpdir(), 'rollgate-cli-confirm-'));
 const file = join(dir, 'flags.json');

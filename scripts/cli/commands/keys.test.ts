@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { CONFIG, fakeFetch, routes, runCli } from '../test-support';
+import { CONFIG, fakeFetch, routes, runCli } from '../../../test/helpers/cli';
 
 const flags = (env: string) => ({
   [`GET /admin/v1/environments/${env}/flags`]: { json: { version: 4, document: CONFIG, updatedAt: 'x', actor: 'dev' }, headers: { etag: '"4"' } },

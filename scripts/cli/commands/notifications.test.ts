@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { fakeFetch, routes, runCli } from '../test-support';
+import { fakeFetch, routes, runCli } from '../../../test/helpers/cli';
 
 const delivered = {
   id: 'nd_1',

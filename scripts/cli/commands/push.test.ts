@@ -2,7 +2,7 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { CONFIG, fakeFetch, type FakeAnswer, routes, runCli, type SeenRequest } from '../test-support';
+import { CONFIG, fakeFetch, type FakeAnswer, routes, runCli, type SeenRequest } from '../../../test/helpers/cli';
 
 const dir = mkdtempSync(join(tmpdir(), 'rollgate-cli-'));
 const file = join(dir, 'flags.json');

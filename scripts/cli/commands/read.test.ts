@@ -1,7 +1,7 @@
 /** The read commands' --json shapes (documented in docs/RUNBOOK.md) and their human form. */
 import { describe, expect, it } from 'vitest';
 import type { Verdict } from '../../../src/core/schema/rollout';
-import { CONFIG, fakeFetch, rolloutView, routes, runCli } from '../test-support';
+import { CONFIG, fakeFetch, rolloutView, routes, runCli } from '../../../test/helpers/cli';
 
 const verdict: Verdict = {
   kind: 'healthy',

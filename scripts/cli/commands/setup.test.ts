@@ -2,7 +2,7 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { CONFIG, fakeIo, runCli as run } from '../test-support';
+import { CONFIG, fakeIo, runCli as run } from '../../../test/helpers/cli';
 import { main } from '../main';
 import { parseKvId, shellQuote, tomlLines } from './setup';
 

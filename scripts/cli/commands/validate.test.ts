@@ -3,7 +3,7 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { CONFIG, runCli } from '../test-support';
+import { CONFIG, runCli } from '../../../test/helpers/cli';
 
 describe('validate', () => {
   const dir = mkdtempSync(join(tmpdir(), 'rollgate-validate-'));

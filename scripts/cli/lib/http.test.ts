@@ -1,6 +1,6 @@
 import { createServer } from 'node:net';
 import { describe, expect, it } from 'vitest';
-import { fakeFetch, routes, runCli } from '../test-support';
+import { fakeFetch, routes, runCli } from '../../../test/helpers/cli';
 import { AdminClient, ApiError } from './http';
 import { resolveTarget } from './target';
 

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { Capture, fakeFetch, fakeIo, rolloutView, routes, runCli } from '../test-support';
+import { Capture, fakeFetch, fakeIo, rolloutView, routes, runCli } from '../../../test/helpers/cli';
 import type { RolloutView } from './api';
 import { AdminClient } from './http';
 import { paint } from './output';

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { fakeIo } from '../test-support';
+import { fakeIo } from '../../../test/helpers/cli';
 import { CliError } from './errors';
 import { confirmProtected } from './prompt';
 

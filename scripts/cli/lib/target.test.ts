@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { runCli } from '../test-support';
+import { runCli } from '../../../test/helpers/cli';
 import { describeTokenSource, isLoopback, resolveTarget } from './target';
 
 describe('resolveTarget', () => {

@@ -1,8 +1,8 @@
 /** Test doubles for the CLI: injected streams, a virtual clock and a fake Rollgate API. */
 import { PassThrough } from 'node:stream';
-import type { RolloutView } from './lib/api';
-import type { CliIo, OutStream } from './lib/io';
-import { main } from './main';
+import type { RolloutView } from '../../scripts/cli/lib/api';
+import type { CliIo, OutStream } from '../../scripts/cli/lib/io';
+import { main } from '../../scripts/cli/main';
 import { zHealthThresholds } from '../../src/core/schema/rollout';
 
 /** A captured output stream. */
