@@ -1,6 +1,6 @@
 import { type Gathered, gatherHealth } from './gather-health';
 import { gatheredJudge } from './judges';
-import type { Judge } from './rollout-ops';
+import type { Judge } from './rollout-tick';
 import type { CoordinatorState } from './state';
 
 /** How a tick judges each rollout, and what it gathered to do so (null when the verdicts came whole). */

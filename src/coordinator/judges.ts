@@ -1,6 +1,6 @@
 import { judgeRollout, type RolloutSignals } from '../core/health/judge';
 import type { Gathered } from './gather-health';
-import type { Judge } from './rollout-ops';
+import type { Judge } from './rollout-tick';
 
 /** A rollout whose shard did not answer: judged on nothing (it holds), the probes still count. */
 const NO_SIGNALS: RolloutSignals = { minutes: [], window: { samples: 0, errors: 0, errorRate: null, p95Ms: null, p99Ms: null }, pairs: [] };

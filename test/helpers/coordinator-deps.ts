@@ -8,7 +8,7 @@ import { runInDurableObject } from 'cloudflare:test';
 import { env } from 'cloudflare:workers';
 import type { Assessment } from '../../src/coordinator/coordinator-deps';
 import type { RolloutCoordinator, TickResult } from '../../src/coordinator/rollout-coordinator';
-import type { Judge } from '../../src/coordinator/rollout-ops';
+import type { Judge } from '../../src/coordinator/rollout-tick';
 import { type HealthInput, type Rollout, zHealthInput } from '../../src/core/schema/rollout';
 
 /**
