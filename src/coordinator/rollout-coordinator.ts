@@ -6,6 +6,7 @@ import { type ConfigWrite, type ConfigWriteResult, dryRun, writeConfig } from '.
 import type { ClientKeyInfo } from './client-keys';
 import { type IssuedKey, issueKey, listKeys, revokeKey } from './key-ops';
 import { confirmationFailure } from './protection';
+import { needsConfirmation } from '../core/rollout/actions';
 import { migrateSqlite } from '../sqlite/migrate';
 import { MIGRATIONS } from './migrations';
 import { fail, ok, type Outcome } from './outcome';
@@ -193,8 +194,7 @@ export class RolloutCoordinator extends DurableObject<Env> {
     now: number,
     confirmed: boolean,
   ): Promise<Outcome<StoredRolloutView & { changed: boolean }>> {
-    // Rollback and pause only reduce exposure: one call, never a confirmation.
-    const refused = action === 'rollback' || action === 'pause' ? null : this.refuseUnconfirmed(confirmed);
+    const refused = needsConfirmation(action) ? this.refuseUnconfirmed(confirmed) : null;
     if (refused) return refused;
     const out = act(this.s, id, action, body, actor, now);
     if (out.ok && out.value.changed) await this.publishAfterChange();

@@ -1,4 +1,4 @@
-import type { RolloutActionName } from '../../../src/core/rollout/actions';
+import { needsConfirmation, type RolloutActionName } from '../../../src/core/rollout/actions';
 import type { ActionResponse, RolloutView } from '../lib/api';
 import { expectPositionals, requiredOption } from '../lib/args';
 import { EXIT } from '../lib/errors';
@@ -8,12 +8,6 @@ import type { CommandDef, Ctx } from '../command';
 
 /** The operator actions, as the Worker names them. */
 export type ActionName = RolloutActionName;
-
-/**
- * Which actions ask for confirmation in a protected environment. Rollback and pause only reduce
- * exposure, so they never wait for a prompt (3 a.m. rule); promote and resume increase it.
- */
-export const CONFIRMED_ACTIONS: ReadonlySet<ActionName> = new Set(['promote', 'resume']);
 
 function changedLine(action: ActionName, before: RolloutView, after: RolloutView, environment: string): string {
   switch (action) {
@@ -61,7 +55,7 @@ async function runAction(ctx: Ctx, action: ActionName): Promise<number> {
     return (await client.post<ActionResponse>(path, body, { environment, headers: confirm })).body;
   };
   // Rollback and pause go out at once, never behind a question (not even after a 428).
-  const res = CONFIRMED_ACTIONS.has(action)
+  const res = needsConfirmation(action)
     ? await protectedWrite(ctx.io, { environment, protected: (await currentConfig(client, environment)).protected, yes: ctx.yes, action }, send)
     : await send({});
   const { changed, ...after } = res;
@@ -79,9 +73,9 @@ function actionCommand(action: ActionName, summary: string, description: string)
   return {
     name: action,
     summary,
-    usage: [`${action} <flag> --env ENV --reason "…"${CONFIRMED_ACTIONS.has(action) ? ' [--yes]' : ''} [--json]`],
+    usage: [`${action} <flag> --env ENV --reason "…"${needsConfirmation(action) ? ' [--yes]' : ''} [--json]`],
     description,
-    uses: { target: true, json: true, yes: CONFIRMED_ACTIONS.has(action) },
+    uses: { target: true, json: true, yes: needsConfirmation(action) },
     options: { reason: { type: 'string', valueName: 'TEXT', description: 'why (required; recorded in the audit log)' } },
     examples: [`rollgate ${action} new-checkout --env production --reason "${action === 'rollback' ? 'error spike in EU' : 'JIRA-123'}"`],
     run: (ctx) => runAction(ctx, action),

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { Rollout } from '../schema/rollout';
-import { type RolloutActionName, applyAction } from './actions';
+import { type RolloutActionName, ROLLOUT_ACTIONS, applyAction, needsConfirmation } from './actions';
 import { iso } from './format';
 import { HOUR_MS, at, breached, healthy, started } from '../../../test/helpers/rollout-fixtures';
 import { tickRollout } from './tick';
@@ -147,5 +147,11 @@ describe('applyAction: idempotency and ended rollouts', () => {
     const copy = structuredClone(r);
     for (const action of actions) applyAction(r, action, why, at(3));
     expect(r).toEqual(copy);
+  });
+});
+
+describe('needsConfirmation', () => {
+  it('asks for actions that raise exposure, never for rollback or pause', () => {
+    expect(Object.fromEntries(ROLLOUT_ACTIONS.map((a) => [a, needsConfirmation(a)]))).toEqual({ promote: true, resume: true, pause: false, rollback: false });
   });
 });

@@ -14,6 +14,15 @@ export function isRolloutAction(name: string): name is RolloutActionName {
   return ACTION_NAMES.has(name);
 }
 
+/**
+ * Whether an action waits for confirmation in a protected environment. Rollback and pause only
+ * reduce exposure, so they never wait (an operator at 3 a.m. gets one call); promote and resume
+ * increase it. The coordinator enforces it; the CLI and the dashboard ask it to prompt.
+ */
+export function needsConfirmation(action: RolloutActionName): boolean {
+  return action === 'promote' || action === 'resume';
+}
+
 /** The outcome of an operator action; `note` says why nothing changed when `changed` is false. */
 export interface ActionResult {
   rollout: Rollout;

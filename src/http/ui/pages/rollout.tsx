@@ -1,5 +1,6 @@
 import type { RolloutView, StoredRolloutView } from '../../../coordinator/rollout-ops';
 import { isActive } from '../../../core/rollout/schedule';
+import { needsConfirmation, type RolloutActionName } from '../../../core/rollout/actions';
 import { describeEvidence } from '../../../core/health/evidence';
 import type { MinuteStats } from '../../../core/metrics/window-stats';
 import { Chart, type Mark } from '../chart';
@@ -71,14 +72,14 @@ function Actions(props: RolloutPageProps & { r: RolloutView }) {
   const { r, viewer, environment } = props;
   if (!props.canOperate || r.status === 'completed' || r.status === 'rolled_back' || r.status === 'aborted') return null;
   const base = `/ui/env/${encodeURIComponent(environment)}/rollouts/${encodeURIComponent(r.id)}/`;
-  const form = (action: string, label: string, confirm: boolean, danger = false) => (
+  const form = (action: RolloutActionName, label: string, danger = false) => (
     <form method="post" action={base + action} class="inline">
       <Csrf viewer={viewer} />
       <input type="hidden" name="fromStage" value={String(r.stageIndex)} />
       <label>
         Reason <input name="reason" required maxlength={1000} value={`${action} from the dashboard`} />
       </label>
-      {confirm && props.isProtected ? (
+      {needsConfirmation(action) && props.isProtected ? (
         <label>
           Type “{environment}” to confirm <input name="confirm" autocomplete="off" />
         </label>
@@ -91,9 +92,9 @@ function Actions(props: RolloutPageProps & { r: RolloutView }) {
   return (
     <section aria-label="actions">
       <h2>Actions</h2>
-      {form('rollback', 'Roll back', false, true)}
-      {r.status === 'running' ? form('pause', 'Pause', false) : form('resume', 'Resume', true)}
-      {r.status === 'running' ? form('promote', 'Promote', true) : null}
+      {form('rollback', 'Roll back', true)}
+      {r.status === 'running' ? form('pause', 'Pause') : form('resume', 'Resume')}
+      {r.status === 'running' ? form('promote', 'Promote') : null}
     </section>
   );
 }
