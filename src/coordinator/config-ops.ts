@@ -1,5 +1,5 @@
 import { diffConfigs, sameJson } from '../core/config/diff';
-import { environmentsOf } from '../core/config/environments';
+import { environmentOf } from '../core/config/environments';
 import { validateConfig } from '../core/config/validate';
 import type { RollgateConfig } from '../core/schema/config';
 import { MAX_REASON_CHARS } from '../core/schema/rollout';
@@ -60,7 +60,7 @@ function checkWrite(s: CoordinatorState, w: ConfigWrite): Outcome<{ config: Roll
   const result = validateConfig(w.document);
   if (!result.ok) return fail(422, 'validation_failed', 'the config is invalid', { errors: result.errors, warnings: result.warnings });
   const config = result.config;
-  if (!environmentsOf(config).some((e) => e.name === env)) {
+  if (!environmentOf(config, env)) {
     return fail(422, 'validation_failed', `the config does not describe environment "${env}"`, {
       errors: [{ path: '/environments', message: `"${env}" is not listed` }],
       warnings: result.warnings,
@@ -85,7 +85,7 @@ export function dryRun(s: CoordinatorState, document: unknown): { valid: boolean
   if (!result.ok) return { valid: false, errors: result.errors, warnings: result.warnings, diff: [] };
   const env = s.environment();
   const errors: unknown[] = [];
-  if (!environmentsOf(result.config).some((e) => e.name === env)) errors.push({ path: '/environments', message: `"${env}" is not listed` });
+  if (!environmentOf(result.config, env)) errors.push({ path: '/environments', message: `"${env}" is not listed` });
   for (const c of rolloutConflicts(result.config, env, s.rollouts.active())) errors.push({ path: `/flags/${c.flag}`, message: c.problem });
   return { valid: errors.length === 0, errors, warnings: result.warnings, diff: diffConfigs(s.configs.latest()?.config ?? null, result.config) };
 }

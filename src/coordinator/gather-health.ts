@@ -1,4 +1,4 @@
-import { environmentsOf } from '../core/config/environments';
+import { environmentOf } from '../core/config/environments';
 import { metricsSourceOf } from '../core/config/metrics-source-rules';
 import { resolveFlag } from '../core/config/resolve-environment';
 import type { RolloutSignals } from '../core/health/judge';
@@ -37,7 +37,7 @@ export async function gatherHealth(
   const env = s.environment();
   const config = s.configs.latest()?.config;
   const source = metricsSourceOf(config, env);
-  const checks = config ? (environmentsOf(config).find((e) => e.name === env)?.healthChecks ?? []) : [];
+  const checks = config ? (environmentOf(config, env)?.healthChecks ?? []) : [];
   const probes = checks.length > 0 ? await runProbes(checks, fetcher) : [];
   const probeCounts = s.probes.next(probes);
   const probeFailures = Math.max(0, ...probeCounts.values());

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { DEFAULT_ENVIRONMENTS } from '../schema/config';
-import { environmentsOf } from './environments';
+import { environmentOf, environmentsOf } from './environments';
 
 describe('environmentsOf', () => {
   it('defaults to development, staging and production, with production protected', () => {
@@ -45,5 +45,15 @@ describe('environmentsOf', () => {
     expect(environmentsOf({ environments: [{ name: 'staging', healthChecks: [check] }] })).toEqual([
       { name: 'staging', protected: false, healthChecks: [check] },
     ]);
+  });
+});
+
+describe('environmentOf', () => {
+  it('finds a listed environment by its exact name, and nothing else', () => {
+    const config = { environments: ['qa', { name: 'production', protected: false }] };
+    expect(environmentOf(config, 'production')).toEqual({ name: 'production', protected: false, healthChecks: [] });
+    expect(environmentOf(config, 'staging')).toBeUndefined();
+    expect(environmentOf(config, 'QA')).toBeUndefined();
+    expect(environmentOf({}, 'staging')).toEqual({ name: 'staging', protected: false, healthChecks: [] });
   });
 });

@@ -18,9 +18,14 @@ export function environmentsOf(config: Pick<RollgateConfig, 'environments'>): En
   );
 }
 
+/** The environment named `name` as the config describes it, or undefined when it does not list it. */
+export function environmentOf(config: Pick<RollgateConfig, 'environments'>, name: string): Environment | undefined {
+  return environmentsOf(config).find((e) => e.name === name);
+}
+
 /** Whether writes to `environment` need confirmation, per the config that describes it (production when none does). */
 export function isProtected(config: RollgateConfig | null, environment: string): boolean {
   if (!config) return environment === 'production';
-  const env = environmentsOf(config).find((e) => e.name === environment);
+  const env = environmentOf(config, environment);
   return env ? env.protected : environment === 'production';
 }
