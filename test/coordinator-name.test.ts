@@ -37,18 +37,33 @@ describe('a coordinator knows its environment by its name', () => {
     }
   });
 
-  it('an object reached without a name refuses to write and stores nothing', async () => {
+  it('an object reached without a name refuses every write and stores nothing', async () => {
     const stub = env.COORDINATOR.get(env.COORDINATOR.newUniqueId());
     const stored = await runInDurableObject(stub, async (instance: RolloutCoordinator, state) => {
       expect(state.id.name).toBeUndefined();
-      await expect(instance.putConfig(write(validConfig()), clock.now)).rejects.toThrow(/getByName/);
-      await expect(instance.summary()).rejects.toThrow(/getByName/);
+      const now = clock.now;
+      const body = { flag: 'new-checkout', variant: 'on', strategy: 'safe', reason: 'launch' };
+      const writes = [
+        () => instance.putConfig(write(validConfig()), now),
+        () => instance.revertConfig(1, { ifMatch: null, actor: 'tester', reason: null, confirmed: true }, now),
+        () => instance.startRollout(body, 'tester', now, true),
+        ...(['promote', 'pause', 'resume', 'rollback'] as const).map((a) => () => instance.rolloutAction('ro_x', a, { reason: 'r' }, 'tester', now, true)),
+        () => instance.issueKey({ name: 'web' }, 'tester', now, true),
+        () => instance.revokeKey('web', 'tester', now, true),
+        () => instance.tick(now),
+        () => instance.summary(),
+      ];
+      for (const call of writes) await expect(call()).rejects.toThrow(/getByName/);
+      const tables = ['meta', 'config_versions', 'rollouts', 'rollout_transitions', 'audit_log', 'client_keys', 'processed_ticks', 'notification_deliveries'];
       return {
-        configs: state.storage.sql.exec<{ n: number }>('SELECT count(*) AS n FROM config_versions').one().n,
-        audit: state.storage.sql.exec<{ n: number }>('SELECT count(*) AS n FROM audit_log').one().n,
+        rows: Object.fromEntries(tables.map((t) => [t, state.storage.sql.exec<{ n: number }>(`SELECT count(*) AS n FROM ${t}`).one().n])),
+        alarm: await state.storage.getAlarm(),
       };
     });
-    expect(stored).toEqual({ configs: 0, audit: 0 });
+    expect(stored).toEqual({
+      rows: { meta: 0, config_versions: 0, rollouts: 0, rollout_transitions: 0, audit_log: 0, client_keys: 0, processed_ticks: 0, notification_deliveries: 0 },
+      alarm: null,
+    });
   });
 
   it('an alarm on an object woken without its name still publishes under the stored name', async () => {

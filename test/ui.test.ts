@@ -121,3 +121,30 @@ describe('dashboard audit page', () => {
     expect([...window.matchAll(/write (\d+)</g)].map((m) => m[1])).toEqual(['11', '10']);
   });
 });
+
+describe('dashboard rollout actions', () => {
+  /** Which action forms of a rollout page ask for the environment's name. */
+  async function confirmFields(environment: string, id: string, cookie: string): Promise<Record<string, boolean>> {
+    const html = await (await h.fetch(`/ui/env/${environment}/rollouts/${id}`, { headers: { cookie } })).text();
+    const forms = [...html.matchAll(/<form method="post" action="[^"]*\/rollouts\/[^"/]+\/([a-z]+)"[^>]*>([\s\S]*?)<\/form>/g)];
+    return Object.fromEntries(forms.map((m) => [m[1], m[2]!.includes('name="confirm"')]));
+  }
+
+  it('asks for the name of a protected environment on promote and resume only', async () => {
+    const now = Date.now();
+    const cookie = await signIn(TOKENS.operator);
+    for (const environment of ['production', 'staging']) {
+      const { api } = coordinatorOf(environment);
+      expect((await api.putConfig({ document: configWith(() => undefined), ifMatch: null, actor: 'tester', reason: null, confirmed: true }, now)).ok).toBe(
+        true,
+      );
+      const started = await api.startRollout({ flag: 'new-checkout', variant: 'on', strategy: 'safe', reason: 'launch' }, 'tester', now, true);
+      if (!started.ok) throw new Error(started.error);
+      const id = started.value.id;
+      const asks = environment === 'production';
+      expect(await confirmFields(environment, id, cookie)).toEqual({ rollback: false, pause: false, promote: asks });
+      expect((await api.rolloutAction(id, 'pause', { reason: 'look' }, 'tester', now, false)).ok).toBe(true);
+      expect(await confirmFields(environment, id, cookie)).toEqual({ rollback: false, resume: asks });
+    }
+  });
+});

@@ -1,7 +1,7 @@
 import { notificationsOf } from '../core/config/notification-rules';
 import { notificationEventsOf } from '../core/notifications/events';
 import { deliveryBody, notificationPayload } from '../core/notifications/payload';
-import { logEvent } from '../log';
+import { logEvent, nameForLog } from '../log';
 import { SYSTEM_ACTOR } from './actors';
 import type { AuditRecord } from './audit-log';
 import type { ConfigVersions } from './config-versions';
@@ -23,8 +23,8 @@ export interface NotifyDeps {
  * logged instead.
  */
 export function enqueueNotifications(deps: NotifyDeps, auditId: number, at: number, record: AuditRecord): void {
-  const environment = deps.environment();
   try {
+    const environment = deps.environment();
     const events = notificationEventsOf(record.action, record.diff);
     if (events.length === 0) return;
     const config = deps.configs.latest()?.config;
@@ -65,7 +65,7 @@ export function enqueueNotifications(deps: NotifyDeps, auditId: number, at: numb
   } catch (err) {
     logEvent({
       event: 'notification_enqueue_failed',
-      environment,
+      environment: nameForLog(deps.environment),
       action: record.action,
       target: record.target,
       message: (err as Error)?.message ?? String(err),

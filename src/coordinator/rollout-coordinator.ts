@@ -11,7 +11,7 @@ import { migrateSqlite } from '../sqlite/migrate';
 import { MIGRATIONS } from './migrations';
 import { fail, ok, type Outcome } from './outcome';
 import type { ConvergeResult, PublishResult } from './publisher';
-import { logEvent } from '../log';
+import { logEvent, nameForLog } from '../log';
 import { type CoordinatorDeps, coordinatorDeps } from './coordinator-deps';
 import { recordRepair } from './record-repair';
 import type { TickRefusal } from './tick-log';
@@ -86,7 +86,11 @@ export class RolloutCoordinator extends DurableObject<Env> {
       // One object per environment, named by it (getByName). The name is kept in storage too: an
       // alarm that wakes a cold object gets no ctx.id.name, and its publish and notifications need it.
       const name = ctx.id.name;
-      if (name !== undefined && name !== '' && this.s.meta.get('environment', '') === '') this.s.meta.set('environment', name);
+      if (name === undefined || name === '') return;
+      const stored = this.s.meta.get('environment', '');
+      if (stored === '') this.s.meta.set('environment', name);
+      // getByName derives the id from the name, so this cannot happen short of a hash collision; the stored name stays.
+      else if (stored !== name) logEvent({ event: 'coordinator_name_mismatch', environment: stored, name });
     });
   }
 
@@ -104,7 +108,7 @@ export class RolloutCoordinator extends DurableObject<Env> {
     } catch (err) {
       // The change is committed and its publish is pending in storage: the alarm armed at the commit redoes it.
       const error = err instanceof Error ? `${err.name}: ${err.message}` : String(err);
-      logEvent({ event: 'publish_after_change_failed', environment: this.s.environment(), message: error });
+      logEvent({ event: 'publish_after_change_failed', environment: nameForLog(this.s.environment), message: error });
       return { status: 'failed', error, retryAt: Date.now() };
     }
   }

@@ -1,5 +1,4 @@
-import type { RolloutEvent } from '../core/rollout';
-import { isTerminal, needsPublish } from '../core/rollout';
+import { isTerminal, needsPublish, type RolloutEvent } from '../core/rollout';
 import type { Rollout } from '../core/schema/rollout';
 import { commit, type CoordinatorState } from './state';
 

@@ -1,6 +1,6 @@
 import { DELIVERY_TIMEOUT_MS } from '../core/notifications/retry';
 import { signatureHeader } from '../core/notifications/signature';
-import { logEvent } from '../log';
+import { logEvent, nameForLog } from '../log';
 import type { AttemptResult, QueuedDelivery } from './notification-outbox';
 import type { CoordinatorState } from './state';
 import type { WebhookSecrets } from './webhook-secrets';
@@ -30,7 +30,9 @@ export class WebhookSender {
   run(): Promise<void> {
     const run = this.chain
       .then(() => this.runOnce())
-      .catch((err: unknown) => logEvent({ event: 'notifications_failed', environment: this.s.environment(), message: (err as Error)?.message ?? String(err) }));
+      .catch((err: unknown) =>
+        logEvent({ event: 'notifications_failed', environment: nameForLog(this.s.environment), message: (err as Error)?.message ?? String(err) }),
+      );
     this.chain = run.catch(() => undefined);
     return run;
   }

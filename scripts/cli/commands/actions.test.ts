@@ -63,3 +63,17 @@ describe('rollback / promote / pause', () => {
     expect(calls.some((c) => c.method === 'POST')).toBe(false);
   });
 });
+
+describe('action help says whether the action asks for confirmation', () => {
+  it.each([
+    ['promote', true],
+    ['resume', true],
+    ['pause', false],
+    ['rollback', false],
+  ] as const)('%s --help', async (action, asks) => {
+    const r = await runCli([action, '--help']);
+    expect(r.code).toBe(0);
+    expect(r.stdout).toContain(asks ? 'Asks for confirmation in a protected environment' : 'Never asks for confirmation');
+    expect(r.stdout.includes('[--yes]')).toBe(asks);
+  });
+});

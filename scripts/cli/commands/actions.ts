@@ -69,12 +69,19 @@ async function runAction(ctx: Ctx, action: ActionName): Promise<number> {
   return EXIT.ok;
 }
 
+/** What the help says about confirmation, from the rule the Worker enforces. */
+function confirmationNote(action: ActionName): string {
+  return needsConfirmation(action)
+    ? 'Asks for confirmation in a protected environment (--yes skips).'
+    : 'Never asks for confirmation, even in a protected environment: it only reduces exposure.';
+}
+
 function actionCommand(action: ActionName, summary: string, description: string): CommandDef {
   return {
     name: action,
     summary,
     usage: [`${action} <flag> --env ENV --reason "…"${needsConfirmation(action) ? ' [--yes]' : ''} [--json]`],
-    description,
+    description: `${description}\n${confirmationNote(action)}`,
     uses: { target: true, json: true, yes: needsConfirmation(action) },
     options: { reason: { type: 'string', valueName: 'TEXT', description: 'why (required; recorded in the audit log)' } },
     examples: [`rollgate ${action} new-checkout --env production --reason "${action === 'rollback' ? 'error spike in EU' : 'JIRA-123'}"`],
@@ -85,16 +92,16 @@ function actionCommand(action: ActionName, summary: string, description: string)
 export const rollback = actionCommand(
   'rollback',
   "Roll back a flag's active rollout now: 0 % at once, published immediately.",
-  "Finds the flag's running or paused rollout and rolls it back. Never asks for confirmation, even in a\nprotected environment. Repeating it changes nothing.",
+  "Finds the flag's running or paused rollout and rolls it back. Repeating it changes nothing.",
 );
 export const pause = actionCommand(
   'pause',
   "Pause a flag's active rollout: no promotion until resumed; health checks and rollback stay armed.",
-  'Never asks for confirmation. Stage times shift by the time spent paused.',
+  'Stage times shift by the time spent paused.',
 );
-export const resume = actionCommand('resume', "Resume a flag's paused rollout.", 'Asks for confirmation in a protected environment (--yes skips).');
+export const resume = actionCommand('resume', "Resume a flag's paused rollout.", 'Stage times shift by the time spent paused.');
 export const promote = actionCommand(
   'promote',
   "Promote a flag's active rollout one stage now, without waiting for its time.",
-  'Sends the current stage as fromStage, so a retried promote cannot advance twice.\nAsks for confirmation in a protected environment (--yes skips).',
+  'Sends the current stage as fromStage, so a retried promote cannot advance twice.',
 );

@@ -67,7 +67,7 @@ function Timeline(props: { r: RolloutView }) {
   );
 }
 
-/** Pause, resume, promote and rollback, as the viewer's role allows; promote and resume ask for the name of a protected environment. */
+/** Pause, resume, promote and rollback, as the viewer's role allows; those that need confirmation (needsConfirmation) ask for the name of a protected environment. */
 function Actions(props: RolloutPageProps & { r: RolloutView }) {
   const { r, viewer, environment } = props;
   if (!props.canOperate || r.status === 'completed' || r.status === 'rolled_back' || r.status === 'aborted') return null;
