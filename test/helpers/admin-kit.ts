@@ -1,17 +1,17 @@
-import { reset } from 'cloudflare:test';
 import { env } from 'cloudflare:workers';
-import { afterEach, beforeEach, expect } from 'vitest';
+import { expect } from 'vitest';
 import type { RollgateConfig } from '../../src/core/schema/config';
 import { snapshotKey } from '../../src/store/keys';
 import { admin, adminTokensVar, TOKENS } from './admin';
 import { TestClock } from './clock';
 import { validConfig } from './coordinator';
 import { Harness } from './harness';
+import { worldPerTest } from './world-per-test';
 
 // Response bodies are checked field by field; a loose type keeps that readable.
 export type Json = Record<string, any>;
 
-export const OFREP = '/ofrep/v1/evaluate/flags';
+const OFREP = '/ofrep/v1/evaluate/flags';
 export const STAGING = '/environments/staging';
 /** How long an isolate serves its snapshot before it looks at KV again. */
 export const SNAPSHOT_REFRESH_MS = 5000;
@@ -30,21 +30,14 @@ type AdminOptions = Parameters<typeof admin>[3];
  * once and call them like local functions.
  */
 export function adminKit() {
-  let current: { h: Harness; clock: TestClock } | null = null;
-  beforeEach(async () => {
-    const h = new Harness();
-    h.vars = { ADMIN_TOKENS: await adminTokensVar() };
-    current = { h, clock: new TestClock(h) };
-  });
-  afterEach(async () => {
-    current?.clock.restore();
-    current = null;
-    await reset();
-  });
-  const world = () => {
-    if (!current) throw new Error('adminKit: used outside a test');
-    return current;
-  };
+  const { world } = worldPerTest(
+    async () => {
+      const h = new Harness();
+      h.vars = { ADMIN_TOKENS: await adminTokensVar() };
+      return { h, clock: new TestClock(h) };
+    },
+    ({ clock }) => clock.restore(),
+  );
 
   const kit = {
     get h(): Harness {

@@ -1,11 +1,11 @@
-import { reset } from 'cloudflare:test';
-import { afterEach, beforeEach, expect } from 'vitest';
+import { expect } from 'vitest';
 import type { ConfigWrite } from '../../src/coordinator/config-ops';
 import type { RolloutView } from '../../src/coordinator/rollout-ops';
 import type { RollgateConfig } from '../../src/core/schema/config';
 import { TestClock } from './clock';
 import { coordinatorOf, validConfig } from './coordinator';
 import { tickGiven } from './coordinator-deps';
+import { worldPerTest } from './world-per-test';
 
 /** One test's world: the clock and a fresh stub of the coordinator (reset() breaks the stubs made before it). */
 export interface CoordinatorWorld extends ReturnType<typeof coordinatorOf> {
@@ -24,20 +24,11 @@ export function write(document: RollgateConfig, ifMatch: number | null = null): 
  * afterEach that restores the clock and resets storage. The helpers act on the current world.
  */
 export function coordinatorEachTest(environment: string, onWorld: (world: CoordinatorWorld) => void) {
-  let current: CoordinatorWorld | null = null;
-  beforeEach(() => {
-    current = { clock: new TestClock(), ...coordinatorOf(environment) };
-    onWorld(current);
-  });
-  afterEach(async () => {
-    current?.clock.restore();
-    current = null;
-    await reset();
-  });
-  const world = (): CoordinatorWorld => {
-    if (!current) throw new Error('coordinatorEachTest: used outside a test');
-    return current;
-  };
+  const { world } = worldPerTest<CoordinatorWorld>(
+    () => ({ clock: new TestClock(), ...coordinatorOf(environment) }),
+    ({ clock }) => clock.restore(),
+    onWorld,
+  );
 
   const kit = {
     /** A cron tick at `at`, with the object's clock there too, as in production (scheduledTime ≈ now). */

@@ -1,6 +1,6 @@
-import { reset } from 'cloudflare:test';
-import { afterEach, beforeEach, expect, vi } from 'vitest';
+import { expect, vi } from 'vitest';
 import { Sim } from './health-sim';
+import { worldPerTest } from './world-per-test';
 
 /** How many users a cohort check evaluates. */
 export const USERS = 10_000;
@@ -22,28 +22,20 @@ function treated(values: readonly unknown[]): Set<number> {
  * storage. The helpers act on the current Sim.
  */
 export function simEachTest(onSim: (sim: Sim) => void) {
-  let current: Sim | null = null;
-  const use = (sim: Sim): void => {
-    current = sim;
-    onSim(sim);
-  };
-  beforeEach(() => use(new Sim()));
-  afterEach(async () => {
-    vi.restoreAllMocks();
-    current?.clock.restore();
-    current = null;
-    await reset();
-  });
-  const sim = (): Sim => {
-    if (!current) throw new Error('simEachTest: used outside a test');
-    return current;
-  };
+  const { world: sim, replace } = worldPerTest(
+    () => new Sim(),
+    ({ clock }) => {
+      vi.restoreAllMocks();
+      clock.restore();
+    },
+    onSim,
+  );
 
   return {
     /** Replaces this test's Sim with one that starts at `T0` (and hands it to `onSim` too). */
     restartAt: (T0: number): void => {
       sim().clock.restore();
-      use(new Sim(T0));
+      replace(new Sim(T0));
     },
 
     /** Evaluates the 10,000 users; checks the share within ±1.5 points of `percent` and that every earlier user is still in. Returns the cohort. */
