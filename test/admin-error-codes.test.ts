@@ -1,30 +1,16 @@
-import { reset } from 'cloudflare:test';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { ERROR_CODES, type ErrorCode } from '../src/core/api/error-codes';
-import { admin, adminTokensVar, TOKENS } from './helpers/admin';
-import { TestClock } from './helpers/clock';
+import { TOKENS } from './helpers/admin';
+import { adminKit, type Json, STAGING } from './helpers/admin-kit';
 import { validConfig } from './helpers/coordinator';
-import { Harness } from './helpers/harness';
 
 // Every admin and metrics error answers `{ error, code }` with a code from the closed list; the
 // CLI branches on the code, so each path below pins the one it answers with.
 
-type Json = Record<string, any>;
-const STAGING = '/environments/staging';
 const PROD = '/environments/production';
 
-let h: Harness;
-let clock: TestClock;
-
-beforeEach(async () => {
-  h = new Harness();
-  h.vars = { ADMIN_TOKENS: await adminTokensVar() };
-  clock = new TestClock(h);
-});
-afterEach(async () => {
-  clock.restore();
-  await reset();
-});
+const kit = adminKit();
+const { admin } = kit;
 
 interface Case {
   name: string;
@@ -127,14 +113,14 @@ const CASES: Case[] = [
 ];
 
 async function seedStaging(): Promise<void> {
-  expect((await admin(h, 'PUT', `${STAGING}/flags`, { token: TOKENS.editor, body: validConfig() })).status).toBe(200);
-  expect((await admin(h, 'POST', `${STAGING}/rollouts`, { body: { flag: 'new-checkout', variant: 'on', strategy: 'safe' } })).status).toBe(201);
+  expect((await admin('PUT', `${STAGING}/flags`, { token: TOKENS.editor, body: validConfig() })).status).toBe(200);
+  expect((await admin('POST', `${STAGING}/rollouts`, { body: { flag: 'new-checkout', variant: 'on', strategy: 'safe' } })).status).toBe(201);
 }
 
 describe('admin error codes', () => {
   it.each(CASES)('$name: $status $code', async (c) => {
     if (c.seeded) await seedStaging();
-    const res = await admin(h, c.method, c.path, { token: c.token, body: c.body, headers: c.headers ?? {} });
+    const res = await admin(c.method, c.path, { token: c.token, body: c.body, headers: c.headers ?? {} });
     expect(res.status).toBe(c.status);
     const body = await res.json<Json>();
     expect(body).toMatchObject({ code: c.code, error: expect.any(String) });
@@ -146,19 +132,19 @@ describe('admin error codes', () => {
   });
 
   it('an unknown admin route without a token is 401, with the admin shape', async () => {
-    const res = await admin(h, 'GET', '/no-such-route', { token: null });
+    const res = await admin('GET', '/no-such-route', { token: null });
     expect(res.status).toBe(401);
     expect(await res.json<Json>()).toMatchObject({ code: 'unauthorized' });
   });
 
   it('an unknown admin route with a token is 404 in the admin shape, not OFREP errorDetails', async () => {
-    const res = await admin(h, 'DELETE', '/environments', { token: TOKENS.viewer });
+    const res = await admin('DELETE', '/environments', { token: TOKENS.viewer });
     expect(res.status).toBe(404);
     expect(await res.json<Json>()).toEqual({ error: 'no route for DELETE /admin/v1/environments', code: 'not_found' });
   });
 
   it('an unknown route outside the admin API keeps the OFREP shape', async () => {
-    const res = await h.fetch('/ofrep/v1/nope', { method: 'GET' });
+    const res = await kit.h.fetch('/ofrep/v1/nope', { method: 'GET' });
     expect(res.status).toBe(404);
     expect(await res.json<Json>()).toEqual({ errorDetails: 'no route for GET /ofrep/v1/nope' });
   });

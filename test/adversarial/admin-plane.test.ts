@@ -1,39 +1,27 @@
-import { reset, runInDurableObject } from 'cloudflare:test';
+import { runInDurableObject } from 'cloudflare:test';
 import { env } from 'cloudflare:workers';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { admin, adminTokensVar } from '../helpers/admin';
-import { TestClock } from '../helpers/clock';
+import { describe, expect, it } from 'vitest';
+import { adminKit } from '../helpers/admin-kit';
 import { validConfig } from '../helpers/coordinator';
-import { Harness } from '../helpers/harness';
 
 // The environment list is the admin plane's front door: one coordinator that cannot answer must
 // not take it down for the others.
 
-let h: Harness;
-let clock: TestClock;
-
-beforeEach(async () => {
-  h = new Harness();
-  clock = new TestClock(h);
-  h.vars = { ADMIN_TOKENS: await adminTokensVar() };
-});
-afterEach(async () => {
-  clock.restore();
-  await reset();
-});
+const kit = adminKit();
+const { admin } = kit;
 
 describe('GET /admin/v1/environments with one coordinator that throws', () => {
   it('lists every other environment and names the one that did not answer', async () => {
     for (const environment of ['development', 'staging']) {
-      clock.advance(1000);
-      expect((await admin(h, 'PUT', `/environments/${environment}/flags`, { body: validConfig() })).status).toBe(200);
+      kit.clock.advance(1000);
+      expect((await admin('PUT', `/environments/${environment}/flags`, { body: validConfig() })).status).toBe(200);
     }
     // A coordinator that lost the name it keeps in storage throws on every call that needs it: the
     // worst case of a coordinator that cannot answer, reproducible without faking the runtime.
     await runInDurableObject(env.COORDINATOR.getByName('staging'), (_instance, state) => {
       state.storage.sql.exec("DELETE FROM meta WHERE key = 'environment'");
     });
-    const res = await admin(h, 'GET', '/environments');
+    const res = await admin('GET', '/environments');
     expect(res.status, await res.clone().text()).toBe(200);
     const body = await res.json<{
       environments: Array<{ environment: string; configVersion: number | null }>;

@@ -3,18 +3,15 @@
  * `X-Rollgate-Confirm: <env>`. Without it the answer is 428 naming the header and the environment,
  * and nothing is committed: no rollout, no key, no audit entry, no snapshot change.
  */
-import { reset, runInDurableObject } from 'cloudflare:test';
+import { runInDurableObject } from 'cloudflare:test';
 import { env } from 'cloudflare:workers';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { RolloutCoordinator } from '../../src/coordinator/rollout-coordinator';
 import type { RollgateConfig } from '../../src/core/schema/config';
 import { snapshotKey } from '../../src/store/keys';
-import { admin, adminTokensVar, TOKENS } from '../helpers/admin';
-import { TestClock } from '../helpers/clock';
+import { TOKENS } from '../helpers/admin';
+import { adminKit, json, type Json } from '../helpers/admin-kit';
 import { configWith, runPublishAlarm, validConfig } from '../helpers/coordinator';
-import { Harness } from '../helpers/harness';
-
-type Json = Record<string, any>;
 
 const PROD = '/environments/production';
 const CONFIRM = { 'x-rollgate-confirm': 'production' };
@@ -27,42 +24,28 @@ const NOT_CONFIRMING: Record<string, string>[] = [
   { 'x-rollgate-confirm': '' },
 ];
 
-let h: Harness;
-let clock: TestClock;
-
-beforeEach(async () => {
-  h = new Harness();
-  h.vars = { ADMIN_TOKENS: await adminTokensVar() };
-  clock = new TestClock(h);
-});
-afterEach(async () => {
-  clock.restore();
-  await reset();
-});
-
-async function json(res: Response): Promise<Json> {
-  return await res.json<Json>();
-}
+const kit = adminKit();
+const { admin } = kit;
 
 /** An operator request, a second after the previous one. */
 function send(method: string, path: string, body?: unknown, headers: Record<string, string> = {}): Promise<Response> {
-  clock.advance(1000);
-  return admin(h, method, path, { body, headers });
+  kit.clock.advance(1000);
+  return admin(method, path, { body, headers });
 }
 
 /** Everything a refused write must leave as it was, including what a pending publish would write. */
 async function stateOf(environment: string): Promise<Json> {
-  await runPublishAlarm(environment, clock);
+  await runPublishAlarm(environment, kit.clock);
   const viewer = { token: TOKENS.viewer };
-  const summary = (await json(await admin(h, 'GET', '/environments', viewer)))['environments'].find((e: Json) => e['environment'] === environment);
+  const summary = (await json(await admin('GET', '/environments', viewer)))['environments'].find((e: Json) => e['environment'] === environment);
   const keys = await runInDurableObject(env.COORDINATOR.getByName(environment), (_: RolloutCoordinator, state: DurableObjectState) =>
     state.storage.sql.exec('SELECT name, sha256, created_at FROM client_keys ORDER BY name').toArray(),
   );
   return {
     summary,
-    config: await json(await admin(h, 'GET', `/environments/${environment}/flags`, viewer)),
-    rollouts: await json(await admin(h, 'GET', `/environments/${environment}/rollouts`, viewer)),
-    audit: await json(await admin(h, 'GET', `/environments/${environment}/audit?limit=500`, viewer)),
+    config: await json(await admin('GET', `/environments/${environment}/flags`, viewer)),
+    rollouts: await json(await admin('GET', `/environments/${environment}/rollouts`, viewer)),
+    audit: await json(await admin('GET', `/environments/${environment}/audit?limit=500`, viewer)),
     keys,
     kv: await env.FLAGS.get(snapshotKey(environment)),
   };
@@ -78,12 +61,12 @@ async function expect428(res: Response, environment = 'production'): Promise<voi
 
 /** The admin plane still answers. */
 async function expectAdminAnswers(): Promise<void> {
-  expect((await admin(h, 'GET', '/environments', { token: TOKENS.viewer })).status).toBe(200);
+  expect((await admin('GET', '/environments', { token: TOKENS.viewer })).status).toBe(200);
 }
 
 /** Production with `config` (confirmed) and a client key "web". */
 async function prepareProduction(config: RollgateConfig = validConfig()): Promise<void> {
-  expect((await admin(h, 'PUT', `${PROD}/flags`, { token: TOKENS.editor, body: config, headers: CONFIRM })).status).toBe(200);
+  expect((await admin('PUT', `${PROD}/flags`, { token: TOKENS.editor, body: config, headers: CONFIRM })).status).toBe(200);
   expect((await send('POST', `${PROD}/keys`, { name: 'web' }, CONFIRM)).status).toBe(201);
 }
 
@@ -200,7 +183,7 @@ describe('rollback and pause stay one call in a protected environment', () => {
 describe('an unprotected environment needs no confirmation', () => {
   it('staging: start, promote, pause, resume, rollback, key issue and revoke without the header', async () => {
     const STAGING = '/environments/staging';
-    expect((await admin(h, 'PUT', `${STAGING}/flags`, { token: TOKENS.editor, body: validConfig() })).status).toBe(200);
+    expect((await admin('PUT', `${STAGING}/flags`, { token: TOKENS.editor, body: validConfig() })).status).toBe(200);
     expect((await send('POST', `${STAGING}/keys`, { name: 'web' })).status).toBe(201);
     const started = await send('POST', `${STAGING}/rollouts`, START);
     expect(started.status).toBe(201);
@@ -220,12 +203,12 @@ describe('an unprotected environment needs no confirmation', () => {
   it('follows the latest config: production marked unprotected needs no header; staging marked protected does', async () => {
     const relaxed = configWith((c) => (c.environments = ['development', { name: 'staging', protected: true }, { name: 'production', protected: false }]));
     // The write that turns protection off is itself confirmed (production was protected by default).
-    expect((await admin(h, 'PUT', `${PROD}/flags`, { token: TOKENS.editor, body: relaxed, headers: CONFIRM })).status).toBe(200);
+    expect((await admin('PUT', `${PROD}/flags`, { token: TOKENS.editor, body: relaxed, headers: CONFIRM })).status).toBe(200);
     expect((await send('POST', `${PROD}/keys`, { name: 'web' })).status).toBe(201);
     expect((await send('POST', `${PROD}/rollouts`, START)).status).toBe(201);
 
     expect(
-      (await admin(h, 'PUT', '/environments/staging/flags', { token: TOKENS.editor, body: relaxed, headers: { 'x-rollgate-confirm': 'staging' } })).status,
+      (await admin('PUT', '/environments/staging/flags', { token: TOKENS.editor, body: relaxed, headers: { 'x-rollgate-confirm': 'staging' } })).status,
     ).toBe(200);
     const before = await stateOf('staging');
     await expect428(await send('POST', '/environments/staging/rollouts', START), 'staging');
@@ -248,7 +231,7 @@ describe('config writes the server itself asks confirmation for', () => {
     }
     const reverted = await send('POST', `${PROD}/flags/revert`, { version: 1, reason: 'bad banner' }, CONFIRM);
     expect(reverted.status, await reverted.clone().text()).toBe(200);
-    const current = await json(await admin(h, 'GET', `${PROD}/flags`, { token: TOKENS.viewer }));
+    const current = await json(await admin('GET', `${PROD}/flags`, { token: TOKENS.viewer }));
     expect(current['version']).toBe(3);
     expect(current['document']).toEqual(validConfig());
   });
