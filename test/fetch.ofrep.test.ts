@@ -3,23 +3,14 @@
  * and the deployed entry point. How the edge loads, refreshes and overrides its snapshot:
  * fetch.snapshot.test.ts.
  */
-import { reset } from 'cloudflare:test';
 import { exports } from 'cloudflare:workers';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { keyOf, snapshotOf } from './helpers/fixture';
-import { Harness } from './helpers/harness';
+import { edgeEachTest, SINGLE } from './helpers/edge-kit';
+import type { Harness } from './helpers/harness';
 
-const SINGLE = '/ofrep/v1/evaluate/flags';
-const ENVS = ['development', 'staging', 'production'];
 let h: Harness;
-
-beforeEach(async () => {
-  h = new Harness();
-  for (const env of ENVS) await h.publish(await snapshotOf(env, 3));
-});
-afterEach(async () => {
-  await reset();
-});
+edgeEachTest((harness) => (h = harness));
 
 describe('OFREP single evaluation', () => {
   it('evaluates a static flag with flagSetVersion metadata', async () => {

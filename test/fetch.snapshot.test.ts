@@ -3,23 +3,14 @@
  * interval), refresh and outage behaviour, the bundled fallback, FLAG_OVERRIDES, and /health
  * reporting each environment's version and age.
  */
-import { reset } from 'cloudflare:test';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { sha256Hex } from '../src/core/sha256';
 import { keyOf, snapshotOf } from './helpers/fixture';
-import { Harness } from './helpers/harness';
+import { edgeEachTest, ENVS, SINGLE } from './helpers/edge-kit';
+import type { Harness } from './helpers/harness';
 
-const SINGLE = '/ofrep/v1/evaluate/flags';
-const ENVS = ['development', 'staging', 'production'];
 let h: Harness;
-
-beforeEach(async () => {
-  h = new Harness();
-  for (const env of ENVS) await h.publish(await snapshotOf(env, 3));
-});
-afterEach(async () => {
-  await reset();
-});
+edgeEachTest((harness) => (h = harness));
 
 describe('snapshot memo', () => {
   it('reads KV only on a cold isolate and once per refresh interval', async () => {

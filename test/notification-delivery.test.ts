@@ -3,23 +3,19 @@
  * a receiver that never answers holds back neither a tick nor a publish; the outbox survives an
  * eviction. What each decision sends: notifications.test.ts.
  */
-import { evictDurableObject, reset, runDurableObjectAlarm, runInDurableObject } from 'cloudflare:test';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { TestClock } from './helpers/clock';
+import { evictDurableObject, runDurableObjectAlarm, runInDurableObject } from 'cloudflare:test';
+import { describe, expect, it } from 'vitest';
+import type { TestClock } from './helpers/clock';
+import { type CoordinatorWorld, coordinatorEachTest } from './helpers/coordinator-kit';
 import { coordinatorOf, kvSnapshot } from './helpers/coordinator';
 import { breached, deliveries, ENV, healthy, hook, HOUR, setup, tickAt } from './helpers/notifications';
 import { FakeReceiver } from './helpers/receiver';
 
 let clock: TestClock;
-let coordinator: ReturnType<typeof coordinatorOf>;
-
-beforeEach(() => {
-  clock = new TestClock();
-  coordinator = coordinatorOf(ENV);
-});
-afterEach(async () => {
-  clock.restore();
-  await reset();
+let coordinator: CoordinatorWorld;
+coordinatorEachTest(ENV, (world) => {
+  coordinator = world;
+  clock = world.clock;
 });
 
 describe('retries', () => {

@@ -5,23 +5,18 @@
  * Retries, a receiver that never answers and evictions: notification-delivery.test.ts. (A real
  * HTTP receiver on a loopback port is in test/e2e/notifications.e2e.test.ts.)
  */
-import { reset, runDurableObjectAlarm } from 'cloudflare:test';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { TestClock } from './helpers/clock';
-import { coordinatorOf } from './helpers/coordinator';
+import { runDurableObjectAlarm } from 'cloudflare:test';
+import { describe, expect, it } from 'vitest';
+import type { TestClock } from './helpers/clock';
+import { type CoordinatorWorld, coordinatorEachTest } from './helpers/coordinator-kit';
 import { breached, deliveries, ENV, healthy, hook, HOOK, HOUR, setup, tickAt, withNotifications } from './helpers/notifications';
 import { FakeReceiver, verifySignature } from './helpers/receiver';
 
 let clock: TestClock;
-let coordinator: ReturnType<typeof coordinatorOf>;
-
-beforeEach(() => {
-  clock = new TestClock();
-  coordinator = coordinatorOf(ENV);
-});
-afterEach(async () => {
-  clock.restore();
-  await reset();
+let coordinator: CoordinatorWorld;
+coordinatorEachTest(ENV, (world) => {
+  coordinator = world;
+  clock = world.clock;
 });
 
 describe('an automatic rollback', () => {

@@ -1,15 +1,13 @@
-import { reset } from 'cloudflare:test';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { MAX_SNAPSHOT_VERSION, type Snapshot } from '../../src/core/schema/snapshot';
 import { snapshotKey } from '../../src/store/keys';
 import { keyOf, reportKeyOf, snapshotOf } from '../helpers/fixture';
-import { Harness } from '../helpers/harness';
+import { edgeEachTest, SINGLE } from '../helpers/edge-kit';
+import type { Harness } from '../helpers/harness';
 
 // Environment A's KV value is poisoned; environment B must not notice.
 const A = 'development';
 const B = 'staging';
-const ENVS = ['development', 'staging', 'production'];
-const SINGLE = '/ofrep/v1/evaluate/flags';
 
 interface HealthBody {
   status: string;
@@ -17,14 +15,7 @@ interface HealthBody {
 }
 
 let h: Harness;
-
-beforeEach(async () => {
-  h = new Harness();
-  for (const env of ENVS) await h.publish(await snapshotOf(env, 3));
-});
-afterEach(async () => {
-  await reset();
-});
+edgeEachTest((harness) => (h = harness));
 
 /** An A snapshot at version 4 with `change` applied to its object form. */
 async function aWith(change: (s: Snapshot & Record<string, unknown>) => void): Promise<string> {
