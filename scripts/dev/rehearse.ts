@@ -8,11 +8,12 @@
 // two minutes ahead of the clock); the CLI ends with the rollback (exit 3), the audit entry and
 // the baseline served are shown. Exit 0 when it rolled back, 1 otherwise.
 import { type ChildProcess, spawn } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
+import { stopGroupAndRemove } from '../lib/process-group';
 
 const ENV = 'staging';
 const FLAG = 'new-checkout';
@@ -34,7 +35,7 @@ async function freePort(): Promise<number> {
 }
 
 /** Starts npm start's script on its own port and state directory; resolves once it has seeded every environment. */
-async function startServer(): Promise<{ url: string; stop: () => void }> {
+async function startServer(): Promise<{ url: string; stop: () => Promise<void> }> {
   const port = await freePort();
   const stateDir = mkdtempSync(join(tmpdir(), 'rollgate-rehearse-'));
   let output = '';
@@ -45,18 +46,11 @@ async function startServer(): Promise<{ url: string; stop: () => void }> {
   });
   child.stdout!.on('data', (d: Buffer) => (output += d.toString()));
   child.stderr!.on('data', (d: Buffer) => (output += d.toString()));
-  const stop = () => {
-    try {
-      if (child.pid) process.kill(-child.pid, 'SIGTERM');
-    } catch {
-      // already gone
-    }
-    rmSync(stateDir, { recursive: true, force: true });
-  };
+  const stop = () => stopGroupAndRemove(child, stateDir);
   const deadline = Date.now() + 90_000;
   while (!output.includes('rollgate: ready on')) {
     if (child.exitCode !== null || Date.now() > deadline) {
-      stop();
+      await stop();
       throw new Error(`the dev server did not start:\n${output}`);
     }
     await sleep(200);
@@ -189,13 +183,13 @@ async function drive(url: string, exited: Promise<number>, began: number): Promi
   return rolledBack;
 }
 
-const server = values.url ? { url: values.url, stop: () => undefined } : await startServer();
+const server = values.url ? { url: values.url, stop: async () => undefined } : await startServer();
 let ok = false;
 try {
   ok = await rehearse(server.url);
 } catch (err) {
   say(`failed: ${(err as Error).message}`);
 } finally {
-  server.stop();
+  await server.stop();
 }
 process.exit(ok ? 0 : 1);

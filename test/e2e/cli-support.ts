@@ -5,12 +5,13 @@
  * or inside a pseudo-terminal made by util-linux `script` so that it can prompt.
  */
 import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { validateConfig } from '../../src/core/config/validate';
 import type { RollgateConfig } from '../../src/core/schema/config';
 import { seedLocal } from '../../scripts/lib/seed-local';
+import { stopGroupAndRemove } from '../../scripts/lib/process-group';
 import { fileSeedRecord } from '../../scripts/lib/seed-record';
 import { freePort, waitForOk } from './support';
 
@@ -22,7 +23,8 @@ export interface LocalWorker {
   dir: string;
   config: RollgateConfig;
   output(): string;
-  stop(): void;
+  /** Stops wrangler dev and removes `dir` once it has exited. */
+  stop(): Promise<void>;
 }
 
 /**
@@ -72,16 +74,7 @@ export async function startWorker(name: string, vars: Record<string, string> = {
   );
   worker.stdout!.on('data', (d: Buffer) => (output += d.toString()));
   worker.stderr!.on('data', (d: Buffer) => (output += d.toString()));
-  const stop = () => {
-    if (worker.pid) {
-      try {
-        process.kill(-worker.pid, 'SIGTERM');
-      } catch {
-        // already gone
-      }
-    }
-    rmSync(dir, { recursive: true, force: true });
-  };
+  const stop = () => stopGroupAndRemove(worker, dir);
   try {
     await waitForOk(
       `${baseUrl}/health/live`,
@@ -92,7 +85,7 @@ export async function startWorker(name: string, vars: Record<string, string> = {
     await seedLocal(baseUrl, result.config, { record: fileSeedRecord(join(dir, 'state')) });
     await waitForPublished(baseUrl, Date.now() + 15_000);
   } catch (err) {
-    stop();
+    await stop();
     throw err;
   }
   return { baseUrl, dir, config: result.config, output: () => output, stop };

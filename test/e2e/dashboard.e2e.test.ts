@@ -44,7 +44,7 @@ beforeAll(async () => {
 
 afterAll(async () => {
   await browser?.close();
-  w?.stop();
+  await w?.stop();
 });
 
 describe('the dashboard', () => {

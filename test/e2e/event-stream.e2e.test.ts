@@ -28,8 +28,8 @@ beforeAll(async () => {
 
 afterAll(async () => {
   await browser?.close();
-  w?.stop();
   pages.stop();
+  await w?.stop();
 });
 
 /** Starts a rollout of new-checkout → on at 50 %; returns its id and start time. */

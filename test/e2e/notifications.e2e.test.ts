@@ -99,9 +99,9 @@ beforeAll(async () => {
   await waitForFlag(w.baseUrl, ENV, 'new-checkout');
 });
 
-afterAll(() => {
-  w?.stop();
+afterAll(async () => {
   receivers.stop();
+  await w?.stop();
 });
 
 describe('notifications to real receivers on loopback', () => {

@@ -5,13 +5,14 @@
  * checkout's .wrangler/state, which a developer's running `npm start` may be using.
  */
 import { type ChildProcess, spawn } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { OFREPProvider } from '@openfeature/ofrep-provider';
 import { OpenFeature } from '@openfeature/server-sdk';
 import MurmurHash3 from 'imurmurhash';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { stopGroupAndRemove } from '../../scripts/lib/process-group';
 import { freePort, waitForOk } from './support';
 
 let server: ChildProcess | undefined;
@@ -52,15 +53,8 @@ beforeAll(async () => {
 }, 90_000);
 
 afterAll(async () => {
-  if (server?.pid) {
-    try {
-      process.kill(-server.pid, 'SIGTERM');
-    } catch {
-      // already gone
-    }
-  }
   await OpenFeature.close();
-  rmSync(stateDir, { recursive: true, force: true });
+  if (server) await stopGroupAndRemove(server, stateDir);
 });
 
 describe('npm start + OpenFeature OFREP client', () => {

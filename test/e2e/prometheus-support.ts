@@ -45,7 +45,8 @@ export async function startPrometheus(targets: string[]): Promise<LocalPrometheu
   const url = `http://127.0.0.1:${port}`;
   const stop = () => {
     child.kill('SIGKILL');
-    rmSync(dir, { recursive: true, force: true });
+    // SIGKILL ends it at once, but the kernel may still be closing its files: retry ENOTEMPTY.
+    rmSync(dir, { recursive: true, force: true, maxRetries: 10, retryDelay: 100 });
   };
   try {
     await waitForOk(

@@ -88,11 +88,11 @@ beforeAll(async () => {
   expect(put.status, JSON.stringify(put.json)).toBe(200);
 }, 120_000);
 
-afterAll(() => {
+afterAll(async () => {
   clearInterval(load);
   app?.close();
   prom?.stop();
-  worker?.stop();
+  await worker?.stop();
 });
 
 describe('a Prometheus metrics source', () => {

@@ -44,10 +44,10 @@ beforeAll(async () => {
   await servedToAll(faultyShop, 'off', 'prod-warm');
 }, 150_000);
 
-afterAll(() => {
+afterAll(async () => {
   healthyShop?.stop();
   faultyShop?.stop();
-  w?.stop();
+  await w?.stop();
 });
 
 async function startRollout(env: string, body: object): Promise<Rollout> {
