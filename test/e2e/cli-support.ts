@@ -5,7 +5,7 @@
  * or inside a pseudo-terminal made by util-linux `script` so that it can prompt.
  */
 import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
-import { mkdtempSync, readFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { validateConfig } from '../../src/core/config/validate';
@@ -221,4 +221,11 @@ export function editedConfig(base: RollgateConfig, edit: (doc: { flags: Record<s
   const doc = structuredClone(base) as unknown as { flags: Record<string, Record<string, unknown>> };
   edit(doc);
   return doc as unknown as RollgateConfig;
+}
+
+/** Writes a config file (a document, or raw text) into the Worker's temporary directory; returns its path. */
+export function configFile(w: LocalWorker, name: string, doc: RollgateConfig | string): string {
+  const file = join(w.dir, name);
+  writeFileSync(file, typeof doc === 'string' ? doc : JSON.stringify(doc, null, 2));
+  return file;
 }
