@@ -3,18 +3,17 @@
  * (or --yes); rollback and pause never ask. The fake API enforces the Worker's rule: an
  * unconfirmed write to production is 428.
  */
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { afterAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { CONFIG, fakeFetch, type FakeAnswer, rolloutView, runCli, type SeenRequest } from '../../../test/helpers/cli';
+import { tempDirForTests } from '../../../test/helpers/temp-dir';
 
-const dir = mkdtempSync(join(tmpdir(), 'rollgate-cli-confirm-'));
+const dir = tempDirForTests('rollgate-cli-confirm-');
 const file = join(dir, 'flags.json');
 const changed = structuredClone(CONFIG) as typeof CONFIG & { flags: Record<string, unknown> };
 changed.flags['dark-mode'] = { state: 'ENABLED', variants: { on: true, off: false }, defaultVariant: 'off' };
 writeFileSync(file, JSON.stringify(changed));
-afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
 const PROD = '/admin/v1/environments/production';
 const paused = () => rolloutView({ status: 'paused', stageIndex: 1, percent: 25 });

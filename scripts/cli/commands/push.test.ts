@@ -1,10 +1,10 @@
-import { mkdtempSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { tempDirForTests } from '../../../test/helpers/temp-dir';
 import { CONFIG, fakeFetch, type FakeAnswer, routes, runCli, type SeenRequest } from '../../../test/helpers/cli';
 
-const dir = mkdtempSync(join(tmpdir(), 'rollgate-cli-'));
+const dir = tempDirForTests('rollgate-cli-push-');
 const file = join(dir, 'flags.json');
 const changed = structuredClone(CONFIG) as typeof CONFIG & { flags: Record<string, unknown> };
 changed.flags['new-checkout'] = { state: 'ENABLED', variants: { on: true, off: false }, defaultVariant: 'on' };

@@ -1,12 +1,12 @@
-import { mkdtempSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { tempDirForTests } from '../../../test/helpers/temp-dir';
 import { CONFIG, fakeIo, runCli as run } from '../../../test/helpers/cli';
 import { main } from '../main';
 import { parseKvId, shellQuote, tomlLines } from './setup';
 
-const config = join(mkdtempSync(join(tmpdir(), 'rollgate-setup-')), 'flags.json');
+const config = join(tempDirForTests('rollgate-setup-'), 'flags.json');
 writeFileSync(config, JSON.stringify(CONFIG));
 const runCli = (argv: string[]) => run([...argv, '--config', config]);
 

@@ -1,12 +1,12 @@
 /** `rollgate validate`: offline, with the Worker's own validation; its --json shape is in docs/RUNBOOK.md. */
-import { mkdtempSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { tempDirForTests } from '../../../test/helpers/temp-dir';
 import { CONFIG, runCli } from '../../../test/helpers/cli';
 
 describe('validate', () => {
-  const dir = mkdtempSync(join(tmpdir(), 'rollgate-validate-'));
+  const dir = tempDirForTests('rollgate-validate-');
 
   it('--json: valid file', async () => {
     const f = join(dir, 'ok.json');
