@@ -2,8 +2,9 @@
  * End to end: the real `rollgate` CLI (node scripts/rollgate.mjs, as `npx rollgate` runs it)
  * against a real local Worker, seeded as `npm start` seeds it. The Worker keeps its state in a
  * temporary directory, so this file neither shares `.wrangler/state` with the other end-to-end
- * tests running beside it nor sees leftovers from a developer's `npm start`. The production prompt,
- * the 412 race and the automatic rollback are in cli-production.e2e.test.ts.
+ * tests running beside it nor sees leftovers from a developer's `npm start`. The production prompt
+ * and the 412 race are in cli-confirmation.e2e.test.ts, the automatic rollback in
+ * cli-production.e2e.test.ts.
  */
 import { spawn } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';

@@ -206,7 +206,7 @@ export class Sim {
    * Evaluates `flag` over OFREP for targeting keys `user-0` … `user-(n-1)` at a clock 10 s after
    * the current one (so the Worker re-reads KV), in parallel chunks; returns the values in order.
    * user-0 goes alone first and starts the KV re-read; requests that arrive while it is in flight
-   * wait for that same read (test/fetch.ofrep.test.ts, "snapshot refresh").
+   * wait for that same read (test/fetch.snapshot.test.ts, "snapshot refresh").
    */
   async evaluateUsers(n: number, flag = FLAG, chunk = 500): Promise<unknown[]> {
     this.at(this.clock.now + 10_000);
