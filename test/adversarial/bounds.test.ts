@@ -2,25 +2,20 @@
  * Issue 9 §2, "every number is finite and bounded where it enters": each attack answers a clear
  * 4xx, changes nothing, and leaves the admin plane, rollout start and the cron tick working.
  */
-import { reset } from 'cloudflare:test';
 import { env } from 'cloudflare:workers';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { beforeEach, describe, expect, it } from 'vitest';
 import type { RollgateConfig } from '../../src/core/schema/config';
 import { MAX_BIN, MAX_REPORT_COUNT } from '../../src/core/schema/metrics';
 import { admin } from '../helpers/admin';
 import { configWith } from '../helpers/coordinator';
 import { keyOf } from '../helpers/fixture';
-import { ENV, expectStatus, FLAG, MIN, type Report, Sim } from '../helpers/health-sim';
+import { ENV, expectStatus, FLAG, MIN, type Report, type Sim } from '../helpers/health-sim';
+import { simEachTest } from '../helpers/sim-kit';
 
 let sim: Sim;
-
+simEachTest((s) => (sim = s));
 beforeEach(async () => {
-  sim = new Sim();
   await sim.setup();
-});
-afterEach(async () => {
-  sim.clock.restore();
-  await reset();
 });
 
 const NOTHING = { samples: 0, errors: 0, errorRate: null, p95Ms: null, p99Ms: null };

@@ -1,6 +1,6 @@
-import { reset, runInDurableObject } from 'cloudflare:test';
+import { runInDurableObject } from 'cloudflare:test';
 import { env } from 'cloudflare:workers';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { beforeEach, describe, expect, it } from 'vitest';
 import { ClientKeys } from '../../src/coordinator/client-keys';
 import { MIGRATIONS } from '../../src/coordinator/migrations';
 import { sha256Hex } from '../../src/core/sha256';
@@ -8,7 +8,8 @@ import { migrateSqlite } from '../../src/sqlite/migrate';
 import { snapshotKey } from '../../src/store/keys';
 import { admin, TOKENS } from '../helpers/admin';
 import { keyOf, reportKeyOf, snapshotOf } from '../helpers/fixture';
-import { ENV, ERRORING, expectStatus, FLAG, HEALTHY, MIN, type Report, Sim, TREATMENT } from '../helpers/health-sim';
+import { ENV, ERRORING, expectStatus, FLAG, HEALTHY, MIN, type Report, type Sim, TREATMENT } from '../helpers/health-sim';
+import { simEachTest } from '../helpers/sim-kit';
 
 /**
  * Issue 9 §1, "who may report health": a browser (evaluate) key can neither forge nor mask health
@@ -17,14 +18,9 @@ import { ENV, ERRORING, expectStatus, FLAG, HEALTHY, MIN, type Report, Sim, TREA
  */
 
 let sim: Sim;
-
+simEachTest((s) => (sim = s));
 beforeEach(async () => {
-  sim = new Sim();
   await sim.setup();
-});
-afterEach(async () => {
-  sim.clock.restore();
-  await reset();
 });
 
 const shard = () => env.METRICS.getByName(`${ENV}/${FLAG}`);
