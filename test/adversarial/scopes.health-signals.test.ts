@@ -7,7 +7,8 @@ import { describe, expect, it } from 'vitest';
 import { admin } from '../helpers/admin';
 import { keyOf, reportKeyOf } from '../helpers/fixture';
 import { ENV, ERRORING, expectStatus, FLAG, HEALTHY, MIN, type Report, type Sim, TREATMENT } from '../helpers/health-sim';
-import { NOTHING, scopesEachTest } from '../helpers/scopes-kit';
+import { scopesEachTest } from '../helpers/scopes-kit';
+import { NOTHING } from '../helpers/sim-kit';
 
 let sim: Sim;
 const { stored, adminAnswers } = scopesEachTest((s) => (sim = s));

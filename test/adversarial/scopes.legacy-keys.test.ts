@@ -14,7 +14,8 @@ import { migrateSqlite } from '../../src/sqlite/migrate';
 import { admin } from '../helpers/admin';
 import { reportKeyOf, snapshotOf } from '../helpers/fixture';
 import { ENV, MIN, type Sim } from '../helpers/health-sim';
-import { NOTHING, scopesEachTest } from '../helpers/scopes-kit';
+import { scopesEachTest } from '../helpers/scopes-kit';
+import { NOTHING } from '../helpers/sim-kit';
 
 let sim: Sim;
 scopesEachTest((s) => (sim = s));

@@ -5,9 +5,6 @@ import { admin, TOKENS } from './admin';
 import { ENV, expectStatus, FLAG, MIN, type Sim, TREATMENT } from './health-sim';
 import { simEachTest } from './sim-kit';
 
-/** A metrics window with no reports in it. */
-export const NOTHING = { samples: 0, errors: 0, errorRate: null, p95Ms: null, p99Ms: null };
-
 /**
  * The key-scope tests (adversarial/scopes.*.test.ts) on a fresh Sim for every test of the file
  * that calls this (at its top level), set up with the config and the fixture's two keys ("web",
@@ -15,33 +12,25 @@ export const NOTHING = { samples: 0, errors: 0, errorRate: null, p95Ms: null, p9
  * the current Sim.
  */
 export function scopesEachTest(onSim: (sim: Sim) => void) {
-  let sim: Sim | null = null;
-  simEachTest((s) => {
-    sim = s;
-    onSim(s);
-  });
+  const { sim } = simEachTest(onSim);
   beforeEach(async () => {
-    await current().setup();
+    await sim().setup();
   });
-  const current = (): Sim => {
-    if (sim === null) throw new Error('scopesEachTest: used outside a test');
-    return sim;
-  };
 
   return {
     /** What the treatment's shard holds over the two hours around T0. */
-    stored: () => env.METRICS.getByName(`${ENV}/${FLAG}`).window(TREATMENT, current().T0 - 60 * MIN, current().T0 + 60 * MIN),
+    stored: () => env.METRICS.getByName(`${ENV}/${FLAG}`).window(TREATMENT, sim().T0 - 60 * MIN, sim().T0 + 60 * MIN),
 
     /** The admin plane still answers for the environment. */
     adminAnswers: async (): Promise<void> => {
-      await expectStatus(admin(current().h, 'GET', '/environments'), 200);
-      await expectStatus(admin(current().h, 'GET', `/environments/${ENV}/keys`, { token: TOKENS.viewer }), 200);
+      await expectStatus(admin(sim().h, 'GET', '/environments'), 200);
+      await expectStatus(admin(sim().h, 'GET', `/environments/${ENV}/keys`, { token: TOKENS.viewer }), 200);
     },
 
     /** Everything a refused key request must leave as it was. */
     keyState: async (): Promise<unknown> => {
-      const keys = await (await admin(current().h, 'GET', `/environments/${ENV}/keys`, { token: TOKENS.viewer })).json();
-      const audit = await (await admin(current().h, 'GET', `/environments/${ENV}/audit?limit=500`)).json();
+      const keys = await (await admin(sim().h, 'GET', `/environments/${ENV}/keys`, { token: TOKENS.viewer })).json();
+      const audit = await (await admin(sim().h, 'GET', `/environments/${ENV}/audit?limit=500`)).json();
       return { keys, audit, kv: await env.FLAGS.get(snapshotKey(ENV)) };
     },
   };
