@@ -1,10 +1,10 @@
-import { reset, runInDurableObject } from 'cloudflare:test';
+import { runInDurableObject } from 'cloudflare:test';
 import { env } from 'cloudflare:workers';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { RolloutView } from '../src/coordinator/rollout-ops';
-import { TestClock } from './helpers/clock';
-import { coordinatorOf, validConfig } from './helpers/coordinator';
-import { tickGiven } from './helpers/coordinator-deps';
+import type { TestClock } from './helpers/clock';
+import { validConfig } from './helpers/coordinator';
+import { coordinatorEachTest, type CoordinatorWorld } from './helpers/coordinator-kit';
 
 // A completed rollout whose variant cannot become the flag's default is not dropped silently:
 // the rollout shows `foldError`, the audit log has `rollout.fold_failed`, and it stays completed.
@@ -15,21 +15,8 @@ const healthy = { window: { kind: 'healthy', numbers: { samples: 500, errorRate:
 const healthyBake = { ...healthy, bake: { kind: 'healthy', numbers: { samples: 90_000, errorRate: 0.0003, p95Ms: 110 } } };
 
 let clock: TestClock;
-let api: ReturnType<typeof coordinatorOf>['api'];
-
-beforeEach(() => {
-  clock = new TestClock();
-  ({ api } = coordinatorOf(ENV));
-});
-afterEach(async () => {
-  clock.restore();
-  await reset();
-});
-
-function tickAt(at: number, health: Record<string, unknown>) {
-  clock.set(at);
-  return tickGiven(ENV, at, health);
-}
+let api: CoordinatorWorld['api'];
+const { tickAt, startSafeRollout, rolloutOf } = coordinatorEachTest(ENV, (world) => ({ clock, api } = world));
 
 /** Stores a config version without the rollout's flag, as no admin write may (it is refused while the rollout runs). */
 async function storeVersionWithoutFlag(): Promise<void> {
@@ -51,22 +38,14 @@ async function storeVersionWithoutFlag(): Promise<void> {
 
 describe('a completed rollout whose fold fails', () => {
   it('stays completed, and shows and audits why its variant did not become the default', async () => {
-    expect(await api.putConfig({ document: validConfig(), ifMatch: null, actor: 'tester', reason: null, confirmed: false }, clock.now)).toMatchObject({
-      ok: true,
-    });
-    clock.advance(1000);
-    const started = await api.startRollout({ flag: 'new-checkout', variant: 'on', strategy: 'safe' }, 'tester', clock.now, false);
-    if (!started.ok) throw new Error(started.error);
-    const r = started.value;
+    const r = await startSafeRollout();
     for (const hours of [24, 48, 72, 96, 120]) await tickAt(r.startedAt + hours * HOUR, { [r.id]: healthy });
     await storeVersionWithoutFlag();
     const versionsBefore = (await api.configHistory(50)) as { ok: boolean; value?: { versions: unknown[] } };
 
     await tickAt(r.startedAt + 168 * HOUR, { [r.id]: healthyBake });
 
-    const out = await api.getRollout(r.id);
-    if (!out.ok) throw new Error(out.error);
-    const done = out.value as RolloutView;
+    const done = await rolloutOf(r.id);
     expect(done.status).toBe('completed');
     expect(done.foldError).toEqual({ at: new Date(r.startedAt + 168 * HOUR).toISOString(), message: 'flag "new-checkout" is no longer in the config' });
     const listed = (await api.listRollouts()) as RolloutView[];
@@ -84,17 +63,12 @@ describe('a completed rollout whose fold fails', () => {
   });
 
   it('a fold that succeeds leaves no foldError', async () => {
-    await api.putConfig({ document: validConfig(), ifMatch: null, actor: 'tester', reason: null, confirmed: false }, clock.now);
-    clock.advance(1000);
-    const started = await api.startRollout({ flag: 'new-checkout', variant: 'on', strategy: 'safe' }, 'tester', clock.now, false);
-    if (!started.ok) throw new Error(started.error);
-    const r = started.value;
+    const r = await startSafeRollout();
     for (const hours of [24, 48, 72, 96, 120]) await tickAt(r.startedAt + hours * HOUR, { [r.id]: healthy });
     await tickAt(r.startedAt + 168 * HOUR, { [r.id]: healthyBake });
-    const out = await api.getRollout(r.id);
-    if (!out.ok) throw new Error(out.error);
-    expect(out.value).toMatchObject({ status: 'completed' });
-    expect(out.value).not.toHaveProperty('foldError');
+    const done = await rolloutOf(r.id);
+    expect(done).toMatchObject({ status: 'completed' });
+    expect(done).not.toHaveProperty('foldError');
     expect((await api.auditPage({ limit: 50, action: 'rollout.fold_failed' })).entries).toEqual([]);
   });
 });

@@ -4,39 +4,26 @@
  * one second: right after another publish it is written by the alarm at exactly the end of the
  * second (later changes do not push it back), and otherwise at once.
  */
-import { reset, runDurableObjectAlarm, runInDurableObject } from 'cloudflare:test';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import type { ConfigWrite } from '../src/coordinator/config-ops';
+import { runDurableObjectAlarm, runInDurableObject } from 'cloudflare:test';
+import { describe, expect, it } from 'vitest';
 import type { RolloutView } from '../src/coordinator/rollout-ops';
-import type { RollgateConfig } from '../src/core/schema/config';
-import { TestClock } from './helpers/clock';
-import { configWith, coordinatorOf, kvSnapshot, validConfig } from './helpers/coordinator';
+import type { TestClock } from './helpers/clock';
+import { configWith, kvSnapshot } from './helpers/coordinator';
 import { tickGiven } from './helpers/coordinator-deps';
+import { coordinatorEachTest, write, type CoordinatorWorld } from './helpers/coordinator-kit';
 
 const ENV = 'staging';
 const breached = { window: { kind: 'breached', trigger: 'error_rate', numbers: { samples: 800, errorRate: 0.023, p95Ms: 140, p99Ms: 410 } } };
 
 let clock: TestClock;
-let api: ReturnType<typeof coordinatorOf>['api'];
-
-beforeEach(() => {
-  clock = new TestClock();
-  ({ api } = coordinatorOf(ENV));
-});
-afterEach(async () => {
-  clock.restore();
-  await reset();
-});
-
-const write = (document: RollgateConfig): ConfigWrite => ({ document, ifMatch: null, actor: 'tester', reason: null, confirmed: false });
+let api: CoordinatorWorld['api'];
+let stub: CoordinatorWorld['stub'];
+const { startSafeRollout } = coordinatorEachTest(ENV, (world) => ({ clock, api, stub } = world));
 
 /** The config, then a rollout a second later (published at once); then, 100 ms later, a config change that the debounce holds back. */
 async function rolloutThenDebouncedChange(): Promise<RolloutView> {
-  expect(await api.putConfig(write(validConfig()), clock.now)).toMatchObject({ ok: true });
-  clock.advance(1000);
-  const started = await api.startRollout({ flag: 'new-checkout', variant: 'on', strategy: 'safe', reason: 'launch' }, 'tester', clock.now, false);
-  if (!started.ok) throw new Error(started.error);
-  expect((await kvSnapshot(ENV))!.flags['new-checkout']!.rollout).toMatchObject({ id: started.value.id });
+  const started = await startSafeRollout();
+  expect((await kvSnapshot(ENV))!.flags['new-checkout']!.rollout).toMatchObject({ id: started.id });
   clock.advance(100);
   const change = await api.putConfig(write(configWith((c) => (c.flags['static-bool']!.defaultVariant = 'off'))), clock.now);
   expect(change).toMatchObject({ ok: true });
@@ -44,7 +31,7 @@ async function rolloutThenDebouncedChange(): Promise<RolloutView> {
   // Held back: KV still has the previous version.
   expect(summary.publishedVersion).toBeLessThan(summary.snapshotVersion);
   clock.advance(100);
-  return started.value;
+  return started;
 }
 
 /**
@@ -54,7 +41,6 @@ async function rolloutThenDebouncedChange(): Promise<RolloutView> {
 async function expectRollbackAtEndOfSecond(publishedAt: number): Promise<void> {
   const pending = await api.summary();
   expect(pending.publishedVersion).toBeLessThan(pending.snapshotVersion);
-  const { stub } = coordinatorOf(ENV);
   clock.advance(100);
   expect(await api.putConfig(write(configWith((c) => (c.flags['static-bool']!.defaultVariant = 'off'))), clock.now)).toMatchObject({ ok: true });
   expect(await runInDurableObject(stub, (_i, state) => state.storage.getAlarm())).toBe(publishedAt + 1000);

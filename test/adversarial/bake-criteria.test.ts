@@ -3,19 +3,14 @@
  * cron): a bake whose P95 misses the bake criterion (200 ms) while every trigger holds does not
  * complete and does not roll back; the same schedule with healthy reports completes.
  */
-import { reset } from 'cloudflare:test';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { FLAG, HEALTHY, MIN, type MinuteLoad, Sim, TREATMENT, kvSnapshotOf } from '../helpers/health-sim';
+import { beforeEach, describe, expect, it } from 'vitest';
+import { FLAG, HEALTHY, MIN, type MinuteLoad, type Sim, TREATMENT, kvSnapshotOf } from '../helpers/health-sim';
+import { simEachTest } from '../helpers/sim-kit';
 
 let sim: Sim;
-
+simEachTest((s) => (sim = s));
 beforeEach(async () => {
-  sim = new Sim();
   await sim.setup();
-});
-afterEach(async () => {
-  sim.clock.restore();
-  await reset();
 });
 
 /** 200 requests, no errors, all at 300 ms: P95 300 ms, over the bake's 200 ms, under the 500 ms trigger. */

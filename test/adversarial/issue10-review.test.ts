@@ -1,20 +1,15 @@
-import { reset } from 'cloudflare:test';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { beforeEach, describe, expect, it } from 'vitest';
 import type { StoredRolloutView } from '../../src/coordinator/rollout-ops';
 import { admin } from '../helpers/admin';
 import { rewriteRolloutRow } from '../helpers/coordinator';
-import { BASELINE, ENV, FLAG, HEALTHY, MIN, Sim } from '../helpers/health-sim';
+import { BASELINE, ENV, FLAG, HEALTHY, MIN, type Sim } from '../helpers/health-sim';
+import { simEachTest } from '../helpers/sim-kit';
 
 // A review of the verdicts that compare the treatment with its baseline (issue 10), end to end.
 let sim: Sim;
-
+simEachTest((s) => (sim = s));
 beforeEach(async () => {
-  sim = new Sim();
   await sim.setup();
-});
-afterEach(async () => {
-  sim.clock.restore();
-  await reset();
 });
 
 /** 5 % at once, 25 % after 10 minutes, 100 % after a day; 1 h bake. */

@@ -1,14 +1,15 @@
-import { reset, runInDurableObject } from 'cloudflare:test';
+import { runInDurableObject } from 'cloudflare:test';
 import { env } from 'cloudflare:workers';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { RolloutCoordinator } from '../../src/coordinator/rollout-coordinator';
 import { MAX_SNAPSHOT_VERSION, type Snapshot } from '../../src/core/schema/snapshot';
 import { snapshotKey } from '../../src/store/keys';
-import { TestClock } from '../helpers/clock';
-import { coordinatorOf, kvSnapshot, publishedConfigAndKey, validConfig } from '../helpers/coordinator';
+import type { TestClock } from '../helpers/clock';
+import { kvSnapshot, publishedConfigAndKey, validConfig } from '../helpers/coordinator';
 import { keyOf } from '../helpers/fixture';
-import { Harness } from '../helpers/harness';
+import type { Harness } from '../helpers/harness';
 import { tickGiven } from '../helpers/coordinator-deps';
+import { coordinatorAndEdgeEachTest, type CoordinatorEdgeWorld } from '../helpers/coordinator-kit';
 
 const ENV = 'staging';
 const MIN = 60_000;
@@ -16,18 +17,9 @@ const FLAG = 'static-bool';
 
 let h: Harness;
 let clock: TestClock;
-let api: ReturnType<typeof coordinatorOf>['api'];
-let stub: DurableObjectStub<RolloutCoordinator>;
-
-beforeEach(() => {
-  h = new Harness();
-  clock = new TestClock(h);
-  ({ api, stub } = coordinatorOf(ENV));
-});
-afterEach(async () => {
-  clock.restore();
-  await reset();
-});
+let api: CoordinatorEdgeWorld['api'];
+let stub: CoordinatorEdgeWorld['stub'];
+coordinatorAndEdgeEachTest(ENV, (world) => ({ h, clock, api, stub } = world));
 
 /** A coordinator that has published its config and a client key (v2). */
 const published = (): Promise<Snapshot> => publishedConfigAndKey(ENV, clock);

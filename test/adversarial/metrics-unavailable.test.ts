@@ -3,25 +3,21 @@
  * (no data is never a pass, never a rollback either), and the next tick with a working shard judges
  * the reports that arrived meanwhile.
  */
-import { reset, runInDurableObject } from 'cloudflare:test';
+import { runInDurableObject } from 'cloudflare:test';
 import { env } from 'cloudflare:workers';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { beforeEach, describe, expect, it } from 'vitest';
 import { gatherHealth } from '../../src/coordinator/gather-health';
 import { gatheredJudge } from '../../src/coordinator/judges';
 import type { RolloutCoordinator } from '../../src/coordinator/rollout-coordinator';
 import type { MetricsShard } from '../../src/metrics/metrics-shard';
 import { admin } from '../helpers/admin';
-import { BASELINE, baselineFor, ENV, FLAG, HEALTHY, MIN, type MinuteLoad, Sim, TREATMENT, kvSnapshotOf } from '../helpers/health-sim';
+import { BASELINE, baselineFor, ENV, FLAG, HEALTHY, MIN, type MinuteLoad, type Sim, TREATMENT, kvSnapshotOf } from '../helpers/health-sim';
+import { simEachTest } from '../helpers/sim-kit';
 
 let sim: Sim;
-
+simEachTest((s) => (sim = s));
 beforeEach(async () => {
-  sim = new Sim();
   await sim.setup();
-});
-afterEach(async () => {
-  sim.clock.restore();
-  await reset();
 });
 
 /** 200 requests with 20 % errors. */

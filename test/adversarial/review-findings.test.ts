@@ -1,16 +1,17 @@
-import { reset, runDurableObjectAlarm, runInDurableObject } from 'cloudflare:test';
+import { runDurableObjectAlarm, runInDurableObject } from 'cloudflare:test';
 import { env } from 'cloudflare:workers';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { HOUR_MS } from '../../src/core/metrics/minutes';
 import { sketchFromSamples } from '../../src/core/metrics/sketch';
 import { MAX_DURATION_SECONDS } from '../../src/core/schema/rollout';
 import { MAX_SNAPSHOT_VERSION, type Snapshot } from '../../src/core/schema/snapshot';
-import { TestClock } from '../helpers/clock';
-import { configWith, coordinatorOf, kvSnapshot, publishedConfigAndKey, runPublishAlarm, validConfig } from '../helpers/coordinator';
+import type { TestClock } from '../helpers/clock';
+import { configWith, kvSnapshot, publishedConfigAndKey, runPublishAlarm, validConfig } from '../helpers/coordinator';
 import { admin, adminTokensVar } from '../helpers/admin';
 import { keyOf } from '../helpers/fixture';
-import { Harness } from '../helpers/harness';
+import type { Harness } from '../helpers/harness';
 import { tickGiven } from '../helpers/coordinator-deps';
+import { coordinatorAndEdgeEachTest, type CoordinatorEdgeWorld } from '../helpers/coordinator-kit';
 
 // Findings of the adversarial review of the merged issue-9 work (seams between its parts).
 
@@ -20,17 +21,8 @@ const FLAG = 'static-bool';
 
 let h: Harness;
 let clock: TestClock;
-let api: ReturnType<typeof coordinatorOf>['api'];
-
-beforeEach(() => {
-  h = new Harness();
-  clock = new TestClock(h);
-  ({ api } = coordinatorOf(ENV));
-});
-afterEach(async () => {
-  clock.restore();
-  await reset();
-});
+let api: CoordinatorEdgeWorld['api'];
+coordinatorAndEdgeEachTest(ENV, (world) => ({ h, clock, api } = world));
 
 /** A coordinator that has published its config and a client key (v2). */
 const published = (): Promise<Snapshot> => publishedConfigAndKey(ENV, clock);

@@ -1,20 +1,14 @@
 /**
  * A seam between the parts of issue 9: rollout rows stored before the input bounds existed.
  */
-import { reset } from 'cloudflare:test';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { admin } from '../helpers/admin';
 import { configWith, rewriteRolloutRow } from '../helpers/coordinator';
-import { ENV, FLAG, kvSnapshotOf, MIN, Sim } from '../helpers/health-sim';
+import { ENV, FLAG, kvSnapshotOf, MIN, type Sim } from '../helpers/health-sim';
+import { simEachTest } from '../helpers/sim-kit';
 
 let sim: Sim;
-beforeEach(() => {
-  sim = new Sim();
-});
-afterEach(async () => {
-  sim.clock.restore();
-  await reset();
-});
+simEachTest((s) => (sim = s));
 
 const rewriteRow = (id: string, change: (data: Record<string, any>) => void): Promise<void> => rewriteRolloutRow(ENV, id, change);
 

@@ -1,13 +1,15 @@
-import { reset, runInDurableObject } from 'cloudflare:test';
+import { runInDurableObject } from 'cloudflare:test';
 import { env } from 'cloudflare:workers';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { RolloutView, StoredRolloutView } from '../../src/coordinator/rollout-ops';
 import { MAX_TICK_LEAD_MS } from '../../src/coordinator/rollout-coordinator';
 import { admin } from '../helpers/admin';
-import { TestClock } from '../helpers/clock';
-import { coordinatorOf, kvSnapshot, rewriteRolloutRow, validConfig } from '../helpers/coordinator';
-import { ENV, expectStatus, FLAG, HEALTHY, kvSnapshotOf, MIN, type MinuteLoad, Sim } from '../helpers/health-sim';
+import type { TestClock } from '../helpers/clock';
+import { kvSnapshot, rewriteRolloutRow, validConfig } from '../helpers/coordinator';
+import { ENV, expectStatus, FLAG, HEALTHY, kvSnapshotOf, MIN, type MinuteLoad, type Sim } from '../helpers/health-sim';
 import { tickGiven } from '../helpers/coordinator-deps';
+import { coordinatorEachTest, type CoordinatorWorld } from '../helpers/coordinator-kit';
+import { simEachTest } from '../helpers/sim-kit';
 
 /** 200 requests, 90 % errors. */
 const FAILING: MinuteLoad = { ...HEALTHY, errors: 180 };
@@ -16,13 +18,7 @@ const rewriteRow = (id: string, change: (data: Record<string, any>) => void): Pr
 
 describe('a rollout whose row does not parse, or whose tick throws, holds only itself', () => {
   let sim: Sim;
-  beforeEach(() => {
-    sim = new Sim();
-  });
-  afterEach(async () => {
-    sim.clock.restore();
-    await reset();
-  });
+  simEachTest((s) => (sim = s));
 
   /** Starts a rollout through the admin API on `flag`. */
   async function startOn(flag: string, variant: string): Promise<RolloutView> {
@@ -131,13 +127,7 @@ describe('a rollout whose row does not parse, or whose tick throws, holds only i
 
 describe('the stored record of tick failures', () => {
   let sim: Sim;
-  beforeEach(() => {
-    sim = new Sim();
-  });
-  afterEach(async () => {
-    sim.clock.restore();
-    await reset();
-  });
+  simEachTest((s) => (sim = s));
 
   it("skips an unreadable entry instead of hiding every other rollout's failure", async () => {
     await sim.setup();
@@ -155,13 +145,7 @@ describe('the stored record of tick failures', () => {
 
 describe('a tick never stores a rollout row that would not read back', () => {
   let sim: Sim;
-  beforeEach(() => {
-    sim = new Sim();
-  });
-  afterEach(async () => {
-    sim.clock.restore();
-    await reset();
-  });
+  simEachTest((s) => (sim = s));
 
   it('turns a verdict with an infinite P95 into a tick failure of that rollout, not a row that reads back as null', async () => {
     await sim.setup();
@@ -203,30 +187,14 @@ describe('a tick never stores a rollout row that would not read back', () => {
 
 describe('tick time only moves forward, and never far ahead of the coordinator clock', () => {
   let clock: TestClock;
-  let api: ReturnType<typeof coordinatorOf>['api'];
+  let api: CoordinatorWorld['api'];
+  let stub: CoordinatorWorld['stub'];
+  const { startSafeRollout: startSafe } = coordinatorEachTest(ENV, (world) => ({ clock, api, stub } = world));
   const healthy = { window: { kind: 'healthy', numbers: { samples: 500, errorRate: 0, p95Ms: 100, p99Ms: 200 } } };
   const breached = { window: { kind: 'breached', trigger: 'error_rate', numbers: { samples: 800, errorRate: 0.5 } } };
   const HOUR = 60 * MIN;
 
-  beforeEach(() => {
-    clock = new TestClock();
-    ({ api } = coordinatorOf(ENV));
-  });
-  afterEach(async () => {
-    clock.restore();
-    await reset();
-  });
-
-  async function startSafe(): Promise<RolloutView> {
-    await api.putConfig({ document: validConfig(), ifMatch: null, actor: 'tester', reason: null, confirmed: false }, clock.now);
-    clock.advance(1000);
-    const out = await api.startRollout({ flag: FLAG, variant: 'on', strategy: 'safe' }, 'tester', clock.now, false);
-    if (!out.ok) throw new Error(out.error);
-    return out.value;
-  }
-
   async function state(id: string) {
-    const { stub } = coordinatorOf(ENV);
     return {
       rollout: await api.getRollout(id),
       audit: await api.auditPage({ limit: 500 }),

@@ -5,11 +5,17 @@ import type { RollgateConfig } from '../../src/core/schema/config';
 import { TestClock } from './clock';
 import { coordinatorOf, validConfig } from './coordinator';
 import { tickGiven } from './coordinator-deps';
+import { Harness } from './harness';
 import { worldPerTest } from './world-per-test';
 
 /** One test's world: the clock and a fresh stub of the coordinator (reset() breaks the stubs made before it). */
 export interface CoordinatorWorld extends ReturnType<typeof coordinatorOf> {
   clock: TestClock;
+}
+
+/** A world that also has the Worker (a Harness) on the same clock, for tests of what the edge reads of what the coordinator publishes. */
+export interface CoordinatorEdgeWorld extends CoordinatorWorld {
+  h: Harness;
 }
 
 /** A config write by "tester", unconfirmed. */
@@ -24,11 +30,23 @@ export function write(document: RollgateConfig, ifMatch: number | null = null): 
  * afterEach that restores the clock and resets storage. The helpers act on the current world.
  */
 export function coordinatorEachTest(environment: string, onWorld: (world: CoordinatorWorld) => void) {
-  const { world } = worldPerTest<CoordinatorWorld>(
-    () => ({ clock: new TestClock(), ...coordinatorOf(environment) }),
-    ({ clock }) => clock.restore(),
+  return eachTest(environment, () => ({ clock: new TestClock(), ...coordinatorOf(environment) }), onWorld);
+}
+
+/** coordinatorEachTest, with a Harness (the Worker, for OFREP and admin calls) that the clock drives too. */
+export function coordinatorAndEdgeEachTest(environment: string, onWorld: (world: CoordinatorEdgeWorld) => void) {
+  return eachTest(
+    environment,
+    () => {
+      const h = new Harness();
+      return { h, clock: new TestClock(h), ...coordinatorOf(environment) };
+    },
     onWorld,
   );
+}
+
+function eachTest<W extends CoordinatorWorld>(environment: string, make: () => W, onWorld: (world: W) => void) {
+  const { world } = worldPerTest<W>(make, ({ clock }) => clock.restore(), onWorld);
 
   const kit = {
     /** A cron tick at `at`, with the object's clock there too, as in production (scheduledTime ≈ now). */

@@ -95,7 +95,7 @@ export class Sim {
   async setup(config: RollgateConfig = validConfig()): Promise<void> {
     // The sim compresses days of traffic from thousands of users and many servers into seconds of
     // real time, which the per-key rate limits (10-second windows of the wall clock) would cut off:
-    // it runs without them. test/adversarial/scopes.test.ts exercises the real limiters.
+    // it runs without them. test/adversarial/scopes.rate-limits.test.ts exercises the real limiters.
     this.h.vars = { ADMIN_TOKENS: await adminTokensVar(), OFREP_RATE_LIMIT: undefined, METRICS_RATE_LIMIT: undefined };
     this.at(this.T0 - 3000);
     await expectStatus(admin(this.h, 'PUT', `/environments/${ENV}/flags`, { body: config }), 200);

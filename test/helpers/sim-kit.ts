@@ -5,6 +5,9 @@ import { worldPerTest } from './world-per-test';
 /** How many users a cohort check evaluates. */
 export const USERS = 10_000;
 
+/** A metrics window with no reports in it. */
+export const NOTHING = { samples: 0, errors: 0, errorRate: null, p95Ms: null, p99Ms: null };
+
 /** Indexes of the users whose value is the rollout's (true). */
 function treated(values: readonly unknown[]): Set<number> {
   const out = new Set<number>();
@@ -19,7 +22,7 @@ function treated(values: readonly unknown[]): Set<number> {
  * A fresh simulated world (helpers/health-sim.ts's Sim) for every test of the file that calls this
  * (at its top level): registers the beforeEach that makes a Sim and hands it to `onSim` (to keep
  * in the file's own variable), and the afterEach that restores mocks and the clock and resets
- * storage. The helpers act on the current Sim.
+ * storage. The helpers act on the current Sim; `sim()` is the current Sim.
  */
 export function simEachTest(onSim: (sim: Sim) => void) {
   const { world: sim, replace } = worldPerTest(
@@ -32,6 +35,8 @@ export function simEachTest(onSim: (sim: Sim) => void) {
   );
 
   return {
+    sim,
+
     /** Replaces this test's Sim with one that starts at `T0` (and hands it to `onSim` too). */
     restartAt: (T0: number): void => {
       sim().clock.restore();
