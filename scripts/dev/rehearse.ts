@@ -9,10 +9,10 @@
 // the baseline served are shown. Exit 0 when it rolled back, 1 otherwise.
 import { type ChildProcess, spawn } from 'node:child_process';
 import { mkdtempSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
+import { freePort } from '../lib/free-port';
 import { stopGroupAndRemove } from '../lib/process-group';
 
 const ENV = 'staging';
@@ -22,17 +22,6 @@ const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 const say = (line: string) => console.log(`rehearse: ${line}`);
 
 const { values } = parseArgs({ options: { url: { type: 'string' } } });
-
-async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const s = createServer();
-    s.once('error', reject);
-    s.listen(0, '127.0.0.1', () => {
-      const { port } = s.address() as { port: number };
-      s.close(() => resolve(port));
-    });
-  });
-}
 
 /** Starts npm start's script on its own port and state directory; resolves once it has seeded every environment. */
 async function startServer(): Promise<{ url: string; stop: () => Promise<void> }> {

@@ -1,17 +1,6 @@
 import type { ChildProcess } from 'node:child_process';
-import { createServer } from 'node:net';
 
-/** A TCP port free on 127.0.0.1 right now. */
-export async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const s = createServer();
-    s.once('error', reject);
-    s.listen(0, '127.0.0.1', () => {
-      const { port } = s.address() as { port: number };
-      s.close(() => resolve(port));
-    });
-  });
-}
+export { freePort } from '../../scripts/lib/free-port';
 
 /** Polls `url` until it answers 200, failing early (with the process output) if `child` exits. */
 export async function waitForOk(url: string, child: () => ChildProcess | undefined, output: () => string, deadline: number): Promise<void> {
