@@ -1,10 +1,11 @@
 import * as z from '../core/schema/zod';
+import { MAX_DATE_MS } from '../core/numbers';
 import { type Meta, readMetaList } from './meta';
 
 /** A completed rollout whose variant could not be made the flag's default (foldCompletion refused). */
 export const zFoldFailure = z.object({
   rollout: z.string(),
-  at: z.int().check(z.gte(0), z.lte(8.64e15)),
+  at: z.int().check(z.gte(0), z.lte(MAX_DATE_MS)),
   message: z.string(),
 });
 export type FoldFailure = z.infer<typeof zFoldFailure>;

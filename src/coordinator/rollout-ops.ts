@@ -1,6 +1,7 @@
 import { resolveFlag } from '../core/config/resolve-environment';
 import type { RolloutActionName } from '../core/rollout/actions';
 import { ownValue } from '../core/json';
+import { MAX_DATE_MS } from '../core/numbers';
 import { applyAction, isActive, nextPromotionAt, planFor, startRollout } from '../core/rollout';
 import { type Rollout, zRolloutAction, zStartRollout } from '../core/schema/rollout';
 import { type BrokenRollout, isBroken, type StoredRollout, type Transition } from './rollout-rows';
@@ -22,9 +23,6 @@ export type BrokenRolloutView = BrokenRollout & { nextPromotionAt: null; history
 
 /** Any stored rollout as the admin API shows it. */
 export type StoredRolloutView = RolloutView | BrokenRolloutView;
-
-/** The latest date a JS Date holds; a time beyond it has no ISO form. */
-const MAX_DATE_MS = 8.64e15;
 
 /** The API view of a rollout. Never throws: a due time that is no valid date shows as null. */
 export function viewOf(r: Rollout, history?: Transition[], tickError?: TickError, foldError?: FoldError): RolloutView {

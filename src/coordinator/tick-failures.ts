@@ -1,4 +1,5 @@
 import * as z from '../core/schema/zod';
+import { MAX_DATE_MS } from '../core/numbers';
 import { type Meta, readMetaList } from './meta';
 
 /** A rollout whose tick fails: held (never promoted) until a tick succeeds or an operator ends it. */
@@ -6,7 +7,7 @@ export const zTickFailure = z.object({
   rollout: z.string(),
   flag: z.string(),
   /** When the failure started (ms); stays while the failure repeats. A date that exists: the API shows it as one. */
-  since: z.int().check(z.gte(0), z.lte(8.64e15)),
+  since: z.int().check(z.gte(0), z.lte(MAX_DATE_MS)),
   message: z.string(),
 });
 export type TickFailure = z.infer<typeof zTickFailure>;

@@ -25,3 +25,6 @@ export function grouped(n: number): string {
 export function formatMs(value: number): string {
   return `${readable(value)} ms`;
 }
+
+/** The latest time (ms) a JS Date holds; a time beyond it has no ISO form. */
+export const MAX_DATE_MS = 8.64e15;
