@@ -1,9 +1,7 @@
-import { runInDurableObject } from 'cloudflare:test';
-import { env } from 'cloudflare:workers';
 import { describe, expect, it } from 'vitest';
 import type { RolloutView } from '../src/coordinator/rollout-ops';
 import type { TestClock } from './helpers/clock';
-import { validConfig } from './helpers/coordinator';
+import { storeConfigVersion, validConfig } from './helpers/coordinator';
 import { coordinatorEachTest, type CoordinatorWorld } from './helpers/coordinator-kit';
 
 // A completed rollout whose variant cannot become the flag's default is not dropped silently:
@@ -22,18 +20,7 @@ const { tickAt, startSafeRollout, rolloutOf } = coordinatorEachTest(ENV, (world)
 async function storeVersionWithoutFlag(): Promise<void> {
   const document = validConfig();
   delete document.flags['new-checkout'];
-  await runInDurableObject(env.COORDINATOR.getByName(ENV), (instance, state) => {
-    const next = state.storage.sql.exec<{ v: number }>('SELECT MAX(version) AS v FROM config_versions').one().v + 1;
-    state.storage.sql.exec(
-      'INSERT INTO config_versions (version, document, created_at, actor, reason) VALUES (?, ?, ?, ?, ?)',
-      next,
-      JSON.stringify(document),
-      clock.now,
-      'tester',
-      null,
-    );
-    (instance as unknown as { s: { configs: { forget(): void } } }).s.configs.forget();
-  });
+  await storeConfigVersion(ENV, document, clock.now, 'tester');
 }
 
 describe('a completed rollout whose fold fails', () => {

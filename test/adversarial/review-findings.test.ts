@@ -1,4 +1,4 @@
-import { runDurableObjectAlarm, runInDurableObject } from 'cloudflare:test';
+import { runDurableObjectAlarm } from 'cloudflare:test';
 import { env } from 'cloudflare:workers';
 import { describe, expect, it } from 'vitest';
 import { HOUR_MS } from '../../src/core/metrics/minutes';
@@ -6,7 +6,7 @@ import { sketchFromSamples } from '../../src/core/metrics/sketch';
 import { MAX_DURATION_SECONDS } from '../../src/core/schema/rollout';
 import { MAX_SNAPSHOT_VERSION, type Snapshot } from '../../src/core/schema/snapshot';
 import type { TestClock } from '../helpers/clock';
-import { configWith, kvSnapshot, publishedConfigAndKey, runPublishAlarm, validConfig } from '../helpers/coordinator';
+import { configWith, kvSnapshot, publishedConfigAndKey, runPublishAlarm, storeConfigVersion, validConfig } from '../helpers/coordinator';
 import { admin, adminTokensVar } from '../helpers/admin';
 import { keyOf } from '../helpers/fixture';
 import type { Harness } from '../helpers/harness';
@@ -125,22 +125,6 @@ describe('a bake as long as the bounds allow is judged over all of it', () => {
 });
 
 describe('a config version stored before the config bounds still reads', () => {
-  /** Inserts `document` as the next config version, as code before the bounds could have, and drops the object's cached copy. */
-  async function storeOldVersion(document: unknown): Promise<void> {
-    await runInDurableObject(env.COORDINATOR.getByName(ENV), (instance, state) => {
-      const next = state.storage.sql.exec<{ v: number }>('SELECT MAX(version) AS v FROM config_versions').one().v + 1;
-      state.storage.sql.exec(
-        'INSERT INTO config_versions (version, document, created_at, actor, reason) VALUES (?, ?, ?, ?, ?)',
-        next,
-        JSON.stringify(document),
-        clock.now,
-        'older-code',
-        null,
-      );
-      (instance as unknown as { s: { configs: { forget(): void } } }).s.configs.forget();
-    });
-  }
-
   it('21 health checks, a 300-character flag key, a long check name and URL: the environment keeps working, and the bounds hold for new writes', async () => {
     h.vars = { ADMIN_TOKENS: await adminTokensVar() };
     await published();
@@ -152,7 +136,7 @@ describe('a config version stored before the config bounds still reads', () => {
       c.environments = ['development', { name: 'staging', healthChecks: checks }, { name: 'production', protected: true }];
       c.flags['k'.repeat(300)] = structuredClone(c.flags[FLAG]!);
     });
-    await storeOldVersion(old);
+    await storeConfigVersion(ENV, old, clock.now, 'older-code');
     clock.advance(MIN);
     // The admin plane answers, for this environment and in the list of all of them.
     expect((await admin(h, 'GET', '/environments')).status).toBe(200);

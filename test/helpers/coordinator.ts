@@ -64,3 +64,22 @@ export async function rewriteRolloutRow(environment: string, id: string, change:
     state.storage.sql.exec('UPDATE rollouts SET data = ? WHERE id = ?', JSON.stringify(data), id);
   });
 }
+
+/**
+ * Inserts `document` as `environment`'s next config version straight into SQLite, as older code or
+ * a hand edit could have stored it (no validation, no publish), and drops the object's cached copy.
+ */
+export async function storeConfigVersion(environment: string, document: unknown, at: number, actor: string): Promise<void> {
+  await runInDurableObject(env.COORDINATOR.getByName(environment), (instance, state) => {
+    const next = state.storage.sql.exec<{ v: number }>('SELECT MAX(version) AS v FROM config_versions').one().v + 1;
+    state.storage.sql.exec(
+      'INSERT INTO config_versions (version, document, created_at, actor, reason) VALUES (?, ?, ?, ?, ?)',
+      next,
+      JSON.stringify(document),
+      at,
+      actor,
+      null,
+    );
+    (instance as unknown as { s: { configs: { forget(): void } } }).s.configs.forget();
+  });
+}
