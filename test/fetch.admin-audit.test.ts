@@ -126,3 +126,16 @@ describe('audit log', () => {
     expect(await targets('x')).toEqual([]);
   });
 });
+
+describe('audit log: hostile queries', () => {
+  it('a cursor past any id (hundreds of digits, beyond a safe integer) is a 400, never a 500', async () => {
+    await seedStaging();
+    for (const cursor of ['9'.repeat(400), '9007199254740993']) {
+      const res = await admin('GET', `${STAGING}/audit?cursor=${cursor}`, { token: TOKENS.viewer });
+      expect(res.status, cursor).toBe(400);
+      expect(await json(res)).toMatchObject({ code: 'invalid_query' });
+    }
+    // The log answers as before.
+    expect((await auditOf('staging')).length).toBe(1);
+  });
+});

@@ -5,7 +5,7 @@ import { RollgateError } from '../errors';
 import { type AdminEnv, inScope } from './admin-auth';
 import type { Summary, SummaryResponse } from './api-types';
 import { coordinator } from './coordinator-client';
-import { limitParam } from './request';
+import { isAuditCursor, limitParam } from './request';
 
 /** GET /environments: a summary of each environment the token covers. */
 export async function listEnvironments(c: Context<AdminEnv>): Promise<Response> {
@@ -30,7 +30,7 @@ export async function auditPage(c: Context<AdminEnv>): Promise<Response> {
   const env = c.get('env');
   const limit = limitParam(c);
   const cursor = c.req.query('cursor');
-  if (cursor !== undefined && !/^\d+$/.test(cursor)) throw new RollgateError(400, 'invalid_query', 'cursor must be a value returned as nextCursor');
+  if (cursor !== undefined && !isAuditCursor(cursor)) throw new RollgateError(400, 'invalid_query', 'cursor must be a value returned as nextCursor');
   const text = (name: string) => c.req.query(name) || undefined;
   const query: AuditQuery = {
     limit,

@@ -33,6 +33,11 @@ export function limitParam(c: Context): number {
   return limit;
 }
 
+/** Whether `text` is an audit cursor as nextCursor gives it: an entry id, digits that make a safe integer (more would read as Infinity, past every id). */
+export function isAuditCursor(text: string): boolean {
+  return /^\d{1,16}$/.test(text) && Number.isSafeInteger(Number(text));
+}
+
 /** Parses If-Match: `"3"`, `W/"3"` or `3` → 3; `*` or absent → null (no check); garbage → -1 (never matches). */
 export function ifMatchVersion(header: string | undefined): number | null {
   if (header === undefined || header.trim() === '*') return null;

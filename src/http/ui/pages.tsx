@@ -7,6 +7,7 @@ import type { MinuteStats } from '../../core/metrics/window-stats';
 import { RollgateError } from '../errors';
 import { authorizeToken, denial, type Role } from '../admin/admin-auth';
 import { coordinator } from '../admin/coordinator-client';
+import { isAuditCursor } from '../admin/request';
 import type { StoredRolloutView } from '../../coordinator/rollout-ops';
 import type { UiEnv } from './guard';
 import { AuditPage } from './pages/audit';
@@ -150,7 +151,7 @@ pageRoutes.get('/env/:env/audit', async (c) => {
     actor: filter.actor || undefined,
     since: instant(filter.since),
     until: instant(filter.until),
-    cursor: /^\d+$/.test(cursor) ? cursor : undefined,
+    cursor: isAuditCursor(cursor) ? cursor : undefined,
   });
   return c.html(<AuditPage viewer={c.get('viewer')} environment={env} entries={page.entries} filter={filter} next={page.nextCursor} />);
 });
