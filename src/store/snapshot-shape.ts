@@ -1,4 +1,5 @@
 import { firstProtoKey, firstTooDeep } from '../core/json-depth';
+import { firstIssue } from '../core/config/issues';
 import { isPlainObject } from '../core/json';
 import type { RawFlagSet } from '../core/flags/flag-set';
 import { zPublishedFlagSet } from '../core/schema/flag-set';
@@ -34,14 +35,9 @@ export function trustedSnapshotOf(json: unknown): TrustedSnapshot | string {
   const proto = firstProtoKey(shared);
   if (proto !== null) return `snapshot in KV has a "__proto__" key at ${proto}`;
   const envelope = zSnapshotEnvelope.safeParse($rollgate);
-  if (!envelope.success) return invalid('$rollgate', envelope.error.issues[0]);
+  if (!envelope.success) return `snapshot in KV is invalid at ${firstIssue(envelope.error, '/$rollgate')}`;
   // The set's schema on the set without its flags: the shared rules and metadata only.
   const set = zPublishedFlagSet.safeParse({ flags: {}, $evaluators, metadata });
-  if (!set.success) return invalid('', set.error.issues[0]);
+  if (!set.success) return `snapshot in KV is invalid at ${firstIssue(set.error)}`;
   return { flags, $evaluators: set.data.$evaluators, metadata: set.data.metadata, $rollgate: envelope.data };
-}
-
-function invalid(prefix: string, issue: { path: PropertyKey[]; message: string } | undefined): string {
-  const path = [...(prefix ? [prefix] : []), ...(issue?.path.map(String) ?? [])].join('/');
-  return `snapshot in KV is invalid at /${path}: ${issue?.message ?? ''}`;
 }

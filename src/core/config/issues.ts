@@ -28,8 +28,8 @@ function fromIssues(issues: readonly z.core.$ZodIssue[], prefix: string): Config
   });
 }
 
-/** The first issue of a zod error as one line, `<JSON Pointer>: <message>`, for logs and one-line errors. */
-export function firstIssue(error: z.core.$ZodError): string {
-  const first = fromZod(error)[0];
+/** The first issue of a zod error as one line, `<JSON Pointer>: <message>` (below `prefix`), for logs and one-line errors. */
+export function firstIssue(error: z.core.$ZodError, prefix = ''): string {
+  const first = fromZod(error, prefix)[0];
   return first ? `${first.path}: ${first.message}` : 'invalid';
 }
