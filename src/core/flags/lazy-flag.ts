@@ -1,13 +1,7 @@
-import { firstProtoKey, firstTooDeep } from '../json-depth';
-import { type PublishedFlag, zPublishedFlag } from '../schema/flag';
+import type { PublishedFlag } from '../schema/flag';
+import { checkFlag } from './check-flag';
 import { type CompiledFlag, compileFlag, type FlagSetScope } from './compile-flag';
 import type { Resolution } from './resolution';
-
-/**
- * Nesting a flag may have below the flag itself: the snapshot's bound (100 from its root) less
- * the root and the `flags` level above a flag.
- */
-const MAX_FLAG_DEPTH = 98;
 
 /**
  * A flag of a snapshot, validated and compiled on its first evaluation. The edge trusts the
@@ -66,16 +60,4 @@ export class LazyFlag implements CompiledFlag {
     const resolution: Resolution = { key: this.key, reason: 'ERROR', errorCode: 'PARSE_ERROR', errorDetails: details, metadata: this.scope.metadata };
     return { key: this.key, evaluate: () => resolution };
   }
-}
-
-/** The flag when it is a valid published flag within the bounds, else why not. */
-function checkFlag(raw: unknown): PublishedFlag | string {
-  const tooDeep = firstTooDeep(raw, MAX_FLAG_DEPTH);
-  if (tooDeep !== null) return `nested deeper than ${MAX_FLAG_DEPTH} levels at ${tooDeep}`;
-  const proto = firstProtoKey(raw);
-  if (proto !== null) return `a "__proto__" key at ${proto}`;
-  const parsed = zPublishedFlag.safeParse(raw);
-  if (parsed.success) return parsed.data;
-  const first = parsed.error.issues[0];
-  return `at /${first?.path.join('/') ?? ''}: ${first?.message ?? 'invalid'}`;
 }

@@ -1,5 +1,5 @@
 import { ownValue } from '../json';
-import { zPublishedFlag } from '../schema/flag';
+import { checkFlag } from './check-flag';
 import type { RawFlagSet } from './flag-set';
 
 /** Break-glass forced variants of one environment: flag key → variant. */
@@ -28,13 +28,12 @@ export function applyOverrides(set: RawFlagSet, overrides: FlagOverrides): Overr
       ignored.push({ flag: key, reason: 'no such flag' });
       continue;
     }
-    // The set's flags are checked one by one on first use; an overridden one is checked here.
-    const parsed = zPublishedFlag.safeParse(raw);
-    if (!parsed.success) {
+    // The set's flags are checked one by one on first use; an overridden one is checked here, the same way.
+    const flag = checkFlag(raw);
+    if (typeof flag === 'string') {
       ignored.push({ flag: key, reason: 'the flag is invalid' });
       continue;
     }
-    const flag = parsed.data;
     if (!Object.hasOwn(flag.variants, variant)) {
       ignored.push({ flag: key, reason: `no variant "${variant}"` });
       continue;
