@@ -142,6 +142,16 @@ describe('bad input', () => {
     expect(streamed.status).toBe(413);
   });
 
+  it('answers 413 for a body over the limit whose Content-Length is not a number (read bounded, not trusted)', async () => {
+    const big = JSON.stringify({ context: { targetingKey: 'u', blob: 'x'.repeat(70_000) } });
+    const res = await h.fetch(`${SINGLE}/static-bool`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', 'content-length': 'abc', authorization: `Bearer ${keyOf('development')}` },
+      body: big,
+    });
+    expect(res.status).toBe(413);
+  });
+
   it('never answers 5xx to hostile bodies', async () => {
     const bodies = [
       'null',

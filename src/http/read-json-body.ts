@@ -23,12 +23,12 @@ export async function readJsonBody(request: Request, maxBytes: number, mapping: 
   if (type !== null && !/^application\/([a-z0-9.+-]*\+)?json\s*(;|$)/i.test(type)) {
     throw new RollgateError(415, 'unsupported_media_type', 'Content-Type must be application/json', extra);
   }
-  const declared = request.headers.get('content-length');
-  if (declared !== null && Number(declared) > maxBytes) {
-    throw new RollgateError(413, 'body_too_large', `request body is larger than ${maxBytes} bytes`, extra);
-  }
-  // With a declared length within the limit, the runtime's own reader is the fast path.
-  const text = declared !== null ? await request.text() : await readLimited(request, maxBytes, extra);
+  const header = request.headers.get('content-length');
+  const declared = header === null ? NaN : Number(header);
+  if (declared > maxBytes) throw new RollgateError(413, 'body_too_large', `request body is larger than ${maxBytes} bytes`, extra);
+  // With a declared length within the limit, the runtime's own reader is the fast path; a missing
+  // or unreadable length is read with the bound, never trusted.
+  const text = Number.isSafeInteger(declared) ? await request.text() : await readLimited(request, maxBytes, extra);
   if (text.length > maxBytes) throw new RollgateError(413, 'body_too_large', `request body is larger than ${maxBytes} bytes`, extra);
   if (text.trim() === '') throw new RollgateError(400, 'invalid_body', `request body is empty; expected ${mapping.expected}`, extra);
   try {
