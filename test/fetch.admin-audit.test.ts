@@ -128,11 +128,16 @@ describe('audit log', () => {
 });
 
 describe('audit log: hostile queries', () => {
-  it('a cursor past any id (hundreds of digits, beyond a safe integer) is a 400, never a 500', async () => {
+  it('a cursor past any id (hundreds of digits, beyond a safe integer) or a 5,000-character filter is a 400, never a 500', async () => {
     await seedStaging();
     for (const cursor of ['9'.repeat(400), '9007199254740993']) {
       const res = await admin('GET', `${STAGING}/audit?cursor=${cursor}`, { token: TOKENS.viewer });
       expect(res.status, cursor).toBe(400);
+      expect(await json(res)).toMatchObject({ code: 'invalid_query' });
+    }
+    for (const name of ['actor', 'flag', 'action']) {
+      const res = await admin('GET', `${STAGING}/audit?${name}=${'a'.repeat(5000)}`, { token: TOKENS.viewer });
+      expect(res.status, name).toBe(400);
       expect(await json(res)).toMatchObject({ code: 'invalid_query' });
     }
     // The log answers as before.

@@ -25,13 +25,22 @@ export async function listEnvironments(c: Context<AdminEnv>): Promise<Response> 
   return c.json(answer);
 }
 
+/** The longest flag, action or actor filter an audit query takes. */
+const MAX_FILTER_CHARS = 512;
+
 /** GET /environments/{env}/audit: a page of the audit log, newest first. */
 export async function auditPage(c: Context<AdminEnv>): Promise<Response> {
   const env = c.get('env');
   const limit = limitParam(c);
   const cursor = c.req.query('cursor');
   if (cursor !== undefined && !isAuditCursor(cursor)) throw new RollgateError(400, 'invalid_query', 'cursor must be a value returned as nextCursor');
-  const text = (name: string) => c.req.query(name) || undefined;
+  // Flag keys, actions and token names are short; a longer filter is a mistake or a probe.
+  const text = (name: string) => {
+    const value = c.req.query(name) || undefined;
+    if (value !== undefined && value.length > MAX_FILTER_CHARS)
+      throw new RollgateError(400, 'invalid_query', `${name} must be at most ${MAX_FILTER_CHARS} characters`);
+    return value;
+  };
   const query: AuditQuery = {
     limit,
     cursor,
